@@ -71,6 +71,10 @@ bench: build ## Go benchmarks plus fnbench over gRPC against the real binary (se
 .PHONY: tools
 tools: $(CROSSPLANE) $(CROSSPLANE_CORE) $(CODEGEN_DIR)/controller-gen $(ETCD_DIR)/etcd $(KUBE_DIR)/kube-apiserver $(GOLANGCI_LINT) $(ENVTEST_DIR) ## Build every pinned tool into $(CACHE) (once).
 
+.PHONY: envtest
+envtest: $(ENVTEST_DIR) ## Build kube-apiserver + etcd for envtest and print the KUBEBUILDER_ASSETS folder.
+	@echo $(ENVTEST_DIR)
+
 .PHONY: clean
 clean: ## Remove this project's cache folder (tools rebuild on next use).
 	rm -rf $(CACHE)
