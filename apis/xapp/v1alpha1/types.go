@@ -1,0 +1,403 @@
+package v1alpha1
+
+import (
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// XApp is an application: one image, its ports, configuration, scaling, probes and route. The platform
+// turns it into a ServiceAccount, ConfigMap, Deployment, Service, HTTPRoute, autoscaler, disruption
+// budget and network policy, and reports in status what a developer needs to know next.
+//
+// +kubebuilder:object:root=true
+// +kubebuilder:resource:scope=Namespaced,categories={crossplane,xapp}
+// +kubebuilder:subresource:status
+type XApp struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	Spec   XAppSpec   `json:"spec"`
+	Status XAppStatus `json:"status,omitempty"`
+}
+
+// XAppSpec is what a developer asks for. Everything but the image has a default the platform chose.
+//
+// +kubebuilder:validation:XValidation:rule="!(has(self.replicas) && has(self.autoscaling))",message="set either replicas or autoscaling, not both: the autoscaler owns the replica count"
+// +kubebuilder:validation:XValidation:rule="!has(self.route) || (has(self.ports) && self.ports.exists(p, has(p.expose) && p.expose && (!has(p.protocol) || p.protocol != 'tcp')))",message="route needs a port with expose: true and protocol http or grpc"
+type XAppSpec struct {
+	// Image to run, as a registry reference: `ghcr.io/acme/shop:1.4.2` or
+	// `ghcr.io/acme/shop@sha256:…`. A tag of `latest` or no tag at all is allowed but warned about:
+	// the running version is then unknown.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=512
+	Image string `json:"image"`
+
+	// Command replaces the image's entrypoint.
+	// +optional
+	Command []string `json:"command,omitempty"`
+
+	// Args replaces the image's default arguments.
+	// +optional
+	Args []string `json:"args,omitempty"`
+
+	// Ports the app listens on. Every port is reachable in the cluster through the app's Service;
+	// ports with `expose: true` are also reachable from the gateway. The first port gets the default
+	// probes.
+	// +optional
+	// +listType=map
+	// +listMapKey=name
+	// +kubebuilder:validation:MaxItems=32
+	// +kubebuilder:validation:XValidation:rule="self.all(p, self.exists_one(q, q.port == p.port))",message="each port number may be used only once"
+	Ports []Port `json:"ports,omitempty"`
+
+	// Env sets environment variables: plain values, or references to keys of Secrets and ConfigMaps in
+	// the app's namespace.
+	// +optional
+	// +listType=map
+	// +listMapKey=name
+	// +kubebuilder:validation:MaxItems=256
+	Env []EnvVar `json:"env,omitempty"`
+
+	// Files are small configuration files mounted read-only into the container. Changing one rolls
+	// the pods.
+	// +optional
+	// +listType=map
+	// +listMapKey=path
+	// +kubebuilder:validation:MaxItems=32
+	Files []File `json:"files,omitempty"`
+
+	// Resources the container requests. Memory is also the limit; CPU is not limited, so the app
+	// is never throttled while the node has CPU to spare. Defaults come from the platform.
+	// +optional
+	Resources *Resources `json:"resources,omitempty"`
+
+	// Replicas to run when autoscaling is not used. Defaults to the platform's default (usually 2).
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=100
+	Replicas *int32 `json:"replicas,omitempty"`
+
+	// Autoscaling scales the app between min and max replicas on CPU and/or memory utilisation.
+	// +optional
+	Autoscaling *Autoscaling `json:"autoscaling,omitempty"`
+
+	// Probes tell Kubernetes when the app is alive, ready for traffic and started. Without them the
+	// platform probes the first port: readiness by HTTP GET (gRPC health for gRPC ports, TCP for
+	// others), liveness and startup by TCP connect.
+	// +optional
+	Probes *Probes `json:"probes,omitempty"`
+
+	// Route publishes the app's first exposed HTTP or gRPC port through the platform's gateway.
+	// +optional
+	Route *Route `json:"route,omitempty"`
+
+	// DependsOn names the apps this app calls, as `name` (same namespace) or `namespace/name`. The
+	// network policy lets this app reach them and nothing else in the cluster.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=64
+	// +kubebuilder:validation:items:Pattern=`^([a-z0-9]([-a-z0-9]*[a-z0-9])?/)?[a-z0-9]([-a-z0-9]*[a-z0-9])?$`
+	// +kubebuilder:validation:items:MaxLength=127
+	DependsOn []string `json:"dependsOn,omitempty"`
+
+	// MultiCluster makes the app's Service span the clusters of a cluster mesh.
+	// +optional
+	MultiCluster *MultiCluster `json:"multiCluster,omitempty"`
+}
+
+// Protocol is what a port speaks; it decides the probe, the route kind and the Service's appProtocol.
+// +kubebuilder:validation:Enum=http;grpc;tcp
+type Protocol string
+
+// Protocols an app port can speak.
+const (
+	ProtocolHTTP Protocol = "http"
+	ProtocolGRPC Protocol = "grpc"
+	ProtocolTCP  Protocol = "tcp"
+)
+
+// Port is a port the app listens on.
+type Port struct {
+	// Name of the port, used by the Service and to refer to the port from probes.
+	// +kubebuilder:validation:MaxLength=15
+	// +kubebuilder:validation:Pattern=`^[a-z]([-a-z0-9]*[a-z0-9])?$`
+	Name string `json:"name"`
+
+	// Port number the container listens on.
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=65535
+	Port int32 `json:"port"`
+
+	// Protocol the port speaks: http (default), grpc or tcp.
+	// +optional
+	// +kubebuilder:default=http
+	Protocol Protocol `json:"protocol,omitempty"`
+
+	// Expose lets the platform's gateway reach the port; the route sends traffic to the first
+	// exposed HTTP or gRPC port.
+	// +optional
+	Expose *bool `json:"expose,omitempty"`
+}
+
+// EnvVar is one environment variable: a value, or a key of a Secret or ConfigMap.
+//
+// +kubebuilder:validation:XValidation:rule="[has(self.value), has(self.secretKeyRef), has(self.configMapKeyRef)].filter(x, x).size() <= 1",message="set at most one of value, secretKeyRef and configMapKeyRef"
+type EnvVar struct {
+	// Name of the variable.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[-._a-zA-Z][-._a-zA-Z0-9]*$`
+	Name string `json:"name"`
+
+	// Value of the variable.
+	// +optional
+	Value string `json:"value,omitempty"`
+
+	// SecretKeyRef takes the value from a key of a Secret in the app's namespace.
+	// +optional
+	SecretKeyRef *KeyRef `json:"secretKeyRef,omitempty"`
+
+	// ConfigMapKeyRef takes the value from a key of a ConfigMap in the app's namespace.
+	// +optional
+	ConfigMapKeyRef *KeyRef `json:"configMapKeyRef,omitempty"`
+}
+
+// KeyRef names one key of a Secret or ConfigMap.
+type KeyRef struct {
+	// Name of the Secret or ConfigMap.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	Name string `json:"name"`
+
+	// Key in it.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	Key string `json:"key"`
+
+	// Optional lets the pod start when the key or its object does not exist.
+	// +optional
+	Optional bool `json:"optional,omitempty"`
+}
+
+// File is a configuration file mounted read-only into the container.
+type File struct {
+	// Path the file appears at, absolute.
+	// +kubebuilder:validation:MinLength=2
+	// +kubebuilder:validation:MaxLength=1024
+	// +kubebuilder:validation:Pattern=`^/[^\x00]*[^/]$`
+	Path string `json:"path"`
+
+	// Content of the file.
+	// +kubebuilder:validation:MaxLength=262144
+	Content string `json:"content"`
+}
+
+// Resources the container requests.
+type Resources struct {
+	// CPU request, e.g. `250m`.
+	// +optional
+	CPU *resource.Quantity `json:"cpu,omitempty"`
+
+	// Memory request and limit, e.g. `256Mi`.
+	// +optional
+	Memory *resource.Quantity `json:"memory,omitempty"`
+}
+
+// Autoscaling bounds and targets for the HorizontalPodAutoscaler.
+//
+// +kubebuilder:validation:XValidation:rule="self.max >= self.min",message="autoscaling.max must be greater than or equal to autoscaling.min"
+type Autoscaling struct {
+	// Min replicas.
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=1000
+	Min int32 `json:"min"`
+
+	// Max replicas.
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=1000
+	Max int32 `json:"max"`
+
+	// TargetCPUUtilization is the average CPU use, in percent of the request, the autoscaler aims for.
+	// Defaults to 80 when no target is set.
+	// +optional
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=100
+	TargetCPUUtilization *int32 `json:"targetCPUUtilization,omitempty"`
+
+	// TargetMemoryUtilization is the average memory use, in percent of the request, the autoscaler
+	// aims for.
+	// +optional
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=100
+	TargetMemoryUtilization *int32 `json:"targetMemoryUtilization,omitempty"`
+}
+
+// Probes of the container. An unset probe gets the platform's default on the first port.
+type Probes struct {
+	// Liveness restarts the container when it fails.
+	// +optional
+	Liveness *Probe `json:"liveness,omitempty"`
+	// Readiness takes the pod out of the Service while it fails.
+	// +optional
+	Readiness *Probe `json:"readiness,omitempty"`
+	// Startup holds the other probes back until the app has started.
+	// +optional
+	Startup *Probe `json:"startup,omitempty"`
+}
+
+// Probe checks the app one way: HTTP GET, gRPC health, TCP connect or a command. Set one of them,
+// or disabled.
+//
+// +kubebuilder:validation:XValidation:rule="[has(self.http), has(self.grpc), has(self.tcp), has(self.exec)].filter(x, x).size() <= 1",message="set at most one of http, grpc, tcp and exec"
+// +kubebuilder:validation:XValidation:rule="!(has(self.disabled) && self.disabled) || [has(self.http), has(self.grpc), has(self.tcp), has(self.exec)].filter(x, x).size() == 0",message="a disabled probe takes no check"
+type Probe struct {
+	// Disabled turns the probe off instead of using the default.
+	// +optional
+	Disabled bool `json:"disabled,omitempty"`
+
+	// HTTP GET of a path; 200-399 is healthy.
+	// +optional
+	HTTP *HTTPProbe `json:"http,omitempty"`
+
+	// GRPC health checking protocol.
+	// +optional
+	GRPC *GRPCProbe `json:"grpc,omitempty"`
+
+	// TCP connect.
+	// +optional
+	TCP *TCPProbe `json:"tcp,omitempty"`
+
+	// Exec runs a command in the container; exit code 0 is healthy.
+	// +optional
+	Exec *ExecProbe `json:"exec,omitempty"`
+
+	// InitialDelaySeconds before the first check.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=3600
+	InitialDelaySeconds *int32 `json:"initialDelaySeconds,omitempty"`
+
+	// PeriodSeconds between checks.
+	// +optional
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=3600
+	PeriodSeconds *int32 `json:"periodSeconds,omitempty"`
+
+	// TimeoutSeconds of one check.
+	// +optional
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=600
+	TimeoutSeconds *int32 `json:"timeoutSeconds,omitempty"`
+
+	// FailureThreshold is how many failed checks in a row count as failure.
+	// +optional
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=1000
+	FailureThreshold *int32 `json:"failureThreshold,omitempty"`
+}
+
+// HTTPProbe is an HTTP GET.
+type HTTPProbe struct {
+	// Path to GET.
+	// +kubebuilder:validation:Pattern=`^/`
+	// +kubebuilder:validation:MaxLength=1024
+	Path string `json:"path"`
+	// Port name; defaults to the first port.
+	// +optional
+	Port string `json:"port,omitempty"`
+}
+
+// GRPCProbe uses the gRPC health checking protocol.
+type GRPCProbe struct {
+	// Port name; defaults to the first port.
+	// +optional
+	Port string `json:"port,omitempty"`
+	// Service name sent in the health check request.
+	// +optional
+	Service string `json:"service,omitempty"`
+}
+
+// TCPProbe is a TCP connect.
+type TCPProbe struct {
+	// Port name; defaults to the first port.
+	// +optional
+	Port string `json:"port,omitempty"`
+}
+
+// ExecProbe runs a command in the container.
+type ExecProbe struct {
+	// Command to run.
+	// +kubebuilder:validation:MinItems=1
+	Command []string `json:"command"`
+}
+
+// Route publishes the app through the platform's gateway.
+type Route struct {
+	// Host name; defaults to `<app>.<namespace>.<platform domain>`.
+	// +optional
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
+	Host string `json:"host,omitempty"`
+
+	// Paths routed to the app, as path prefixes; defaults to `/`.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=16
+	// +kubebuilder:validation:items:Pattern=`^/`
+	// +kubebuilder:validation:items:MaxLength=1024
+	Paths []string `json:"paths,omitempty"`
+
+	// TLS serves the route on the gateway's HTTPS listener (the default); false uses its HTTP
+	// listener.
+	// +optional
+	TLS *bool `json:"tls,omitempty"`
+}
+
+// Affinity of a global service: which cluster's endpoints it prefers.
+// +kubebuilder:validation:Enum=local;remote;none
+type Affinity string
+
+// MultiCluster spreads the app's Service over a cluster mesh.
+type MultiCluster struct {
+	// Global makes the Service load-balance over the endpoints of every cluster that has it.
+	// +optional
+	Global bool `json:"global,omitempty"`
+
+	// Affinity prefers endpoints in the local cluster, remote clusters, or none.
+	// +optional
+	Affinity Affinity `json:"affinity,omitempty"`
+}
+
+// XAppStatus is what a developer needs to know about the app.
+type XAppStatus struct {
+	// URL the app is reachable at through the gateway.
+	// +optional
+	URL string `json:"url,omitempty"`
+
+	// Image the app runs.
+	// +optional
+	Image string `json:"image,omitempty"`
+
+	// Replicas of the app's Deployment.
+	// +optional
+	Replicas *ReplicaStatus `json:"replicas,omitempty"`
+}
+
+// ReplicaStatus counts the app's pods.
+type ReplicaStatus struct {
+	// Desired pods.
+	Desired int32 `json:"desired"`
+	// Updated pods run the current version of the app.
+	Updated int32 `json:"updated"`
+	// Available pods are ready to serve.
+	Available int32 `json:"available"`
+}
+
+// +kubebuilder:object:root=true
+
+// XAppList is a list of XApps.
+type XAppList struct {
+	metav1.TypeMeta `json:",inline"`
+	metav1.ListMeta `json:"metadata,omitempty"`
+	Items           []XApp `json:"items"`
+}
