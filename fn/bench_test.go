@@ -1,0 +1,32 @@
+package fn
+
+import (
+	"context"
+	"testing"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/logging"
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+)
+
+// The benchmarks measure RunFunction in-process on the requests fnbench sends over gRPC: the typical
+// app is examples/full with its observed ready state (8 resources), the large one has 50 env vars
+// and 10 ports. The target is in the README: the large app may cost at most 1.5x the typical one.
+func BenchmarkRunFunction(b *testing.B) {
+	const composition = "../package/configuration/composition-xapp.yaml"
+	cases := map[string]*fnv1.RunFunctionRequest{
+		"typical": request(b, "../examples/full/xr.yaml", composition, "../examples/full/observed-ready.yaml"),
+		"large":   request(b, "testdata/bench/large-xr.yaml", composition, "../examples/full/observed-ready.yaml"),
+	}
+	for name, req := range cases {
+		b.Run(name, func(b *testing.B) {
+			f := New(logging.NewNopLogger())
+			b.ReportAllocs()
+			for b.Loop() {
+				rsp, err := f.RunFunction(context.Background(), req)
+				if err != nil || len(rsp.GetResults()) > 0 && rsp.GetResults()[0].GetSeverity() == fnv1.Severity_SEVERITY_FATAL {
+					b.Fatalf("RunFunction(): %v %v", err, rsp.GetResults())
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,62 @@
+package fn
+
+import (
+	"google.golang.org/protobuf/types/known/structpb"
+
+	"github.com/xapp-dev/xapp/input/v1beta1"
+)
+
+// Composition resource names: how Crossplane tells the composed resources apart across reconciles.
+// They never change for the life of an app.
+const (
+	ResourceServiceAccount = "serviceaccount"
+	ResourceConfigMap      = "configmap"
+	ResourceDeployment     = "deployment"
+	ResourceService        = "service"
+	ResourceRoute          = "route"
+	ResourceAutoscaler     = "autoscaler"
+	ResourceDisruption     = "disruption-budget"
+	ResourceNetworkPolicy  = "network-policy"
+)
+
+// object is one composed resource: its composition resource name, the typed object, and how to tell
+// from its observed state whether it is ready.
+type object struct {
+	name   string
+	obj    any
+	health func(observed *structpb.Struct) health
+}
+
+// compose returns the app's objects in a fixed order; readiness reports the first one not ready, so
+// the order is also the order a developer hears about problems: the workload first.
+func compose(a *app, dep *observedDeployment) []object {
+	objs := make([]object, 0, 8)
+	add := func(name string, obj any, h func(*structpb.Struct) health) {
+		objs = append(objs, object{name: name, obj: obj, health: h})
+	}
+	add(ResourceDeployment, deployment(a, nil), func(*structpb.Struct) health { return deploymentHealth(a.name, dep) })
+	if r := route(a); r != nil {
+		add(ResourceRoute, r, routeHealth(a, r.GetObjectKind().GroupVersionKind().Kind))
+	}
+	if hpa := autoscaler(a); hpa != nil {
+		add(ResourceAutoscaler, hpa, autoscalerHealth(a.name))
+	}
+	add(ResourceServiceAccount, serviceAccount(a), existing("ServiceAccount", a.name))
+	if cm := configMap(a); cm != nil {
+		add(ResourceConfigMap, cm, existing("ConfigMap", cm.Name))
+	}
+	if svc := service(a); svc != nil {
+		add(ResourceService, svc, existing("Service", a.name))
+	}
+	if pdb := disruptionBudget(a); pdb != nil {
+		add(ResourceDisruption, pdb, existing("PodDisruptionBudget", a.name))
+	}
+	switch a.networkPolicyFlavor() {
+	case v1beta1.NetworkPolicyKubernetes:
+		add(ResourceNetworkPolicy, networkPolicy(a), existing("NetworkPolicy", a.name))
+	case v1beta1.NetworkPolicyCilium:
+		add(ResourceNetworkPolicy, ciliumPolicy(a), existing("CiliumNetworkPolicy", a.name))
+	case v1beta1.NetworkPolicyNone:
+	}
+	return objs
+}

@@ -1,0 +1,154 @@
+// Package fn is function-xapp: a Crossplane composition function that turns one XApp into the
+// Kubernetes objects that run it, with real readiness and a status a developer can act on.
+//
+// RunFunction only orchestrates: decode, validate, apply the platform's policy, compose, judge
+// readiness, write status. Each concern lives in its own file as pure functions of an app, so each is
+// tested on its own and the whole stays cheap enough to run on every reconcile of every app.
+package fn
+
+import (
+	"context"
+	"strings"
+
+	"google.golang.org/protobuf/types/known/structpb"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/logging"
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+	"github.com/crossplane/function-sdk-go/response"
+
+	"github.com/xapp-dev/xapp/input/v1beta1"
+	"github.com/xapp-dev/xapp/internal/pbjson"
+)
+
+const (
+	errDecodeInput = "cannot decode the function's input"
+	errInvalid     = "invalid app"
+	errPolicy      = "the app breaks the platform's policy"
+	errEncode      = "cannot encode composed resource"
+	errStatus      = "cannot encode the app's status"
+)
+
+// Function is function-xapp's gRPC service.
+type Function struct {
+	fnv1.UnimplementedFunctionRunnerServiceServer
+
+	log logging.Logger
+}
+
+// New returns the function, logging through log.
+func New(log logging.Logger) *Function {
+	return &Function{log: log}
+}
+
+// RunFunction composes the app described by the observed XR.
+func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) (*fnv1.RunFunctionResponse, error) {
+	rsp := response.To(req, response.DefaultTTL)
+
+	in := &v1beta1.Input{}
+	if s := req.GetInput(); s != nil {
+		if err := pbjson.Decode(s, in); err != nil {
+			fatal(rsp, errors.Wrap(err, errDecodeInput))
+			return rsp, nil
+		}
+	}
+
+	appName, namespace, spec, errs := decodeXR(req.GetObserved().GetComposite().GetResource())
+	if len(errs) > 0 {
+		fatal(rsp, fieldErrors(errInvalid, errs))
+		return rsp, nil
+	}
+	image, errs := validate(appName, namespace, &spec)
+	if len(errs) > 0 {
+		fatal(rsp, fieldErrors(errInvalid, errs))
+		return rsp, nil
+	}
+	a := newApp(appName, namespace, spec, in, image)
+	warnings, errs := policy(a)
+	if len(errs) > 0 {
+		fatal(rsp, fieldErrors(errPolicy, errs))
+		return rsp, nil
+	}
+	for _, w := range warnings {
+		response.Warning(rsp, errors.New(w)).TargetCompositeAndClaim()
+	}
+
+	observed := req.GetObserved().GetResources()
+	dep := decodeDeployment(observed[ResourceDeployment].GetResource())
+	objs := compose(a, dep)
+
+	if rsp.Desired == nil {
+		rsp.Desired = &fnv1.State{}
+	}
+	if rsp.Desired.Resources == nil {
+		rsp.Desired.Resources = make(map[string]*fnv1.Resource, len(objs))
+	}
+	hs := make([]health, 0, len(objs))
+	for _, o := range objs {
+		s, err := pbjson.Encode(o.obj)
+		if err != nil {
+			// Our own objects always encode; failing loudly beats composing half an app.
+			fatal(rsp, errors.Wrapf(err, "%s %q", errEncode, o.name))
+			return rsp, nil
+		}
+		h := o.health(observed[o.name].GetResource())
+		hs = append(hs, h)
+		r := &fnv1.Resource{Resource: s, Ready: fnv1.Ready_READY_FALSE}
+		if h.ready {
+			r.Ready = fnv1.Ready_READY_TRUE
+		}
+		rsp.Desired.Resources[o.name] = r
+	}
+
+	st := appStatus(a, dep)
+	if err := setStatus(rsp, st); err != nil {
+		fatal(rsp, errors.Wrap(err, errStatus))
+		return rsp, nil
+	}
+	setAppReady(rsp, st, hs)
+	return rsp, nil
+}
+
+// fatal stops the composition with err. It targets the claim too: a developer who wrote an App claim
+// must see why their app is not composed without looking for the cluster-scoped XR.
+func fatal(rsp *fnv1.RunFunctionResponse, err error) {
+	response.Fatal(rsp, err)
+	rsp.Results[len(rsp.Results)-1].Target = fnv1.Target_TARGET_COMPOSITE_AND_CLAIM.Enum()
+}
+
+// setStatus merges the app's status into the desired XR, keeping what earlier pipeline steps set.
+func setStatus(rsp *fnv1.RunFunctionResponse, st any) error {
+	s, err := pbjson.Encode(st)
+	if err != nil {
+		return err
+	}
+	if rsp.Desired.Composite == nil {
+		rsp.Desired.Composite = &fnv1.Resource{}
+	}
+	xr := rsp.Desired.Composite.Resource
+	if xr == nil {
+		xr = &structpb.Struct{Fields: map[string]*structpb.Value{}}
+		rsp.Desired.Composite.Resource = xr
+	}
+	cur := xr.Fields["status"].GetStructValue()
+	if cur == nil {
+		xr.Fields["status"] = structpb.NewStructValue(s)
+		return nil
+	}
+	for k, v := range s.Fields {
+		cur.Fields[k] = v
+	}
+	return nil
+}
+
+// fieldErrors renders every field error on its own clause, so one Fatal result tells the developer
+// everything to fix: `invalid app: spec.ports[1].port: Invalid value: 70000: must be between 1 and
+// 65535`.
+func fieldErrors(prefix string, errs field.ErrorList) error {
+	msgs := make([]string, len(errs))
+	for i, e := range errs {
+		msgs[i] = e.Error()
+	}
+	return errors.New(prefix + ": " + strings.Join(msgs, "; "))
+}

@@ -1,0 +1,167 @@
+package fn
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/utils/ptr"
+
+	"github.com/xapp-dev/xapp/apis/xapp/v1alpha1"
+	"github.com/xapp-dev/xapp/input/v1beta1"
+)
+
+func TestService(t *testing.T) {
+	cases := map[string]struct {
+		reason      string
+		in          []inputMod
+		mods        []specMod
+		ports       []corev1.ServicePort
+		annotations map[string]string
+	}{
+		"NoPorts": {reason: "A worker gets no Service.", mods: []specMod{withPorts()}},
+		"Protocols": {
+			reason: "Every port is in the Service under its name; appProtocol tells meshes and gateways how to speak to it.",
+			mods: []specMod{withPorts(http("http", 8080), v1alpha1.Port{Name: "grpc", Port: 9000, Protocol: v1alpha1.ProtocolGRPC},
+				v1alpha1.Port{Name: "raw", Port: 7000, Protocol: v1alpha1.ProtocolTCP})},
+			ports: []corev1.ServicePort{
+				{Name: "http", Protocol: corev1.ProtocolTCP, Port: 8080, TargetPort: intstr.FromString("http"), AppProtocol: ptr.To("http")},
+				{Name: "grpc", Protocol: corev1.ProtocolTCP, Port: 9000, TargetPort: intstr.FromString("grpc"), AppProtocol: ptr.To("kubernetes.io/h2c")},
+				{Name: "raw", Protocol: corev1.ProtocolTCP, Port: 7000, TargetPort: intstr.FromString("raw")},
+			},
+		},
+		"Global": {
+			reason: "A global app's Service carries the Cilium ClusterMesh annotations next to the platform's.",
+			in: []inputMod{func(in *v1beta1.Input) {
+				in.Annotations = map[string]string{"acme.com/team": "shop"}
+				in.MultiCluster = &v1beta1.MultiCluster{Mechanism: v1beta1.MultiClusterCilium}
+			}},
+			mods: []specMod{func(s *v1alpha1.XAppSpec) { s.MultiCluster = &v1alpha1.MultiCluster{Global: true, Affinity: "local"} }},
+			ports: []corev1.ServicePort{
+				{Name: "http", Protocol: corev1.ProtocolTCP, Port: 8080, TargetPort: intstr.FromString("http"), AppProtocol: ptr.To("http")},
+			},
+			annotations: map[string]string{"acme.com/team": "shop", annotationCiliumGlobal: "true", annotationCiliumAffinity: "local"},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			a := testApp(t, tc.in, tc.mods...)
+			svc := service(a)
+			var ports []corev1.ServicePort
+			var ann map[string]string
+			if svc != nil {
+				ports, ann = svc.Spec.Ports, svc.Annotations
+				if diff := cmp.Diff(a.selector, svc.Spec.Selector); diff != "" {
+					t.Errorf("%s\nservice(): selector -want, +got:\n%s", tc.reason, diff)
+				}
+			}
+			if diff := cmp.Diff(tc.ports, ports); diff != "" {
+				t.Errorf("%s\nservice(): ports -want, +got:\n%s", tc.reason, diff)
+			}
+			if diff := cmp.Diff(tc.annotations, ann); diff != "" {
+				t.Errorf("%s\nservice(): annotations -want, +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}
+
+func TestRoute(t *testing.T) {
+	cases := map[string]struct {
+		reason string
+		in     []inputMod
+		mods   []specMod
+		golden string
+	}{
+		"NoRoute": {reason: "No route asked, none composed.", in: []inputMod{withGateway()}},
+		"DefaultHost": {
+			reason: "A route without host gets one under the platform's domain on the HTTPS listener, to the first exposed HTTP port.",
+			in:     []inputMod{withGateway()},
+			mods:   []specMod{withPorts(http("admin", 9000), exposedPort(http("http", 8080))), withRoute(&v1alpha1.Route{})},
+			golden: "route-default.yaml",
+		},
+		"PathsPlainHTTP": {
+			reason: "Paths become prefix matches; tls: false attaches to the HTTP listener.",
+			in:     []inputMod{withGateway()},
+			mods:   []specMod{withPorts(exposedPort(http("http", 8080))), withRoute(&v1alpha1.Route{Host: "shop.example.org", Paths: []string{"/api", "/static"}, TLS: ptr.To(false)})},
+			golden: "route-paths.yaml",
+		},
+		"GRPC": {
+			reason: "A gRPC port is published with a GRPCRoute.",
+			in:     []inputMod{withGateway()},
+			mods:   []specMod{withPorts(exposedPort(v1alpha1.Port{Name: "grpc", Port: 9000, Protocol: v1alpha1.ProtocolGRPC})), withRoute(&v1alpha1.Route{})},
+			golden: "route-grpc.yaml",
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			r := route(testApp(t, tc.in, tc.mods...))
+			if tc.golden == "" {
+				if r != nil {
+					t.Errorf("%s\nroute(): got %v, want nil", tc.reason, r)
+				}
+				return
+			}
+			golden(t, tc.golden, r)
+		})
+	}
+}
+
+func TestNetworkPolicy(t *testing.T) {
+	cases := map[string]struct {
+		reason string
+		in     []inputMod
+		mods   []specMod
+		golden string
+	}{
+		"Full": {
+			reason: "The gateway reaches exposed ports, callers reach every port, the app reaches DNS, its dependencies and the allowed CIDRs.",
+			in: []inputMod{withGateway(), func(in *v1beta1.Input) {
+				in.NetworkPolicy = &v1beta1.NetworkPolicy{EgressCIDRs: []string{"10.20.0.0/16"}}
+			}},
+			mods:   []specMod{withPorts(exposedPort(http("http", 8080)), http("metrics", 9090)), withDependsOn("catalog", "payments/gateway")},
+			golden: "networkpolicy-full.yaml",
+		},
+		"Isolated": {
+			reason: "A worker with no ports and no dependencies may only ask DNS; both directions are denied otherwise.",
+			in: []inputMod{func(in *v1beta1.Input) {
+				in.NetworkPolicy = &v1beta1.NetworkPolicy{DNS: &v1beta1.DNS{Namespace: "dns", PodLabels: map[string]string{"app": "coredns"}}}
+			}},
+			mods:   []specMod{withPorts()},
+			golden: "networkpolicy-isolated.yaml",
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			golden(t, tc.golden, networkPolicy(testApp(t, tc.in, tc.mods...)))
+		})
+	}
+}
+
+func TestCiliumPolicy(t *testing.T) {
+	cases := map[string]struct {
+		reason string
+		in     []inputMod
+		mods   []specMod
+		golden string
+	}{
+		"Full": {
+			reason: "The same traffic as the Kubernetes policy, with namespaces as Cilium labels and DNS through Cilium's proxy.",
+			in: []inputMod{withGateway(), func(in *v1beta1.Input) {
+				in.NetworkPolicy = &v1beta1.NetworkPolicy{Flavor: v1beta1.NetworkPolicyCilium, EgressCIDRs: []string{"0.0.0.0/0"}}
+			}},
+			mods:   []specMod{withPorts(exposedPort(http("http", 8080)), http("metrics", 9090)), withDependsOn("catalog", "payments/gateway")},
+			golden: "ciliumpolicy-full.yaml",
+		},
+		"Isolated": {
+			reason: "Default deny is explicit in both directions even without ingress rules.",
+			mods:   []specMod{withPorts()},
+			golden: "ciliumpolicy-isolated.yaml",
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			golden(t, tc.golden, ciliumPolicy(testApp(t, tc.in, tc.mods...)))
+		})
+	}
+}

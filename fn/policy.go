@@ -1,0 +1,119 @@
+package fn
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/xapp-dev/xapp/apis/xapp/v1alpha1"
+	"github.com/xapp-dev/xapp/input/v1beta1"
+)
+
+// policy applies the platform's rules to a valid app. A broken rule is an error naming the field and
+// the rule; a risky choice the platform allows is a warning the developer sees as an event.
+func policy(a *app) (warnings []string, errs field.ErrorList) {
+	w, e := imagePolicy(a.in.Images, a.spec.Image, a.image)
+	warnings, errs = append(warnings, w...), append(errs, e...)
+
+	sp := field.NewPath("spec")
+	if a.spec.Route != nil {
+		switch host := a.host(); {
+		case host == "":
+			errs = append(errs, field.Required(sp.Child("route", "host"), "the platform sets no default domain, so the route needs a host"))
+		case !domainAllowed(host, a.in.AllowedDomains):
+			errs = append(errs, field.Forbidden(sp.Child("route", "host"),
+				fmt.Sprintf("host %s is outside the platform's allowed domains (%s)", host, strings.Join(a.in.AllowedDomains, ", "))))
+		}
+		if a.gateway() == nil {
+			errs = append(errs, field.Forbidden(sp.Child("route"), "the platform has no gateway configured to attach routes to"))
+		}
+	}
+	if mc := a.spec.MultiCluster; mc != nil && (mc.Global || mc.Affinity != "") && a.multiClusterMechanism() == v1beta1.MultiClusterNone {
+		errs = append(errs, field.Forbidden(sp.Child("multiCluster"), "the platform has no multi-cluster mechanism configured"))
+	}
+	for _, p := range a.spec.Ports {
+		if exposed(p) && a.spec.Route == nil && protocol(p) != v1alpha1.ProtocolTCP {
+			warnings = append(warnings, fmt.Sprintf("spec.ports: port %s is exposed but the app has no route, so the gateway sends it no traffic", p.Name))
+			break
+		}
+	}
+	return warnings, errs
+}
+
+// imagePolicy checks where an image comes from and how exactly it names what runs. A moving tag means
+// nobody can tell which code runs, and a rollback may not roll back.
+func imagePolicy(p *v1beta1.ImagePolicy, image string, ref name.Reference) (warnings []string, errs field.ErrorList) {
+	ip := field.NewPath("spec", "image")
+	if p == nil {
+		p = &v1beta1.ImagePolicy{}
+	}
+	if len(p.AllowedRegistries) > 0 && !registryAllowed(ref, p.AllowedRegistries) {
+		errs = append(errs, field.Forbidden(ip, fmt.Sprintf("%s is not from a registry the platform allows (%s)",
+			ref.Context().Name(), strings.Join(p.AllowedRegistries, ", "))))
+	}
+	_, digested := ref.(name.Digest)
+	floating := !digested && (!hasExplicitTag(image) || ref.Identifier() == "latest")
+	switch p.Pinning {
+	case v1beta1.PinningDigest:
+		if !digested {
+			errs = append(errs, field.Forbidden(ip, "the platform requires an image pinned by digest (image@sha256:…)"))
+		}
+	case v1beta1.PinningTag:
+		if floating {
+			errs = append(errs, field.Forbidden(ip, "the platform requires a version tag other than latest, or a digest"))
+		}
+	default:
+		if floating {
+			warnings = append(warnings, fmt.Sprintf("spec.image: %s has no version tag or uses latest: the running version is unknown and rollbacks may not roll back", image))
+		}
+	}
+	return warnings, errs
+}
+
+// hasExplicitTag tells `shop:1.2` from `shop`, which go-containerregistry reads as `shop:latest`.
+func hasExplicitTag(image string) bool {
+	last := image[strings.LastIndex(image, "/")+1:]
+	return strings.Contains(last, ":") || strings.Contains(last, "@")
+}
+
+// registryAllowed matches a registry host (`ghcr.io`) or a repository prefix (`ghcr.io/acme`) on path
+// segments, so `ghcr.io/acme` does not allow `ghcr.io/acme-evil`. Entries are parsed like images, so
+// `docker.io` and `index.docker.io` are the same registry.
+func registryAllowed(ref name.Reference, allowed []string) bool {
+	repo := ref.Context()
+	for _, a := range allowed {
+		a = strings.TrimSuffix(a, "/")
+		if !strings.Contains(a, "/") {
+			if r, err := name.NewRegistry(a); err == nil && r.RegistryStr() == repo.RegistryStr() {
+				return true
+			}
+			continue
+		}
+		host, prefix, _ := strings.Cut(a, "/")
+		r, err := name.NewRegistry(host)
+		if err != nil || r.RegistryStr() != repo.RegistryStr() {
+			continue
+		}
+		if p := repo.RepositoryStr(); p == prefix || strings.HasPrefix(p, prefix+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// domainAllowed matches a host against domains on label boundaries: `shop.apps.acme.com` is under
+// `acme.com`, `shop.notacme.com` is not.
+func domainAllowed(host string, domains []string) bool {
+	if len(domains) == 0 {
+		return true
+	}
+	for _, d := range domains {
+		d = strings.TrimPrefix(d, ".")
+		if host == d || strings.HasSuffix(host, "."+d) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,107 @@
+package fn
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/xapp-dev/xapp/apis/xapp/v1alpha1"
+	"github.com/xapp-dev/xapp/input/v1beta1"
+)
+
+func TestPolicy(t *testing.T) {
+	images := func(p v1beta1.ImagePolicy) inputMod { return func(in *v1beta1.Input) { in.Images = &p } }
+	type want struct {
+		warnings []string
+		errs     []string
+	}
+	cases := map[string]struct {
+		reason string
+		in     []inputMod
+		mods   []specMod
+		want   want
+	}{
+		"Pinned": {reason: "A tagged image from anywhere passes the default policy."},
+		"LatestWarns": {
+			reason: "latest is allowed by default but warned about.",
+			mods:   []specMod{withImage("nginx:latest")},
+			want:   want{warnings: []string{"spec.image: nginx:latest has no version tag or uses latest: the running version is unknown and rollbacks may not roll back"}},
+		},
+		"NoTagWarns": {
+			reason: "No tag means latest.",
+			mods:   []specMod{withImage("ghcr.io/acme/shop")},
+			want:   want{warnings: []string{"spec.image: ghcr.io/acme/shop has no version tag or uses latest: the running version is unknown and rollbacks may not roll back"}},
+		},
+		"PortInRegistryHostIsNoTag": {
+			reason: "A registry port is not a tag.",
+			in:     []inputMod{images(v1beta1.ImagePolicy{Pinning: v1beta1.PinningTag})},
+			mods:   []specMod{withImage("registry.local:5000/shop")},
+			want:   want{errs: []string{"spec.image: Forbidden: the platform requires a version tag other than latest, or a digest"}},
+		},
+		"DigestRequired": {
+			reason: "A platform that requires digests refuses tags.",
+			in:     []inputMod{images(v1beta1.ImagePolicy{Pinning: v1beta1.PinningDigest})},
+			want:   want{errs: []string{"spec.image: Forbidden: the platform requires an image pinned by digest (image@sha256:…)"}},
+		},
+		"DigestGiven": {
+			reason: "A digest satisfies every pinning level.",
+			in:     []inputMod{images(v1beta1.ImagePolicy{Pinning: v1beta1.PinningDigest})},
+			mods:   []specMod{withImage("ghcr.io/acme/shop@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")},
+		},
+		"RegistryAllowed": {
+			reason: "A repository prefix allows what is under it; docker.io means Docker Hub however it is spelt.",
+			in:     []inputMod{images(v1beta1.ImagePolicy{AllowedRegistries: []string{"docker.io", "ghcr.io/acme/"}})},
+		},
+		"RegistryPrefixOnSegments": {
+			reason: "ghcr.io/acme does not allow ghcr.io/acme-evil.",
+			in:     []inputMod{images(v1beta1.ImagePolicy{AllowedRegistries: []string{"ghcr.io/acme", "index.docker.io"}})},
+			mods:   []specMod{withImage("ghcr.io/acme-evil/shop:1")},
+			want:   want{errs: []string{"spec.image: Forbidden: ghcr.io/acme-evil/shop is not from a registry the platform allows (ghcr.io/acme, index.docker.io)"}},
+		},
+		"DockerHubShortName": {
+			reason: "A short name is a Docker Hub image.",
+			in:     []inputMod{images(v1beta1.ImagePolicy{AllowedRegistries: []string{"docker.io"}})},
+			mods:   []specMod{withImage("nginx:1.27")},
+		},
+		"RouteNeedsHostOrDomain": {
+			reason: "Without a platform domain a route must name its host.",
+			in:     []inputMod{withGateway(), func(in *v1beta1.Input) { in.Domain = "" }},
+			mods:   []specMod{withPorts(exposedPort(http("http", 80))), withRoute(&v1alpha1.Route{})},
+			want:   want{errs: []string{"spec.route.host: Required value: the platform sets no default domain, so the route needs a host"}},
+		},
+		"RouteDomain": {
+			reason: "Hosts must be under an allowed domain, on label boundaries.",
+			in:     []inputMod{withGateway(), func(in *v1beta1.Input) { in.AllowedDomains = []string{"example.com"} }},
+			mods:   []specMod{withPorts(exposedPort(http("http", 80))), withRoute(&v1alpha1.Route{Host: "shop.notexample.com"})},
+			want:   want{errs: []string{"spec.route.host: Forbidden: host shop.notexample.com is outside the platform's allowed domains (example.com)"}},
+		},
+		"RouteNoGateway": {
+			reason: "Routes need a gateway.",
+			in:     []inputMod{func(in *v1beta1.Input) { in.Domain = "example.com" }},
+			mods:   []specMod{withPorts(exposedPort(http("http", 80))), withRoute(&v1alpha1.Route{})},
+			want:   want{errs: []string{"spec.route: Forbidden: the platform has no gateway configured to attach routes to"}},
+		},
+		"ExposedWithoutRoute": {
+			reason: "Exposing a port without a route is probably a mistake.",
+			mods:   []specMod{withPorts(exposedPort(http("http", 80)))},
+			want:   want{warnings: []string{"spec.ports: port http is exposed but the app has no route, so the gateway sends it no traffic"}},
+		},
+		"MultiClusterWithoutMechanism": {
+			reason: "A global service needs the platform's cluster mesh.",
+			mods:   []specMod{func(s *v1alpha1.XAppSpec) { s.MultiCluster = &v1alpha1.MultiCluster{Global: true} }},
+			want:   want{errs: []string{"spec.multiCluster: Forbidden: the platform has no multi-cluster mechanism configured"}},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			w, errs := policy(testApp(t, tc.in, tc.mods...))
+			got := want{warnings: w}
+			for _, e := range errs {
+				got.errs = append(got.errs, e.Error())
+			}
+			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(want{})); diff != "" {
+				t.Errorf("%s\npolicy(): -want, +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}

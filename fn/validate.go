@@ -1,0 +1,328 @@
+package fn
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"k8s.io/apimachinery/pkg/util/validation"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/xapp-dev/xapp/apis/xapp/v1alpha1"
+)
+
+// Limits the XRD also enforces. The function checks them again because `crossplane composition
+// render` and other pipelines skip the XRD's schema, and a bad value must never reach the cluster
+// half-composed.
+const (
+	maxFilesBytes = 900 << 10 // A ConfigMap holds 1 MiB including its metadata.
+	maxReplicas   = 100
+	maxAutoscale  = 1000
+)
+
+// validate checks what the XRD's schema checks and what it cannot: references between fields (a
+// probe's port), uniqueness (ports, file keys), and values derived from the app's name. It returns
+// every problem at once, each with the field it is about.
+func validate(appName, namespace string, spec *v1alpha1.XAppSpec) (name.Reference, field.ErrorList) {
+	var errs field.ErrorList
+	if msgs := validation.IsDNS1035Label(appName); len(msgs) > 0 {
+		errs = append(errs, field.Invalid(field.NewPath("metadata", "name"), appName,
+			"names the app's Service and so must be a DNS-1035 label: "+strings.Join(msgs, "; ")))
+	}
+
+	sp := field.NewPath("spec")
+	ref, err := parseImage(spec.Image)
+	switch {
+	case spec.Image == "":
+		errs = append(errs, field.Required(sp.Child("image"), "the image to run"))
+	case err != nil:
+		errs = append(errs, field.Invalid(sp.Child("image"), spec.Image, "not an image reference: "+err.Error()))
+	}
+
+	errs = append(errs, validatePorts(sp.Child("ports"), spec.Ports)...)
+	errs = append(errs, validateEnv(sp.Child("env"), spec.Env)...)
+	errs = append(errs, validateFiles(sp.Child("files"), spec.Files)...)
+	errs = append(errs, validateScaling(sp, spec)...)
+	errs = append(errs, validateProbes(sp.Child("probes"), spec)...)
+	errs = append(errs, validateRoute(sp.Child("route"), spec)...)
+	errs = append(errs, validateDependsOn(sp.Child("dependsOn"), appName, namespace, spec.DependsOn)...)
+
+	if r := spec.Resources; r != nil {
+		if r.CPU != nil && r.CPU.Sign() <= 0 {
+			errs = append(errs, field.Invalid(sp.Child("resources", "cpu"), r.CPU.String(), "must be greater than zero"))
+		}
+		if r.Memory != nil && r.Memory.Sign() <= 0 {
+			errs = append(errs, field.Invalid(sp.Child("resources", "memory"), r.Memory.String(), "must be greater than zero"))
+		}
+	}
+	if mc := spec.MultiCluster; mc != nil && mc.Affinity != "" {
+		switch mc.Affinity {
+		case "local", "remote", "none":
+		default:
+			errs = append(errs, field.NotSupported(sp.Child("multiCluster", "affinity"), mc.Affinity, []string{"local", "remote", "none"}))
+		}
+	}
+	return ref, errs
+}
+
+// parseImage parses a tag or digest reference. name.ParseReference would try both and report only
+// "could not parse reference"; asking for the form the string has keeps the parser's real reason.
+func parseImage(image string) (name.Reference, error) {
+	if strings.Contains(image, "@") {
+		return name.NewDigest(image)
+	}
+	return name.NewTag(image)
+}
+
+func validatePorts(p *field.Path, ports []v1alpha1.Port) field.ErrorList {
+	var errs field.ErrorList
+	names := make(map[string]int, len(ports))
+	numbers := make(map[int32]int, len(ports))
+	for i, port := range ports {
+		pp := p.Index(i)
+		if msgs := validation.IsValidPortName(port.Name); len(msgs) > 0 {
+			errs = append(errs, field.Invalid(pp.Child("name"), port.Name, strings.Join(msgs, "; ")))
+		}
+		if port.Port < 1 || port.Port > 65535 {
+			errs = append(errs, field.Invalid(pp.Child("port"), port.Port, "must be between 1 and 65535"))
+		}
+		switch protocol(port) {
+		case v1alpha1.ProtocolHTTP, v1alpha1.ProtocolGRPC, v1alpha1.ProtocolTCP:
+		default:
+			errs = append(errs, field.NotSupported(pp.Child("protocol"), port.Protocol, []string{"http", "grpc", "tcp"}))
+		}
+		if j, dup := names[port.Name]; dup {
+			errs = append(errs, field.Duplicate(pp.Child("name"), fmt.Sprintf("%s (also spec.ports[%d])", port.Name, j)))
+		}
+		if j, dup := numbers[port.Port]; dup {
+			errs = append(errs, field.Duplicate(pp.Child("port"), fmt.Sprintf("%d (also spec.ports[%d])", port.Port, j)))
+		}
+		names[port.Name], numbers[port.Port] = i, i
+	}
+	return errs
+}
+
+func validateEnv(p *field.Path, env []v1alpha1.EnvVar) field.ErrorList {
+	var errs field.ErrorList
+	seen := make(map[string]int, len(env))
+	for i, e := range env {
+		ep := p.Index(i)
+		if msgs := validation.IsEnvVarName(e.Name); len(msgs) > 0 {
+			errs = append(errs, field.Invalid(ep.Child("name"), e.Name, strings.Join(msgs, "; ")))
+		}
+		if j, dup := seen[e.Name]; dup {
+			errs = append(errs, field.Duplicate(ep.Child("name"), fmt.Sprintf("%s (also spec.env[%d])", e.Name, j)))
+		}
+		seen[e.Name] = i
+		sources := 0
+		for _, set := range []bool{e.Value != "", e.SecretKeyRef != nil, e.ConfigMapKeyRef != nil} {
+			if set {
+				sources++
+			}
+		}
+		if sources > 1 {
+			errs = append(errs, field.Invalid(ep, e.Name, "set at most one of value, secretKeyRef and configMapKeyRef"))
+		}
+		errs = append(errs, validateKeyRef(ep.Child("secretKeyRef"), e.SecretKeyRef)...)
+		errs = append(errs, validateKeyRef(ep.Child("configMapKeyRef"), e.ConfigMapKeyRef)...)
+	}
+	return errs
+}
+
+func validateKeyRef(p *field.Path, r *v1alpha1.KeyRef) field.ErrorList {
+	if r == nil {
+		return nil
+	}
+	var errs field.ErrorList
+	if msgs := validation.IsDNS1123Subdomain(r.Name); len(msgs) > 0 {
+		errs = append(errs, field.Invalid(p.Child("name"), r.Name, strings.Join(msgs, "; ")))
+	}
+	if msgs := validation.IsConfigMapKey(r.Key); len(msgs) > 0 {
+		errs = append(errs, field.Invalid(p.Child("key"), r.Key, strings.Join(msgs, "; ")))
+	}
+	return errs
+}
+
+func validateFiles(p *field.Path, files []v1alpha1.File) field.ErrorList {
+	var errs field.ErrorList
+	keys := make(map[string]int, len(files))
+	total := 0
+	for i, f := range files {
+		fp := p.Index(i).Child("path")
+		switch {
+		case !strings.HasPrefix(f.Path, "/") || strings.HasSuffix(f.Path, "/"):
+			errs = append(errs, field.Invalid(fp, f.Path, "must be an absolute path to a file"))
+		case strings.Contains(f.Path, "/../") || strings.HasSuffix(f.Path, "/..") || strings.ContainsRune(f.Path, 0):
+			errs = append(errs, field.Invalid(fp, f.Path, "must not contain '..' or NUL"))
+		case f.Path == "/tmp" || strings.HasPrefix(f.Path, "/tmp/"):
+			errs = append(errs, field.Invalid(fp, f.Path, "/tmp is the app's writable scratch space; mount files elsewhere"))
+		}
+		k := fileKey(f.Path)
+		if j, dup := keys[k]; dup {
+			errs = append(errs, field.Duplicate(fp, fmt.Sprintf("%s (same ConfigMap key %q as spec.files[%d].path)", f.Path, k, j)))
+		}
+		keys[k] = i
+		total += len(f.Content)
+	}
+	if total > maxFilesBytes {
+		errs = append(errs, field.TooLong(p, total, maxFilesBytes))
+	}
+	return errs
+}
+
+func validateScaling(sp *field.Path, spec *v1alpha1.XAppSpec) field.ErrorList {
+	var errs field.ErrorList
+	if r := spec.Replicas; r != nil && (*r < 0 || *r > maxReplicas) {
+		errs = append(errs, field.Invalid(sp.Child("replicas"), *r, fmt.Sprintf("must be between 0 and %d", maxReplicas)))
+	}
+	as := spec.Autoscaling
+	if as == nil {
+		return errs
+	}
+	ap := sp.Child("autoscaling")
+	if spec.Replicas != nil {
+		errs = append(errs, field.Forbidden(sp.Child("replicas"), "set either replicas or autoscaling, not both: the autoscaler owns the replica count"))
+	}
+	if as.Min < 1 || as.Min > maxAutoscale {
+		errs = append(errs, field.Invalid(ap.Child("min"), as.Min, fmt.Sprintf("must be between 1 and %d", maxAutoscale)))
+	}
+	if as.Max < as.Min || as.Max > maxAutoscale {
+		errs = append(errs, field.Invalid(ap.Child("max"), as.Max, fmt.Sprintf("must be between min (%d) and %d", as.Min, maxAutoscale)))
+	}
+	for _, t := range []struct {
+		field string
+		value *int32
+	}{{"targetCPUUtilization", as.TargetCPUUtilization}, {"targetMemoryUtilization", as.TargetMemoryUtilization}} {
+		if t.value != nil && (*t.value < 1 || *t.value > 100) {
+			errs = append(errs, field.Invalid(ap.Child(t.field), *t.value, "must be a percentage between 1 and 100"))
+		}
+	}
+	return errs
+}
+
+func validateProbes(p *field.Path, spec *v1alpha1.XAppSpec) field.ErrorList {
+	if spec.Probes == nil {
+		return nil
+	}
+	var errs field.ErrorList
+	for _, pr := range []struct {
+		name  string
+		probe *v1alpha1.Probe
+	}{{"liveness", spec.Probes.Liveness}, {"readiness", spec.Probes.Readiness}, {"startup", spec.Probes.Startup}} {
+		if pr.probe == nil {
+			continue
+		}
+		pp := p.Child(pr.name)
+		checks := 0
+		port := ""
+		if h := pr.probe.HTTP; h != nil {
+			checks++
+			port = h.Port
+			if !strings.HasPrefix(h.Path, "/") {
+				errs = append(errs, field.Invalid(pp.Child("http", "path"), h.Path, "must start with /"))
+			}
+			errs = append(errs, validatePortRef(pp.Child("http", "port"), port, spec.Ports)...)
+		}
+		if g := pr.probe.GRPC; g != nil {
+			checks++
+			errs = append(errs, validatePortRef(pp.Child("grpc", "port"), g.Port, spec.Ports)...)
+		}
+		if t := pr.probe.TCP; t != nil {
+			checks++
+			errs = append(errs, validatePortRef(pp.Child("tcp", "port"), t.Port, spec.Ports)...)
+		}
+		if e := pr.probe.Exec; e != nil {
+			checks++
+			if len(e.Command) == 0 {
+				errs = append(errs, field.Required(pp.Child("exec", "command"), "a command to run"))
+			}
+		}
+		switch {
+		case checks > 1:
+			errs = append(errs, field.Invalid(pp, pr.name, "set at most one of http, grpc, tcp and exec"))
+		case checks == 1 && pr.probe.Disabled:
+			errs = append(errs, field.Invalid(pp.Child("disabled"), true, "a disabled probe takes no check"))
+		case checks == 0 && !pr.probe.Disabled && len(spec.Ports) == 0:
+			errs = append(errs, field.Required(pp, "the app has no ports to probe by default: set exec, or disabled"))
+		}
+	}
+	return errs
+}
+
+// validatePortRef checks that a probe names a declared port; an empty name means the first port.
+func validatePortRef(p *field.Path, port string, ports []v1alpha1.Port) field.ErrorList {
+	if port == "" {
+		if len(ports) == 0 {
+			return field.ErrorList{field.Required(p, "the app has no ports, so the port must be named")}
+		}
+		return nil
+	}
+	for _, pt := range ports {
+		if pt.Name == port {
+			return nil
+		}
+	}
+	return field.ErrorList{field.NotFound(p, port)}
+}
+
+func validateRoute(p *field.Path, spec *v1alpha1.XAppSpec) field.ErrorList {
+	r := spec.Route
+	if r == nil {
+		return nil
+	}
+	var errs field.ErrorList
+	var routed *v1alpha1.Port
+	for i := range spec.Ports {
+		if exposed(spec.Ports[i]) && protocol(spec.Ports[i]) != v1alpha1.ProtocolTCP {
+			routed = &spec.Ports[i]
+			break
+		}
+	}
+	if routed == nil {
+		errs = append(errs, field.Required(p, "a route needs a port with expose: true and protocol http or grpc"))
+	}
+	if r.Host != "" {
+		if msgs := validation.IsDNS1123Subdomain(r.Host); len(msgs) > 0 {
+			errs = append(errs, field.Invalid(p.Child("host"), r.Host, strings.Join(msgs, "; ")))
+		}
+	}
+	for i, path := range r.Paths {
+		if !strings.HasPrefix(path, "/") {
+			errs = append(errs, field.Invalid(p.Child("paths").Index(i), path, "must start with /"))
+		}
+	}
+	if routed != nil && protocol(*routed) == v1alpha1.ProtocolGRPC && len(r.Paths) > 0 {
+		errs = append(errs, field.Forbidden(p.Child("paths"), "a gRPC route matches services and methods, not paths"))
+	}
+	return errs
+}
+
+func validateDependsOn(p *field.Path, appName, namespace string, deps []string) field.ErrorList {
+	var errs field.ErrorList
+	byName := make(map[string]string, len(deps))
+	for i, d := range deps {
+		dp := p.Index(i)
+		ns, n := splitDependency(d, namespace)
+		hasNS := strings.Contains(d, "/")
+		if msgs := validation.IsDNS1035Label(n); len(msgs) > 0 {
+			errs = append(errs, field.Invalid(dp, d, "must be an app name or namespace/name: "+strings.Join(msgs, "; ")))
+			continue
+		}
+		if hasNS {
+			if msgs := validation.IsDNS1123Label(ns); len(msgs) > 0 {
+				errs = append(errs, field.Invalid(dp, d, "namespace: "+strings.Join(msgs, "; ")))
+				continue
+			}
+		}
+		if n == appName && ns == namespace {
+			errs = append(errs, field.Invalid(dp, d, "an app does not depend on itself"))
+		}
+		// The caller label is keyed by the callee's name, so two callees of the same name in
+		// different namespaces cannot both be admitted.
+		if prev, dup := byName[n]; dup && prev != ns {
+			errs = append(errs, field.Invalid(dp, d, fmt.Sprintf("depends on two apps named %q in different namespaces; only one is supported", n)))
+		}
+		byName[n] = ns
+	}
+	return errs
+}

@@ -1,0 +1,109 @@
+package fn
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
+
+	"github.com/xapp-dev/xapp/apis/xapp/v1alpha1"
+	"github.com/xapp-dev/xapp/input/v1beta1"
+)
+
+func TestServiceAccount(t *testing.T) {
+	a := testApp(t, []inputMod{func(in *v1beta1.Input) { in.Annotations = map[string]string{"acme.com/cost-centre": "4711"} }})
+	want := &corev1.ServiceAccount{
+		TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "ServiceAccount"},
+		ObjectMeta: metav1.ObjectMeta{Name: "shop", Namespace: "team-shop",
+			Labels: map[string]string{LabelName: "shop", LabelInstance: "shop", LabelManagedBy: ManagedBy, LabelVersion: "1.4.2"},
+			Annotations: map[string]string{"acme.com/cost-centre": "4711"}},
+		AutomountServiceAccountToken: ptr.To(false),
+	}
+	if diff := cmp.Diff(want, serviceAccount(a)); diff != "" {
+		t.Errorf("serviceAccount(): -want, +got:\n%s", diff)
+	}
+}
+
+func TestConfigMap(t *testing.T) {
+	cases := map[string]struct {
+		reason string
+		mods   []specMod
+		want   map[string]string
+	}{
+		"NoFiles": {
+			reason: "An app without files gets no ConfigMap.",
+		},
+		"KeysFromPaths": {
+			reason: "Each file is stored under a key derived from its path, so the same path always gets the same key.",
+			mods:   []specMod{withFiles(v1alpha1.File{Path: "/etc/shop/config.yaml", Content: "a: 1"}, v1alpha1.File{Path: "/srv/data file", Content: "x"})},
+			want:   map[string]string{"etc_shop_config.yaml": "a: 1", "srv_data-file": "x"},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			cm := configMap(testApp(t, nil, tc.mods...))
+			var got map[string]string
+			if cm != nil {
+				got = cm.Data
+				if cm.Name != "shop-files" {
+					t.Errorf("%s\nconfigMap(): name = %q, want shop-files", tc.reason, cm.Name)
+				}
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("%s\nconfigMap(): -want, +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}
+
+func TestDeployment(t *testing.T) {
+	cases := map[string]struct {
+		reason string
+		in     []inputMod
+		mods   []specMod
+		extra  []corev1.EnvVar
+		golden string
+	}{
+		"Minimal": {
+			reason: "An image and a port get the platform's defaults: 2 replicas, default resources, default probes, secure context.",
+			golden: "deployment-minimal.yaml",
+		},
+		"Autoscaled": {
+			reason: "An autoscaled app sends no replicas, so the function never fights the autoscaler.",
+			mods:   []specMod{withAutoscaling(2, 5)},
+			golden: "deployment-autoscaled.yaml",
+		},
+		"Full": {
+			reason: "Files are mounted read-only with a checksum that rolls the pods, env keeps its order with platform variables last, dependencies label the pods.",
+			in:     []inputMod{func(in *v1beta1.Input) { in.Defaults = &v1beta1.Defaults{CPU: q("50m"), Memory: q("64Mi"), Replicas: ptr.To(int32(1))} }},
+			mods: []specMod{
+				withFiles(v1alpha1.File{Path: "/etc/shop/config.yaml", Content: "currency: EUR\n"}),
+				withDependsOn("catalog", "payments/gateway"),
+				func(s *v1alpha1.XAppSpec) {
+					s.Command = []string{"/shop"}
+					s.Args = []string{"--verbose"}
+					s.Resources = &v1alpha1.Resources{Memory: q("1Gi")}
+					s.Env = []v1alpha1.EnvVar{
+						{Name: "A", Value: "1"},
+						{Name: "B", SecretKeyRef: &v1alpha1.KeyRef{Name: "s", Key: "k"}},
+						{Name: "C", ConfigMapKeyRef: &v1alpha1.KeyRef{Name: "c", Key: "k", Optional: true}},
+					}
+				},
+			},
+			extra:  []corev1.EnvVar{{Name: "PLATFORM", Value: "x"}},
+			golden: "deployment-full.yaml",
+		},
+		"NoPorts": {
+			reason: "A worker without ports gets no probes and no ports.",
+			mods:   []specMod{withPorts(), withReplicas(1)},
+			golden: "deployment-worker.yaml",
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			golden(t, tc.golden, deployment(testApp(t, tc.in, tc.mods...), tc.extra))
+		})
+	}
+}
