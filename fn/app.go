@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"maps"
-	"slices"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -310,9 +309,4 @@ func protocol(p v1alpha1.Port) v1alpha1.Protocol {
 		return v1alpha1.ProtocolHTTP
 	}
 	return p.Protocol
-}
-
-// sortedKeys makes map iteration deterministic where order ends up in an object.
-func sortedKeys[V any](m map[string]V) []string {
-	return slices.Sorted(maps.Keys(m))
 }

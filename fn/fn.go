@@ -8,6 +8,7 @@ package fn
 
 import (
 	"context"
+	"maps"
 	"strings"
 
 	"google.golang.org/protobuf/types/known/structpb"
@@ -136,9 +137,7 @@ func setStatus(rsp *fnv1.RunFunctionResponse, st any) error {
 		xr.Fields["status"] = structpb.NewStructValue(s)
 		return nil
 	}
-	for k, v := range s.Fields {
-		cur.Fields[k] = v
-	}
+	maps.Copy(cur.Fields, s.Fields)
 	return nil
 }
 

@@ -20,14 +20,14 @@ import (
 
 // request builds the RunFunctionRequest Crossplane sends for an example: the XR, the input of the
 // composition's first step, and the observed composed resources keyed by their resource names.
-func request(t testing.TB, xr, composition, observed string) *fnv1.RunFunctionRequest {
-	t.Helper()
+func request(tb testing.TB, xr, composition, observed string) *fnv1.RunFunctionRequest {
+	tb.Helper()
 	req := &fnv1.RunFunctionRequest{
 		Meta:     &fnv1.RequestMeta{Tag: "test"},
-		Observed: &fnv1.State{Composite: &fnv1.Resource{Resource: readStruct(t, xr)}},
+		Observed: &fnv1.State{Composite: &fnv1.Resource{Resource: readStruct(tb, xr)}},
 	}
 	if composition != "" {
-		c := readStruct(t, composition)
+		c := readStruct(tb, composition)
 		step := c.Fields["spec"].GetStructValue().Fields["pipeline"].GetListValue().Values[0].GetStructValue()
 		req.Input = step.Fields["input"].GetStructValue()
 	}
@@ -35,10 +35,10 @@ func request(t testing.TB, xr, composition, observed string) *fnv1.RunFunctionRe
 		req.Observed.Resources = map[string]*fnv1.Resource{}
 		b, err := os.ReadFile(observed)
 		if err != nil {
-			t.Fatal(err)
+			tb.Fatal(err)
 		}
-		for _, doc := range strings.Split(string(b), "\n---\n") {
-			s := mustStruct(t, doc)
+		for doc := range strings.SplitSeq(string(b), "\n---\n") {
+			s := mustStruct(tb, doc)
 			if len(s.Fields) == 0 {
 				continue
 			}
@@ -49,13 +49,13 @@ func request(t testing.TB, xr, composition, observed string) *fnv1.RunFunctionRe
 	return req
 }
 
-func readStruct(t testing.TB, path string) *structpb.Struct {
-	t.Helper()
+func readStruct(tb testing.TB, path string) *structpb.Struct {
+	tb.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	return mustStruct(t, string(b))
+	return mustStruct(tb, string(b))
 }
 
 // responseYAML renders a response for golden files and for reading in a review.
@@ -81,12 +81,12 @@ func TestRunFunctionExamples(t *testing.T) {
 		reason                        string
 		xr, composition, observed, gf string
 	}{
-		"Minimal":       {reason: "The smallest app composes with the platform's defaults.", xr: "../examples/minimal/xr.yaml", composition: xapp, gf: "run-minimal.yaml"},
-		"Full":          {reason: "The full app composes 8 resources, none ready before they exist.", xr: "../examples/full/xr.yaml", composition: xapp, gf: "run-full.yaml"},
-		"FullNotReady":  {reason: "Mid-rollout, the status names the Deployment's progress and the route's unresolved backend.", xr: "../examples/full/xr.yaml", composition: xapp, observed: "../examples/full/observed-not-ready.yaml", gf: "run-full-not-ready.yaml"},
-		"FullReady":     {reason: "Once everything is up, every resource is ready and the status says where the app serves.", xr: "../examples/full/xr.yaml", composition: xapp, observed: "../examples/full/observed-ready.yaml", gf: "run-full-ready.yaml"},
-		"LegacyClaim":   {reason: "A legacy XR composes into its claim's namespace under the claim's name.", xr: "../examples/claim/xr.yaml", composition: legacy, gf: "run-claim.yaml"},
-		"NoInputAtAll":  {reason: "Without an Input the function still composes, with built-in defaults.", xr: "../examples/minimal/xr.yaml", gf: "run-no-input.yaml"},
+		"Minimal":      {reason: "The smallest app composes with the platform's defaults.", xr: "../examples/minimal/xr.yaml", composition: xapp, gf: "run-minimal.yaml"},
+		"Full":         {reason: "The full app composes 8 resources, none ready before they exist.", xr: "../examples/full/xr.yaml", composition: xapp, gf: "run-full.yaml"},
+		"FullNotReady": {reason: "Mid-rollout, the status names the Deployment's progress and the route's unresolved backend.", xr: "../examples/full/xr.yaml", composition: xapp, observed: "../examples/full/observed-not-ready.yaml", gf: "run-full-not-ready.yaml"},
+		"FullReady":    {reason: "Once everything is up, every resource is ready and the status says where the app serves.", xr: "../examples/full/xr.yaml", composition: xapp, observed: "../examples/full/observed-ready.yaml", gf: "run-full-ready.yaml"},
+		"LegacyClaim":  {reason: "A legacy XR composes into its claim's namespace under the claim's name.", xr: "../examples/claim/xr.yaml", composition: legacy, gf: "run-claim.yaml"},
+		"NoInputAtAll": {reason: "Without an Input the function still composes, with built-in defaults.", xr: "../examples/minimal/xr.yaml", gf: "run-no-input.yaml"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

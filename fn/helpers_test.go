@@ -29,8 +29,8 @@ func withPorts(ports ...v1alpha1.Port) specMod {
 
 func withRoute(r *v1alpha1.Route) specMod { return func(s *v1alpha1.XAppSpec) { s.Route = r } }
 
-func withAutoscaling(min, max int32) specMod {
-	return func(s *v1alpha1.XAppSpec) { s.Autoscaling = &v1alpha1.Autoscaling{Min: min, Max: max} }
+func withAutoscaling(lo, hi int32) specMod {
+	return func(s *v1alpha1.XAppSpec) { s.Autoscaling = &v1alpha1.Autoscaling{Min: lo, Max: hi} }
 }
 
 func withReplicas(n int32) specMod { return func(s *v1alpha1.XAppSpec) { s.Replicas = ptr.To(n) } }
@@ -63,8 +63,8 @@ func baseSpec() v1alpha1.XAppSpec {
 }
 
 // testApp is the app newApp makes for namespace team-shop and name shop.
-func testApp(t testing.TB, in []inputMod, mods ...specMod) *app {
-	t.Helper()
+func testApp(tb testing.TB, in []inputMod, mods ...specMod) *app {
+	tb.Helper()
 	spec := baseSpec()
 	for _, m := range mods {
 		m(&spec)
@@ -75,7 +75,7 @@ func testApp(t testing.TB, in []inputMod, mods ...specMod) *app {
 	}
 	ref, err := parseImage(spec.Image)
 	if err != nil {
-		t.Fatalf("test image %q: %v", spec.Image, err)
+		tb.Fatalf("test image %q: %v", spec.Image, err)
 	}
 	return newApp("shop", "team-shop", spec, input, ref)
 }
@@ -113,15 +113,15 @@ func golden(t *testing.T, file string, got any) {
 }
 
 // mustStruct reads YAML into a Struct, as Crossplane would send it.
-func mustStruct(t testing.TB, y string) *structpb.Struct {
-	t.Helper()
+func mustStruct(tb testing.TB, y string) *structpb.Struct {
+	tb.Helper()
 	m := map[string]any{}
 	if err := yaml.Unmarshal([]byte(y), &m); err != nil {
-		t.Fatalf("yaml: %v", err)
+		tb.Fatalf("yaml: %v", err)
 	}
 	s, err := structpb.NewStruct(m)
 	if err != nil {
-		t.Fatalf("struct: %v", err)
+		tb.Fatalf("struct: %v", err)
 	}
 	return s
 }

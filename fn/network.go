@@ -1,6 +1,8 @@
 package fn
 
 import (
+	"maps"
+
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -38,9 +40,7 @@ func service(a *app) *corev1.Service {
 	meta := a.objectMeta(a.name)
 	if mc := a.spec.MultiCluster; mc != nil && (mc.Global || mc.Affinity != "") {
 		meta.Annotations = make(map[string]string, len(a.in.Annotations)+2)
-		for k, v := range a.in.Annotations {
-			meta.Annotations[k] = v
-		}
+		maps.Copy(meta.Annotations, a.in.Annotations)
 		if mc.Global {
 			meta.Annotations[annotationCiliumGlobal] = "true"
 		}

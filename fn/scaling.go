@@ -19,7 +19,7 @@ func autoscaler(a *app) *autoscalingv2.HorizontalPodAutoscaler {
 	if cpu == nil && as.TargetMemoryUtilization == nil {
 		cpu = ptr.To(defaultTargetCPU)
 	}
-	var metrics []autoscalingv2.MetricSpec
+	metrics := make([]autoscalingv2.MetricSpec, 0, 2)
 	for _, m := range []struct {
 		name   corev1.ResourceName
 		target *int32

@@ -214,14 +214,12 @@ func validateProbes(p *field.Path, spec *v1alpha1.XAppSpec) field.ErrorList {
 		}
 		pp := p.Child(pr.name)
 		checks := 0
-		port := ""
 		if h := pr.probe.HTTP; h != nil {
 			checks++
-			port = h.Port
 			if !strings.HasPrefix(h.Path, "/") {
 				errs = append(errs, field.Invalid(pp.Child("http", "path"), h.Path, "must start with /"))
 			}
-			errs = append(errs, validatePortRef(pp.Child("http", "port"), port, spec.Ports)...)
+			errs = append(errs, validatePortRef(pp.Child("http", "port"), h.Port, spec.Ports)...)
 		}
 		if g := pr.probe.GRPC; g != nil {
 			checks++

@@ -17,7 +17,7 @@ func TestServiceAccount(t *testing.T) {
 	want := &corev1.ServiceAccount{
 		TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "ServiceAccount"},
 		ObjectMeta: metav1.ObjectMeta{Name: "shop", Namespace: "team-shop",
-			Labels: map[string]string{LabelName: "shop", LabelInstance: "shop", LabelManagedBy: ManagedBy, LabelVersion: "1.4.2"},
+			Labels:      map[string]string{LabelName: "shop", LabelInstance: "shop", LabelManagedBy: ManagedBy, LabelVersion: "1.4.2"},
 			Annotations: map[string]string{"acme.com/cost-centre": "4711"}},
 		AutomountServiceAccountToken: ptr.To(false),
 	}
@@ -77,7 +77,9 @@ func TestDeployment(t *testing.T) {
 		},
 		"Full": {
 			reason: "Files are mounted read-only with a checksum that rolls the pods, env keeps its order with platform variables last, dependencies label the pods.",
-			in:     []inputMod{func(in *v1beta1.Input) { in.Defaults = &v1beta1.Defaults{CPU: q("50m"), Memory: q("64Mi"), Replicas: ptr.To(int32(1))} }},
+			in: []inputMod{func(in *v1beta1.Input) {
+				in.Defaults = &v1beta1.Defaults{CPU: q("50m"), Memory: q("64Mi"), Replicas: ptr.To(int32(1))}
+			}},
 			mods: []specMod{
 				withFiles(v1alpha1.File{Path: "/etc/shop/config.yaml", Content: "currency: EUR\n"}),
 				withDependsOn("catalog", "payments/gateway"),

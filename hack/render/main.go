@@ -61,7 +61,7 @@ func main() {
 	flag.BoolVar(&o.debug, "debug", false, "run the function with --debug and print its log to stderr")
 	flag.DurationVar(&o.timeout, "timeout", render.DefaultTimeout, "render timeout")
 	flag.Usage = func() {
-		fmt.Fprintf(flag.CommandLine.Output(), "usage: go run ./hack/render [flags] [EXAMPLE_DIR_OR_XR] (default %s)\n", defaultXR)
+		_, _ = fmt.Fprintf(flag.CommandLine.Output(), "usage: go run ./hack/render [flags] [EXAMPLE_DIR_OR_XR] (default %s)\n", defaultXR)
 		flag.PrintDefaults()
 	}
 	flag.Parse()

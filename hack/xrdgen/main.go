@@ -7,6 +7,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -15,8 +16,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	xpv1 "github.com/crossplane/crossplane/apis/v2/apiextensions/v1"
-	xpv2 "github.com/crossplane/crossplane/apis/v2/apiextensions/v2"
 	extv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -24,6 +23,8 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+	xpv1 "github.com/crossplane/crossplane/apis/v2/apiextensions/v1"
+	xpv2 "github.com/crossplane/crossplane/apis/v2/apiextensions/v2"
 
 	"github.com/xapp-dev/xapp/apis/xapp/v1alpha1"
 )
@@ -61,8 +62,7 @@ func run(apis, out string) error {
 	}
 	defer os.RemoveAll(tmp) //nolint:errcheck // A leftover temp folder is harmless.
 
-	//nolint:gosec // Arguments are this program's own flags, not user input.
-	cmd := exec.Command("go", "tool", "-modfile="+filepath.Join(root, "tools/codegen/go.mod"), "controller-gen",
+	cmd := exec.CommandContext(context.Background(), "go", "tool", "-modfile="+filepath.Join(root, "tools/codegen/go.mod"), "controller-gen",
 		"crd:crdVersions=v1", "paths="+apis, "output:crd:dir="+tmp)
 	cmd.Stderr = os.Stderr
 	if err := cmd.Run(); err != nil {
@@ -189,7 +189,7 @@ func write(path string, o any) error {
 }
 
 func repoRoot() (string, error) {
-	out, err := exec.Command("go", "env", "GOMOD").Output()
+	out, err := exec.CommandContext(context.Background(), "go", "env", "GOMOD").Output()
 	if err != nil {
 		return "", errors.Wrap(err, "cannot find the module root")
 	}

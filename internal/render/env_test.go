@@ -1,6 +1,7 @@
 package render
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,10 +22,7 @@ func TestBinaries(t *testing.T) {
 	}
 	all := map[string]string{EnvCLI: self, EnvCore: self, EnvFunction: self, EnvShared: dir}
 	with := func(k, v string) map[string]string {
-		m := make(map[string]string, len(all))
-		for kk, vv := range all {
-			m[kk] = vv
-		}
+		m := maps.Clone(all)
 		m[k] = v
 		return m
 	}

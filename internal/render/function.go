@@ -54,7 +54,7 @@ type Function struct {
 // port is released before returning, so another process can take it: callers
 // must cope with that (StartFunction retries).
 func FreePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	l, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		return 0, errors.Wrap(err, "cannot find a free port on 127.0.0.1")
 	}
@@ -99,7 +99,7 @@ func startFunction(ctx context.Context, bin string, extraArgs []string) (*Functi
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 
 	out := &tailBuffer{max: maxOutput}
-	cmd := exec.Command(bin, append([]string{"--insecure", "--address=" + addr}, extraArgs...)...) //nolint:gosec // running the function binary is the point.
+	cmd := exec.Command(bin, append([]string{"--insecure", "--address=" + addr}, extraArgs...)...) //nolint:noctx // The function outlives ctx, which bounds only its start; Stop ends it.
 	cmd.Stdout = out
 	cmd.Stderr = out
 	cmd.SysProcAttr = functionProcAttr()

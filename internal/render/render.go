@@ -139,7 +139,7 @@ func (r Renderer) Render(ctx context.Context, a Args) ([]byte, error) {
 	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, a.Timeout+cliGrace)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, cli, args...) //nolint:gosec // running the CLI is the point.
+	cmd := exec.CommandContext(ctx, cli, args...)
 	// The CLI treats a crossplane-project.yaml in its working directory as a
 	// project; an empty directory keeps the render what the arguments say.
 	cmd.Dir = tmp

@@ -79,7 +79,7 @@ func Validate(ctx context.Context, cli string, extensions []string, manifests []
 		return "", errors.New("cannot validate: no resources in the manifests")
 	}
 
-	cmd := exec.CommandContext(ctx, cli, "resource", "validate", strings.Join(extensions, ","), "-", //nolint:gosec // running the CLI is the point.
+	cmd := exec.CommandContext(ctx, cli, "resource", "validate", strings.Join(extensions, ","), "-",
 		// An empty image keeps the CLI from pulling Crossplane's own CRDs
 		// from a registry; pass ../shared/crds/crossplane instead.
 		"--crossplane-image=",
@@ -166,7 +166,7 @@ func validationInput(manifests []byte) ([]byte, int, error) {
 // but the per-resource success lines.
 func failureLines(report string) string {
 	var keep []string
-	for _, l := range strings.Split(report, "\n") {
+	for l := range strings.SplitSeq(report, "\n") {
 		if !strings.HasPrefix(l, "[✓]") {
 			keep = append(keep, l)
 		}
