@@ -4,3 +4,7 @@
 package input
 
 //go:generate go tool -modfile=../tools/codegen/go.mod controller-gen object:headerFile=../hack/boilerplate.go.txt paths=./... crd:crdVersions=v1 output:crd:artifacts:config=../package/function/input
+
+// The README's field reference is generated last, from the XRD and CRDs generated above (input sorts
+// after apis, so both are current by now).
+//go:generate go run ../hack/apidocs -readme ../README.md -schema xapp=../package/configuration/xrd-xapp.yaml -schema input=../package/function/input/fn.xapp.dev_inputs.yaml
