@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -57,7 +58,7 @@ func run(readme string, ss schemas) error {
 		t.WriteString("| field | type | description |\n|---|---|---|\n")
 		for _, top := range []string{"spec", "status"} {
 			if p, ok := schema.Properties[top]; ok {
-				rows(&t, top, p, contains(schema.Required, top))
+				rows(&t, top, p, slices.Contains(schema.Required, top))
 			}
 		}
 		re := regexp.MustCompile(`(?s)(<!-- BEGIN GENERATED REFERENCE: ` + regexp.QuoteMeta(name) + ` -->\n).*?(<!-- END GENERATED REFERENCE: ` + regexp.QuoteMeta(name) + ` -->)`)
@@ -111,7 +112,7 @@ func rows(w *bytes.Buffer, path string, p extv1.JSONSchemaProps, required bool) 
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		rows(w, path+"."+n, item.Properties[n], contains(item.Required, n))
+		rows(w, path+"."+n, item.Properties[n], slices.Contains(item.Required, n))
 	}
 }
 
@@ -130,7 +131,7 @@ func typeOf(p extv1.JSONSchemaProps) string {
 
 func describe(p extv1.JSONSchemaProps, required bool) string {
 	d := strings.Join(strings.Fields(p.Description), " ")
-	var facts []string
+	facts := make([]string, 0, 6)
 	if required {
 		facts = append(facts, "required")
 	}
@@ -159,13 +160,4 @@ func describe(p extv1.JSONSchemaProps, required bool) string {
 		d += " _(" + strings.Join(facts, "; ") + ")_"
 	}
 	return strings.ReplaceAll(d, "|", `\|`)
-}
-
-func contains(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
