@@ -167,3 +167,25 @@ func (c Credentials) Apply(r *http.Request) {
 	}
 	r.SetBasicAuth(c.Username, c.Password)
 }
+
+// Explain turns a backend failure into the one error users read in the Synced condition:
+// what kind of problem it is and the backend's own message, with no chain of wraps.
+// Errors that did not come from the backend are returned as they are.
+func Explain(backend string, err error) error {
+	var ae *APIError
+	if !errors.As(err, &ae) {
+		return err
+	}
+	switch ae.Kind {
+	case KindUnauthorized:
+		return errors.Errorf("%s rejected the credentials: %s", backend, ae.Message)
+	case KindForbidden:
+		return errors.Errorf("%s denied the operation: %s", backend, ae.Message)
+	case KindInvalid:
+		return errors.Errorf("%s refused the record: %s", backend, ae.Message)
+	case KindRateLimited:
+		return errors.Errorf("%s is rate limiting: %s", backend, ae.Message)
+	default:
+		return errors.Errorf("%s failed: %s", backend, ae.Message)
+	}
+}
