@@ -58,6 +58,7 @@ type ServiceNow struct {
 	throttle int
 	retry    int
 	fail     int
+	hold     chan struct{}
 	requests []string
 }
 
@@ -227,9 +228,27 @@ func snResult(w http.ResponseWriter, status int, result any) {
 	_ = json.NewEncoder(w).Encode(map[string]any{"result": result})
 }
 
-func (s *ServiceNow) serve(w http.ResponseWriter, r *http.Request) {
+// HoldNextCreate makes the next identifyreconcile apply the item and then never answer,
+// as when the provider dies between the CMDB's create and writing the id down. The
+// returned channel closes once the record exists; the request ends when its client gives up.
+func (s *ServiceNow) HoldNextCreate() <-chan struct{} {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.hold = make(chan struct{})
+	return s.hold
+}
+
+func (s *ServiceNow) serve(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	held := s.handle(w, r)
+	s.mu.Unlock()
+	if held != nil {
+		close(held)
+		<-r.Context().Done()
+	}
+}
+
+func (s *ServiceNow) handle(w http.ResponseWriter, r *http.Request) chan struct{} {
 	s.requests = append(s.requests, r.Method+" "+r.URL.Path)
 
 	w.Header().Set("X-RateLimit-Limit", "1000")
@@ -239,26 +258,31 @@ func (s *ServiceNow) serve(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Retry-After", strconv.Itoa(s.retry))
 		w.Header().Set("X-RateLimit-Reset", strconv.Itoa(s.retry))
 		snError(w, http.StatusTooManyRequests, "Rate limit exceeded", "Rate limit of 1000 requests per hour exceeded for rule xapp-test")
-		return
+		return nil
 	}
 	user, ok := s.authenticate(r)
 	if !ok {
 		w.Header().Set("WWW-Authenticate", `Basic realm="Service-now"`)
 		snError(w, http.StatusUnauthorized, "User Not Authenticated", "Required to provide Auth information")
-		return
+		return nil
 	}
 	if s.fail > 0 {
 		s.fail--
 		snError(w, http.StatusInternalServerError, "Internal server error", "Transaction cancelled: maximum execution time exceeded")
-		return
+		return nil
 	}
 	write := r.Method != http.MethodGet
 	if write && !slices.Contains(user.Roles, "itil") && !slices.Contains(user.Roles, "admin") {
 		snError(w, http.StatusForbidden, "User Not Authorized", "Insufficient rights to perform this operation (requires role itil)")
-		return
+		return nil
 	}
 	switch p := r.URL.Path; {
 	case p == "/api/now/identifyreconcile" && r.Method == http.MethodPost:
+		if held := s.hold; held != nil {
+			s.hold = nil
+			s.ire(httptest.NewRecorder(), r, false)
+			return held
+		}
 		s.ire(w, r, false)
 	case p == "/api/now/identifyreconcile/query" && r.Method == http.MethodPost:
 		s.ire(w, r, true)
@@ -267,6 +291,7 @@ func (s *ServiceNow) serve(w http.ResponseWriter, r *http.Request) {
 	default:
 		snError(w, http.StatusBadRequest, "Requested URI does not represent any resource", p)
 	}
+	return nil
 }
 
 func (s *ServiceNow) authenticate(r *http.Request) (SNUser, bool) {

@@ -64,6 +64,9 @@ func Setup(mgr ctrl.Manager, o controller.Options) error {
 		// Observe finds the record by identity when the external name is missing, so a
 		// create whose id was never written (crash, lost answer) is adopted, not repeated.
 		managed.WithDeterministicExternalName(true),
+		// Both CMDBs read their own writes, so a record missing right after create really is
+		// missing; the default 30s grace would also hold up deleting a young resource.
+		managed.WithCreationGracePeriod(0),
 		managed.WithLogger(o.Logger.WithValues("controller", name)),
 		managed.WithRecorder(event.NewAPIRecorder(mgr.GetEventRecorderFor(name))), //nolint:staticcheck // crossplane-runtime v2.4.0 records through the old events API.
 		managed.WithPollInterval(o.PollInterval),

@@ -45,6 +45,9 @@ func Setup(mgr ctrl.Manager, o controller.Options) error {
 		managed.WithInitializers(),
 		// Observe finds the link by parent, child and type when the id was never written.
 		managed.WithDeterministicExternalName(true),
+		// Both CMDBs read their own writes, so a link missing right after create really is
+		// missing; the default 30s grace would also hold up deleting a young resource.
+		managed.WithCreationGracePeriod(0),
 		managed.WithLogger(o.Logger.WithValues("controller", name)),
 		managed.WithRecorder(event.NewAPIRecorder(mgr.GetEventRecorderFor(name))), //nolint:staticcheck // crossplane-runtime v2.4.0 records through the old events API.
 		managed.WithPollInterval(o.PollInterval),
