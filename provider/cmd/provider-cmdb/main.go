@@ -55,6 +55,9 @@ func run(args []string) error {
 		safeStart      = fs.Bool("safe-start", true, "Start each controller only once its CRD is installed (Crossplane's safe-start capability).")
 	)
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
 		return err
 	}
 
