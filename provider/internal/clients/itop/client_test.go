@@ -83,7 +83,7 @@ func TestCreate(t *testing.T) {
 		},
 		"AuthToken": {
 			reason: "An application token authenticates as its user.",
-			args: args{creds: clients.Credentials{Token: "tok"}, setup: func(s *cmdbtest.ITop) { s.AddToken("tok", "admin") }, fields: shop},
+			args:   args{creds: clients.Credentials{Token: "tok"}, setup: func(s *cmdbtest.ITop) { s.AddToken("tok", "admin") }, fields: shop},
 			want: want{fields: map[string]string{"name": "shop", "organization_name": "Demo", "status": "active",
 				"business_criticity": "high", "contact_name": "Platform"}},
 		},
