@@ -50,6 +50,7 @@ test: tools build generate-check lint ## Everything: generated code current, lin
 .PHONY: build
 build: ## Build the function and provider binaries into $(CACHE)/bin.
 	CGO_ENABLED=0 go build -trimpath -o $(FUNCTION_BIN) ./fn/cmd/function-xapp
+	CGO_ENABLED=0 go build -trimpath -o $(PROVIDER_BIN) ./provider/cmd/provider-cmdb
 
 .PHONY: generate
 generate: $(CODEGEN_DIR)/controller-gen ## Regenerate CRDs, XRDs and deepcopy code (go generate ./...).

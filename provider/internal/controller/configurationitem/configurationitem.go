@@ -1,0 +1,195 @@
+// Package configurationitem reconciles ConfigurationItems with records in ServiceNow or
+// iTop through crossplane-runtime's managed reconciler.
+package configurationitem
+
+import (
+	"context"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/controller"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/ratelimiter"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
+	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
+	ctrl "sigs.k8s.io/controller-runtime"
+
+	"github.com/xapp-dev/xapp/apis/cmdb/v1alpha1"
+	"github.com/xapp-dev/xapp/provider/internal/clients"
+	"github.com/xapp-dev/xapp/provider/internal/controller/config"
+)
+
+// Connection details published for a ConfigurationItem.
+const (
+	ConnectionURL = "url"
+	ConnectionID  = "id"
+)
+
+// A record is a CMDB record in the form provider-cmdb compares: backend field names, the
+// owner team by name.
+type record struct {
+	ID     string
+	Class  string
+	URL    string
+	Fields map[string]string
+}
+
+// backend is one CMDB's way of doing what a ConfigurationItem needs.
+type backend interface {
+	name() string
+	class(cr *v1alpha1.ConfigurationItem) string
+	// find returns the id of the record cr stands for without changing anything; "" when
+	// the CMDB has none. It is what makes a retried or crashed create adopt, not duplicate.
+	find(ctx context.Context, cr *v1alpha1.ConfigurationItem) (string, error)
+	// get reads a record; nil when it does not exist.
+	get(ctx context.Context, cr *v1alpha1.ConfigurationItem, id string) (*record, error)
+	// create makes the record, or updates the one find would return, and returns its id.
+	create(ctx context.Context, cr *v1alpha1.ConfigurationItem, fields map[string]string) (string, error)
+	update(ctx context.Context, cr *v1alpha1.ConfigurationItem, id string, fields map[string]string) error
+	remove(ctx context.Context, cr *v1alpha1.ConfigurationItem, id string) error
+}
+
+// Setup adds the ConfigurationItem controller.
+func Setup(mgr ctrl.Manager, o controller.Options) error {
+	name := managed.ControllerName(v1alpha1.ConfigurationItemGroupKind)
+	c := &config.Connector{
+		Kube:  mgr.GetClient(),
+		Usage: resource.NewProviderConfigUsageTracker(mgr.GetClient(), &v1alpha1.ProviderConfigUsage{}),
+	}
+	opts := []managed.ReconcilerOption{
+		managed.WithTypedExternalConnector[*v1alpha1.ConfigurationItem](&connector{connect: c.Connect}),
+		// The external name is the backend's id, known only after create; the default
+		// initializer would set it to metadata.name and Observe would look that up.
+		managed.WithInitializers(),
+		// Observe finds the record by identity when the external name is missing, so a
+		// create whose id was never written (crash, lost answer) is adopted, not repeated.
+		managed.WithDeterministicExternalName(true),
+		// Both CMDBs read their own writes, so a record missing right after create really is
+		// missing; the default 30s grace would also hold up deleting a young resource.
+		managed.WithCreationGracePeriod(0),
+		managed.WithLogger(o.Logger.WithValues("controller", name)),
+		managed.WithRecorder(event.NewAPIRecorder(mgr.GetEventRecorderFor(name))), //nolint:staticcheck // crossplane-runtime v2.4.0 records through the old events API.
+		managed.WithPollInterval(o.PollInterval),
+		managed.WithManagementPolicies(),
+	}
+	if o.MetricOptions != nil && o.MetricOptions.MRMetrics != nil {
+		opts = append(opts, managed.WithMetricRecorder(o.MetricOptions.MRMetrics))
+	}
+	r := managed.NewReconciler(mgr, resource.ManagedKind(v1alpha1.ConfigurationItemGroupVersionKind), opts...)
+	return ctrl.NewControllerManagedBy(mgr).
+		Named(name).
+		WithOptions(o.ForControllerRuntime()).
+		WithEventFilter(resource.DesiredStateChanged()).
+		For(&v1alpha1.ConfigurationItem{}).
+		Complete(ratelimiter.NewReconciler(name, r, o.GlobalRateLimiter))
+}
+
+type connector struct {
+	connect func(ctx context.Context, mg resource.ModernManaged) (*config.Connection, error)
+}
+
+// Connect implements managed.TypedExternalConnector.
+func (c *connector) Connect(ctx context.Context, cr *v1alpha1.ConfigurationItem) (managed.TypedExternalClient[*v1alpha1.ConfigurationItem], error) {
+	conn, err := c.connect(ctx, cr)
+	if err != nil {
+		return nil, err
+	}
+	return newExternal(conn), nil
+}
+
+func newExternal(conn *config.Connection) *external {
+	if conn.Backend == v1alpha1.BackendITop {
+		return &external{backend: conn.Backend, b: &itopBackend{c: conn.ITop, org: conn.Organization}}
+	}
+	return &external{backend: conn.Backend, b: &snBackend{c: conn.ServiceNow, source: conn.DataSource}}
+}
+
+type external struct {
+	backend v1alpha1.Backend
+	b       backend
+}
+
+// Observe implements managed.TypedExternalClient.
+func (e *external) Observe(ctx context.Context, cr *v1alpha1.ConfigurationItem) (managed.ExternalObservation, error) {
+	id := meta.GetExternalName(cr)
+	adopted := false
+	if id == "" {
+		found, err := e.b.find(ctx, cr)
+		if err != nil {
+			return managed.ExternalObservation{}, clients.Explain(e.b.name(), err)
+		}
+		if found == "" {
+			return managed.ExternalObservation{ResourceExists: false}, nil
+		}
+		// Persisted by the reconciler's late-init update (not under an Observe-only
+		// policy, where the record is found again on every poll instead).
+		meta.SetExternalName(cr, found)
+		id, adopted = found, true
+	}
+	rec, err := e.b.get(ctx, cr, id)
+	if err != nil {
+		return managed.ExternalObservation{}, clients.Explain(e.b.name(), err)
+	}
+	if rec == nil {
+		return managed.ExternalObservation{ResourceExists: false}, nil
+	}
+	if meta.WasDeleted(cr) && deletionMode(cr) == v1alpha1.DeletionRetire && Retired(e.backend, rec.Fields) {
+		// Retired is what deleting leaves behind: the record is gone as far as this
+		// managed resource is concerned, so the finalizer can go.
+		return managed.ExternalObservation{ResourceExists: false}, nil
+	}
+	cr.Status.AtProvider = Observation(e.backend, rec.ID, rec.URL, rec.Class, rec.Fields)
+	lateInit := LateInitialize(&cr.Spec.ForProvider, cr.Status.AtProvider, IdentityKey(cr))
+	cr.SetConditions(xpv2.Available())
+	diff := Diff(Desired(e.backend, cr.Spec.ForProvider), rec.Fields)
+	return managed.ExternalObservation{
+		ResourceExists:          true,
+		ResourceUpToDate:        diff == "",
+		ResourceLateInitialized: lateInit || adopted,
+		ConnectionDetails:       managed.ConnectionDetails{ConnectionURL: []byte(rec.URL), ConnectionID: []byte(rec.ID)},
+		Diff:                    diff,
+	}, nil
+}
+
+// Create implements managed.TypedExternalClient.
+func (e *external) Create(ctx context.Context, cr *v1alpha1.ConfigurationItem) (managed.ExternalCreation, error) {
+	cr.SetConditions(xpv2.Creating())
+	fields := Desired(e.backend, cr.Spec.ForProvider)
+	if cr.Spec.ForProvider.LifecycleStatus == nil {
+		// A record registered now is in use; without this, re-registering an app whose
+		// record was retired would adopt it retired.
+		for k, v := range Desired(e.backend, v1alpha1.ConfigurationItemParameters{LifecycleStatus: new(v1alpha1.LifecycleOperational)}) {
+			if k != snName {
+				fields[k] = v
+			}
+		}
+	}
+	id, err := e.b.create(ctx, cr, fields)
+	if err != nil {
+		return managed.ExternalCreation{}, clients.Explain(e.b.name(), err)
+	}
+	meta.SetExternalName(cr, id)
+	return managed.ExternalCreation{}, nil
+}
+
+// Update implements managed.TypedExternalClient.
+func (e *external) Update(ctx context.Context, cr *v1alpha1.ConfigurationItem) (managed.ExternalUpdate, error) {
+	err := e.b.update(ctx, cr, meta.GetExternalName(cr), Desired(e.backend, cr.Spec.ForProvider))
+	return managed.ExternalUpdate{}, clients.Explain(e.b.name(), err)
+}
+
+// Delete implements managed.TypedExternalClient.
+func (e *external) Delete(ctx context.Context, cr *v1alpha1.ConfigurationItem) (managed.ExternalDelete, error) {
+	cr.SetConditions(xpv2.Deleting())
+	return managed.ExternalDelete{}, clients.Explain(e.b.name(), e.b.remove(ctx, cr, meta.GetExternalName(cr)))
+}
+
+// Disconnect implements managed.TypedExternalClient.
+func (e *external) Disconnect(_ context.Context) error { return nil }
+
+func deletionMode(cr *v1alpha1.ConfigurationItem) v1alpha1.DeletionMode {
+	if m := cr.Spec.ForProvider.DeletionMode; m != nil {
+		return *m
+	}
+	return v1alpha1.DeletionRetire
+}

@@ -1,0 +1,307 @@
+// Package relationship reconciles Relationships with relationship records: cmdb_rel_ci rows
+// in ServiceNow, lnkApplicationSolutionToFunctionalCI links in iTop.
+package relationship
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/controller"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/ratelimiter"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
+	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
+	ctrl "sigs.k8s.io/controller-runtime"
+
+	"github.com/xapp-dev/xapp/apis/cmdb/v1alpha1"
+	"github.com/xapp-dev/xapp/provider/internal/clients"
+	"github.com/xapp-dev/xapp/provider/internal/clients/itop"
+	"github.com/xapp-dev/xapp/provider/internal/clients/servicenow"
+	"github.com/xapp-dev/xapp/provider/internal/controller/config"
+)
+
+const (
+	errNoEnds    = "parent and child are not resolved yet: set parentId/childId or reference ConfigurationItems that exist in the CMDB"
+	errNoRelType = "ServiceNow has no cmdb_rel_type named %q"
+
+	relTable     = "cmdb_rel_ci"
+	relTypeTable = "cmdb_rel_type"
+	comment      = "provider-cmdb"
+)
+
+// Setup adds the Relationship controller.
+func Setup(mgr ctrl.Manager, o controller.Options) error {
+	name := managed.ControllerName(v1alpha1.RelationshipGroupKind)
+	c := &config.Connector{
+		Kube:  mgr.GetClient(),
+		Usage: resource.NewProviderConfigUsageTracker(mgr.GetClient(), &v1alpha1.ProviderConfigUsage{}),
+	}
+	opts := []managed.ReconcilerOption{
+		managed.WithTypedExternalConnector[*v1alpha1.Relationship](&connector{connect: c.Connect}),
+		// The external name is the backend's id of the link, known only after create.
+		managed.WithInitializers(),
+		// Observe finds the link by parent, child and type when the id was never written.
+		managed.WithDeterministicExternalName(true),
+		// Both CMDBs read their own writes, so a link missing right after create really is
+		// missing; the default 30s grace would also hold up deleting a young resource.
+		managed.WithCreationGracePeriod(0),
+		managed.WithLogger(o.Logger.WithValues("controller", name)),
+		managed.WithRecorder(event.NewAPIRecorder(mgr.GetEventRecorderFor(name))), //nolint:staticcheck // crossplane-runtime v2.4.0 records through the old events API.
+		managed.WithPollInterval(o.PollInterval),
+		managed.WithManagementPolicies(),
+	}
+	if o.MetricOptions != nil && o.MetricOptions.MRMetrics != nil {
+		opts = append(opts, managed.WithMetricRecorder(o.MetricOptions.MRMetrics))
+	}
+	r := managed.NewReconciler(mgr, resource.ManagedKind(v1alpha1.RelationshipGroupVersionKind), opts...)
+	return ctrl.NewControllerManagedBy(mgr).
+		Named(name).
+		WithOptions(o.ForControllerRuntime()).
+		WithEventFilter(resource.DesiredStateChanged()).
+		For(&v1alpha1.Relationship{}).
+		Complete(ratelimiter.NewReconciler(name, r, o.GlobalRateLimiter))
+}
+
+type connector struct {
+	connect func(ctx context.Context, mg resource.ModernManaged) (*config.Connection, error)
+}
+
+// Connect implements managed.TypedExternalConnector.
+func (c *connector) Connect(ctx context.Context, cr *v1alpha1.Relationship) (managed.TypedExternalClient[*v1alpha1.Relationship], error) {
+	conn, err := c.connect(ctx, cr)
+	if err != nil {
+		return nil, err
+	}
+	if conn.Backend == v1alpha1.BackendITop {
+		return &external{backend: conn.Backend, name: "iTop", b: &itopLinks{c: conn.ITop}}, nil
+	}
+	return &external{backend: conn.Backend, name: "ServiceNow", b: &snLinks{c: conn.ServiceNow}}, nil
+}
+
+// links is one CMDB's way of keeping relationship records.
+type links interface {
+	// find returns the link joining want's parent and child with its type; nil if none.
+	find(ctx context.Context, want link) (*link, error)
+	get(ctx context.Context, id string) (*link, error)
+	create(ctx context.Context, want link) (string, error)
+	update(ctx context.Context, id string, want link) error
+	remove(ctx context.Context, id string) error
+}
+
+type external struct {
+	backend v1alpha1.Backend
+	name    string
+	b       links
+}
+
+func (e *external) want(cr *v1alpha1.Relationship) (link, error) {
+	p, c := cr.Spec.ForProvider.ParentID, cr.Spec.ForProvider.ChildID
+	if p == nil || c == nil || *p == "" || *c == "" {
+		return link{}, errors.New(errNoEnds)
+	}
+	return link{Parent: *p, Child: *c, Type: BackendType(e.backend, cr.Spec.ForProvider.Type)}, nil
+}
+
+// Observe implements managed.TypedExternalClient.
+func (e *external) Observe(ctx context.Context, cr *v1alpha1.Relationship) (managed.ExternalObservation, error) {
+	want, err := e.want(cr)
+	if err != nil {
+		return managed.ExternalObservation{}, err
+	}
+	id := meta.GetExternalName(cr)
+	adopted := false
+	var got *link
+	if id == "" {
+		if got, err = e.b.find(ctx, want); err != nil {
+			return managed.ExternalObservation{}, clients.Explain(e.name, err)
+		}
+		if got != nil {
+			meta.SetExternalName(cr, got.ID)
+			adopted = true
+		}
+	} else if got, err = e.b.get(ctx, id); err != nil {
+		return managed.ExternalObservation{}, clients.Explain(e.name, err)
+	}
+	if got == nil {
+		return managed.ExternalObservation{ResourceExists: false}, nil
+	}
+	cr.Status.AtProvider = Observation(*got)
+	cr.SetConditions(xpv2.Available())
+	diff := ""
+	if !UpToDate(want, *got) {
+		diff = fmt.Sprintf("want %+v, got %+v", want, *got)
+	}
+	return managed.ExternalObservation{
+		ResourceExists:          true,
+		ResourceUpToDate:        diff == "",
+		ResourceLateInitialized: adopted,
+		Diff:                    diff,
+	}, nil
+}
+
+// Create implements managed.TypedExternalClient.
+func (e *external) Create(ctx context.Context, cr *v1alpha1.Relationship) (managed.ExternalCreation, error) {
+	want, err := e.want(cr)
+	if err != nil {
+		return managed.ExternalCreation{}, err
+	}
+	// Look first: a link created by an earlier attempt must be adopted, and iTop refuses
+	// a duplicate link anyway.
+	got, err := e.b.find(ctx, want)
+	if err != nil {
+		return managed.ExternalCreation{}, clients.Explain(e.name, err)
+	}
+	id := ""
+	if got != nil {
+		id = got.ID
+	} else if id, err = e.b.create(ctx, want); err != nil {
+		return managed.ExternalCreation{}, clients.Explain(e.name, err)
+	}
+	meta.SetExternalName(cr, id)
+	return managed.ExternalCreation{}, nil
+}
+
+// Update implements managed.TypedExternalClient.
+func (e *external) Update(ctx context.Context, cr *v1alpha1.Relationship) (managed.ExternalUpdate, error) {
+	want, err := e.want(cr)
+	if err != nil {
+		return managed.ExternalUpdate{}, err
+	}
+	return managed.ExternalUpdate{}, clients.Explain(e.name, e.b.update(ctx, meta.GetExternalName(cr), want))
+}
+
+// Delete implements managed.TypedExternalClient. Relationships are deleted, not retired:
+// a retired application's links would otherwise keep showing in impact analysis.
+func (e *external) Delete(ctx context.Context, cr *v1alpha1.Relationship) (managed.ExternalDelete, error) {
+	cr.SetConditions(xpv2.Deleting())
+	return managed.ExternalDelete{}, clients.Explain(e.name, e.b.remove(ctx, meta.GetExternalName(cr)))
+}
+
+// Disconnect implements managed.TypedExternalClient.
+func (e *external) Disconnect(_ context.Context) error { return nil }
+
+// snLinks keeps cmdb_rel_ci rows; the type is a reference to cmdb_rel_type, so rows are
+// compared by the type's name.
+type snLinks struct {
+	c servicenow.Client
+}
+
+func (s *snLinks) typeID(ctx context.Context, name string) (string, error) {
+	types, err := s.c.List(ctx, relTypeTable, "name="+name, 1)
+	if err != nil {
+		return "", err
+	}
+	if len(types) == 0 {
+		return "", errors.Errorf(errNoRelType, name)
+	}
+	return types[0].Get("sys_id"), nil
+}
+
+func toLink(r servicenow.Record) *link {
+	return &link{ID: r.Get("sys_id"), Parent: r.Get("parent"), Child: r.Get("child"), Type: r["type"].Display}
+}
+
+func (s *snLinks) find(ctx context.Context, want link) (*link, error) {
+	t, err := s.typeID(ctx, want.Type)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.c.List(ctx, relTable, "parent="+want.Parent+"^child="+want.Child+"^type="+t, 1)
+	if err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return toLink(rows[0]), nil
+}
+
+func (s *snLinks) get(ctx context.Context, id string) (*link, error) {
+	r, err := s.c.Get(ctx, relTable, id)
+	if clients.IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return toLink(r), nil
+}
+
+func (s *snLinks) fields(ctx context.Context, want link) (map[string]string, error) {
+	t, err := s.typeID(ctx, want.Type)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]string{"parent": want.Parent, "child": want.Child, "type": t}, nil
+}
+
+func (s *snLinks) create(ctx context.Context, want link) (string, error) {
+	f, err := s.fields(ctx, want)
+	if err != nil {
+		return "", err
+	}
+	r, err := s.c.Create(ctx, relTable, f)
+	if err != nil {
+		return "", err
+	}
+	return r.Get("sys_id"), nil
+}
+
+func (s *snLinks) update(ctx context.Context, id string, want link) error {
+	f, err := s.fields(ctx, want)
+	if err != nil {
+		return err
+	}
+	_, err = s.c.Update(ctx, relTable, id, f)
+	return err
+}
+
+func (s *snLinks) remove(ctx context.Context, id string) error {
+	return s.c.Delete(ctx, relTable, id)
+}
+
+// itopLinks keeps lnkApplicationSolutionToFunctionalCI links.
+type itopLinks struct {
+	c itop.Client
+}
+
+func itopLink(o itop.Object) *link {
+	return &link{ID: o.Key, Parent: o.String("applicationsolution_id"), Child: o.String("functionalci_id"), Type: ITopLinkClass}
+}
+
+func (s *itopLinks) find(ctx context.Context, want link) (*link, error) {
+	objs, err := s.c.Get(ctx, ITopLinkClass, itop.Key{Criteria: map[string]string{"applicationsolution_id": want.Parent, "functionalci_id": want.Child}})
+	if err != nil || len(objs) == 0 {
+		return nil, err
+	}
+	return itopLink(objs[0]), nil
+}
+
+func (s *itopLinks) get(ctx context.Context, id string) (*link, error) {
+	objs, err := s.c.Get(ctx, ITopLinkClass, itop.Key{ID: id})
+	if err != nil || len(objs) == 0 {
+		return nil, err
+	}
+	return itopLink(objs[0]), nil
+}
+
+func (s *itopLinks) fields(want link) itop.Fields {
+	return itop.Fields{"applicationsolution_id": itop.S(want.Parent), "functionalci_id": itop.S(want.Child)}
+}
+
+func (s *itopLinks) create(ctx context.Context, want link) (string, error) {
+	o, err := s.c.Create(ctx, ITopLinkClass, s.fields(want), comment)
+	if err != nil {
+		return "", err
+	}
+	return o.Key, nil
+}
+
+func (s *itopLinks) update(ctx context.Context, id string, want link) error {
+	_, err := s.c.Update(ctx, ITopLinkClass, id, s.fields(want), comment)
+	return err
+}
+
+func (s *itopLinks) remove(ctx context.Context, id string) error {
+	return s.c.Delete(ctx, ITopLinkClass, id, comment)
+}
