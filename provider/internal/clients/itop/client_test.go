@@ -9,8 +9,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 
 	"github.com/xapp-dev/xapp/provider/internal/clients"
 	"github.com/xapp-dev/xapp/provider/internal/clients/cmdbtest"

@@ -1,8 +1,9 @@
 package servicenow_test
 
 import (
-	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 )
 
 var errorsAs = errors.As
