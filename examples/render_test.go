@@ -1,7 +1,7 @@
 // Package examples holds the example apps and the test that renders every one of them through the
 // real Crossplane CLI and render engine against the real function binary, compares the output with
-// golden files, and validates it against the XRDs and the real CRDs of Gateway API, Cilium and the
-// rest in ../shared/crds.
+// golden files, and validates it against the XRDs, provider-cmdb's CRDs and the real CRDs of Gateway
+// API, Cilium and the rest in ../shared/crds.
 package examples
 
 import (
@@ -24,6 +24,8 @@ const (
 	compositionApp  = "../package/configuration/composition-app.yaml"
 	xrdXApp         = "../package/configuration/xrd-xapp.yaml"
 	xrdApp          = "../package/configuration/xrd-app.yaml"
+	// provider-cmdb's CRDs: apps registered in the CMDB compose its ConfigurationItems.
+	providerCRDs = "../package/provider/crds"
 )
 
 // renderCase is one example rendered one way.
@@ -63,7 +65,7 @@ func TestRenderExamples(t *testing.T) {
 		}
 	})
 	cacheDir := t.TempDir()
-	extensions := []string{xrdXApp, xrdApp, env.CRDs()}
+	extensions := []string{xrdXApp, xrdApp, providerCRDs, env.CRDs()}
 
 	for name, tc := range cases() {
 		t.Run(name, func(t *testing.T) {

@@ -17,6 +17,8 @@ const (
 	ResourceAutoscaler     = "autoscaler"
 	ResourceDisruption     = "disruption-budget"
 	ResourceNetworkPolicy  = "network-policy"
+	ResourceCMDBItem       = "cmdb-item"
+	ResourceCMDBService    = "cmdb-business-service"
 )
 
 // object is one composed resource: its composition resource name, the typed object, and how to tell
@@ -50,6 +52,12 @@ func compose(a *app, dep *observedDeployment) []object {
 	}
 	if pdb := disruptionBudget(a); pdb != nil {
 		add(ResourceDisruption, pdb, existing("PodDisruptionBudget", a.name))
+	}
+	if ci := configurationItem(a); ci != nil {
+		add(ResourceCMDBItem, ci, managedHealth("ConfigurationItem", ci.Name))
+	}
+	if rel := businessServiceLink(a); rel != nil {
+		add(ResourceCMDBService, rel, managedHealth("Relationship", rel.Name))
 	}
 	switch a.networkPolicyFlavor() {
 	case v1beta1.NetworkPolicyKubernetes:

@@ -102,7 +102,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		rsp.Desired.Resources[o.name] = r
 	}
 
-	st := appStatus(a, dep)
+	st := appStatus(a, dep, observed)
 	if err := setStatus(rsp, st); err != nil {
 		fatal(rsp, errors.Wrap(err, errStatus))
 		return rsp, nil

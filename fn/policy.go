@@ -33,6 +33,12 @@ func policy(a *app) (warnings []string, errs field.ErrorList) {
 	if mc := a.spec.MultiCluster; mc != nil && (mc.Global || mc.Affinity != "") && a.multiClusterMechanism() == v1beta1.MultiClusterNone {
 		errs = append(errs, field.Forbidden(sp.Child("multiCluster"), "the platform has no multi-cluster mechanism configured"))
 	}
+	switch {
+	case a.spec.CMDB != nil && a.in.CMDB == nil:
+		errs = append(errs, field.Forbidden(sp.Child("cmdb"), "the platform has no CMDB configured to register apps in"))
+	case a.spec.CMDB == nil && a.in.CMDB != nil && a.in.CMDB.Required:
+		errs = append(errs, field.Required(sp.Child("cmdb"), "the platform requires every app to be registered in the CMDB with its owner team"))
+	}
 	for _, p := range a.spec.Ports {
 		if exposed(p) && a.spec.Route == nil && protocol(p) != v1alpha1.ProtocolTCP {
 			warnings = append(warnings, fmt.Sprintf("spec.ports: port %s is exposed but the app has no route, so the gateway sends it no traffic", p.Name))

@@ -86,6 +86,16 @@ func TestPolicy(t *testing.T) {
 			mods:   []specMod{withPorts(exposedPort(http("http", 80)))},
 			want:   want{warnings: []string{"spec.ports: port http is exposed but the app has no route, so the gateway sends it no traffic"}},
 		},
+		"CMDBWithoutPlatform": {
+			reason: "Registration needs a platform CMDB.",
+			mods:   []specMod{withCMDB(&v1alpha1.CMDB{OwnerTeam: "Shop"})},
+			want:   want{errs: []string{"spec.cmdb: Forbidden: the platform has no CMDB configured to register apps in"}},
+		},
+		"CMDBRequired": {
+			reason: "A platform may require every app to name its owner.",
+			in:     []inputMod{withPlatformCMDB(&v1beta1.CMDB{Required: true, ProviderConfigRef: v1beta1.ProviderConfigRef{Name: "sn"}})},
+			want:   want{errs: []string{"spec.cmdb: Required value: the platform requires every app to be registered in the CMDB with its owner team"}},
+		},
 		"MultiClusterWithoutMechanism": {
 			reason: "A global service needs the platform's cluster mesh.",
 			mods:   []specMod{func(s *v1alpha1.XAppSpec) { s.MultiCluster = &v1alpha1.MultiCluster{Global: true} }},

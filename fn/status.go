@@ -21,8 +21,12 @@ const (
 )
 
 // appStatus is what the XApp's status says: where the app is, what runs and how many pods serve.
-func appStatus(a *app, d *observedDeployment) v1alpha1.XAppStatus {
-	return v1alpha1.XAppStatus{URL: a.url(), Image: a.spec.Image, Replicas: replicaStatus(d)}
+func appStatus(a *app, d *observedDeployment, observed map[string]*fnv1.Resource) v1alpha1.XAppStatus {
+	st := v1alpha1.XAppStatus{URL: a.url(), Image: a.spec.Image, Replicas: replicaStatus(d)}
+	if a.spec.CMDB != nil {
+		st.CMDB = observedRecord(observed[ResourceCMDBItem].GetResource())
+	}
+	return st
 }
 
 // setAppReady writes the AppReady condition from the composed resources' health, in composition

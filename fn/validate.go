@@ -55,6 +55,16 @@ func validate(appName, namespace string, spec *v1alpha1.XAppSpec) (name.Referenc
 			errs = append(errs, field.Invalid(sp.Child("resources", "memory"), r.Memory.String(), "must be greater than zero"))
 		}
 	}
+	if c := spec.CMDB; c != nil {
+		if strings.TrimSpace(c.OwnerTeam) == "" {
+			errs = append(errs, field.Required(sp.Child("cmdb", "ownerTeam"), "the team that owns the app"))
+		}
+		switch c.Criticality {
+		case "", "Critical", "High", "Medium", "Low":
+		default:
+			errs = append(errs, field.NotSupported(sp.Child("cmdb", "criticality"), c.Criticality, []string{"Critical", "High", "Medium", "Low"}))
+		}
+	}
 	if mc := spec.MultiCluster; mc != nil && mc.Affinity != "" {
 		switch mc.Affinity {
 		case "local", "remote", "none":

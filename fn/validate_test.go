@@ -133,6 +133,14 @@ func TestValidate(t *testing.T) {
 				`spec.route.paths: Forbidden: a gRPC route matches services and methods, not paths`,
 			},
 		},
+		"CMDB": {
+			reason: "A CMDB record needs an owner team and a known criticality.",
+			mods:   []specMod{withCMDB(&v1alpha1.CMDB{OwnerTeam: " ", Criticality: "Urgent"})},
+			want: []string{
+				`spec.cmdb.ownerTeam: Required value: the team that owns the app`,
+				`spec.cmdb.criticality: Unsupported value: "Urgent": supported values: "Critical", "High", "Medium", "Low"`,
+			},
+		},
 		"DependsOn": {
 			reason: "Dependencies are app names, never the app itself, never two of a name in different namespaces.",
 			mods:   []specMod{withDependsOn("shop", "team-shop/shop", "a/catalog", "b/catalog", "Bad")},

@@ -13,7 +13,7 @@ import (
 // BenchmarkWire adds the protobuf work gRPC does around RunFunction: unmarshal the request, marshal
 // the response. It is the closest in-process stand-in for fnbench's server CPU per request.
 func BenchmarkWire(b *testing.B) {
-	req := request(b, "../examples/full/xr.yaml", "../package/configuration/composition-xapp.yaml", "../examples/full/observed-ready.yaml")
+	req := request(b, "testdata/bench/typical-xr.yaml", "../package/configuration/composition-xapp.yaml", "testdata/bench/typical-observed.yaml")
 	raw, err := proto.Marshal(req)
 	if err != nil {
 		b.Fatal(err)

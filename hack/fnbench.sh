@@ -16,8 +16,8 @@ shared=$(abs "${XAPP_SHARED:-../shared}")
 cd "$(dirname "$0")/.."
 
 composition=package/configuration/composition-xapp.yaml
-typical_xr=examples/full/xr.yaml
-typical_observed=examples/full/observed-ready.yaml
+typical_xr=fn/testdata/bench/typical-xr.yaml
+typical_observed=fn/testdata/bench/typical-observed.yaml
 large_xr=fn/testdata/bench/large-xr.yaml
 requests=3000
 

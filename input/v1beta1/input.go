@@ -69,6 +69,36 @@ type Input struct {
 	// MultiCluster chooses the cluster-mesh mechanism apps with `multiCluster` use.
 	// +optional
 	MultiCluster *MultiCluster `json:"multiCluster,omitempty"`
+
+	// CMDB is where apps are registered, through provider-cmdb.
+	// +optional
+	CMDB *CMDB `json:"cmdb,omitempty"`
+}
+
+// CMDB configures app registration through provider-cmdb.
+type CMDB struct {
+	// ProviderConfigRef names provider-cmdb's config: a ClusterProviderConfig (the default kind) or
+	// a ProviderConfig in the app's namespace.
+	ProviderConfigRef ProviderConfigRef `json:"providerConfigRef"`
+	// Environment recorded on every app, e.g. Production.
+	// +optional
+	Environment string `json:"environment,omitempty"`
+	// Class of the apps' records: Application (default), ApplicationInstance, or a backend class.
+	// +optional
+	Class string `json:"class,omitempty"`
+	// Required refuses apps without `spec.cmdb`: every app must name its owner.
+	// +optional
+	Required bool `json:"required,omitempty"`
+}
+
+// ProviderConfigRef names a provider-cmdb config.
+type ProviderConfigRef struct {
+	// Kind is ClusterProviderConfig or ProviderConfig.
+	// +optional
+	// +kubebuilder:validation:Enum=ClusterProviderConfig;ProviderConfig
+	Kind string `json:"kind,omitempty"`
+	// Name of the config.
+	Name string `json:"name"`
 }
 
 // Gateway is a Gateway API Gateway routes attach to.

@@ -103,6 +103,35 @@ type XAppSpec struct {
 	// MultiCluster makes the app's Service span the clusters of a cluster mesh.
 	// +optional
 	MultiCluster *MultiCluster `json:"multiCluster,omitempty"`
+
+	// CMDB registers the app in the company's CMDB: created with the app, corrected when edited by
+	// hand, retired when the app is deleted.
+	// +optional
+	CMDB *CMDB `json:"cmdb,omitempty"`
+}
+
+// CMDB is what the CMDB records about the app.
+type CMDB struct {
+	// OwnerTeam owns and supports the app (the CMDB's support group or team).
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=100
+	OwnerTeam string `json:"ownerTeam"`
+
+	// Criticality of the app to the business.
+	// +optional
+	// +kubebuilder:validation:Enum=Critical;High;Medium;Low
+	Criticality string `json:"criticality,omitempty"`
+
+	// BusinessService is the CMDB id of the business service the app belongs to; the CMDB records
+	// that the service depends on the app.
+	// +optional
+	// +kubebuilder:validation:MaxLength=64
+	BusinessService string `json:"businessService,omitempty"`
+
+	// Description of the app in the CMDB.
+	// +optional
+	// +kubebuilder:validation:MaxLength=1000
+	Description string `json:"description,omitempty"`
 }
 
 // Protocol is what a port speaks; it decides the probe, the route kind and the Service's appProtocol.
@@ -381,6 +410,18 @@ type XAppStatus struct {
 	// Replicas of the app's Deployment.
 	// +optional
 	Replicas *ReplicaStatus `json:"replicas,omitempty"`
+
+	// CMDB is the app's record in the CMDB, once registered.
+	// +optional
+	CMDB *CMDBStatus `json:"cmdb,omitempty"`
+}
+
+// CMDBStatus locates the app's CMDB record.
+type CMDBStatus struct {
+	// ID of the record in the CMDB.
+	ID string `json:"id,omitempty"`
+	// URL of the record, for people.
+	URL string `json:"url,omitempty"`
 }
 
 // ReplicaStatus counts the app's pods.

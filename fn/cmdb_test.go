@@ -1,0 +1,134 @@
+package fn
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"google.golang.org/protobuf/types/known/structpb"
+
+	"github.com/xapp-dev/xapp/apis/xapp/v1alpha1"
+	"github.com/xapp-dev/xapp/input/v1beta1"
+)
+
+func withCMDB(c *v1alpha1.CMDB) specMod { return func(s *v1alpha1.XAppSpec) { s.CMDB = c } }
+
+func withPlatformCMDB(c *v1beta1.CMDB) inputMod { return func(in *v1beta1.Input) { in.CMDB = c } }
+
+func TestConfigurationItem(t *testing.T) {
+	platform := &v1beta1.CMDB{ProviderConfigRef: v1beta1.ProviderConfigRef{Name: "servicenow"}, Environment: "Production"}
+	cases := map[string]struct {
+		reason string
+		in     []inputMod
+		mods   []specMod
+		golden string
+	}{
+		"NotAsked":       {reason: "An app without spec.cmdb is not registered.", in: []inputMod{withPlatformCMDB(platform)}},
+		"NoPlatformCMDB": {reason: "Without a platform CMDB nothing is composed (policy refuses the app first).", mods: []specMod{withCMDB(&v1alpha1.CMDB{OwnerTeam: "Shop"})}},
+		"Registered": {
+			reason: "The record is named <namespace>/<app>, with the owner, criticality and the platform's environment.",
+			in:     []inputMod{withPlatformCMDB(platform)},
+			mods:   []specMod{withCMDB(&v1alpha1.CMDB{OwnerTeam: "Shop Team", Criticality: "High", Description: "The web shop"})},
+			golden: "cmdb-item.yaml",
+		},
+		"RawClassNamespacedConfig": {
+			reason: "A platform may choose a backend class and a namespaced ProviderConfig.",
+			in: []inputMod{withPlatformCMDB(&v1beta1.CMDB{Class: "cmdb_ci_appl", ProviderConfigRef: v1beta1.ProviderConfigRef{Kind: "ProviderConfig", Name: "itop"}})},
+			mods:   []specMod{withCMDB(&v1alpha1.CMDB{OwnerTeam: "Shop Team"})},
+			golden: "cmdb-item-raw-class.yaml",
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			ci := configurationItem(testApp(t, tc.in, tc.mods...))
+			if tc.golden == "" {
+				if ci != nil {
+					t.Errorf("%s\nconfigurationItem(): got %v, want nil", tc.reason, ci)
+				}
+				return
+			}
+			golden(t, tc.golden, ci)
+		})
+	}
+}
+
+func TestBusinessServiceLink(t *testing.T) {
+	platform := withPlatformCMDB(&v1beta1.CMDB{ProviderConfigRef: v1beta1.ProviderConfigRef{Name: "servicenow"}})
+	cases := map[string]struct {
+		reason string
+		mods   []specMod
+		golden string
+	}{
+		"NoService": {reason: "No business service, no relationship.", mods: []specMod{withCMDB(&v1alpha1.CMDB{OwnerTeam: "Shop"})}},
+		"Service": {
+			reason: "The business service (a raw CMDB id) depends on the app's record, referenced by name.",
+			mods:   []specMod{withCMDB(&v1alpha1.CMDB{OwnerTeam: "Shop", BusinessService: "8c1a"})},
+			golden: "cmdb-business-service.yaml",
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			rel := businessServiceLink(testApp(t, []inputMod{platform}, tc.mods...))
+			if tc.golden == "" {
+				if rel != nil {
+					t.Errorf("%s\nbusinessServiceLink(): got %v, want nil", tc.reason, rel)
+				}
+				return
+			}
+			golden(t, tc.golden, rel)
+		})
+	}
+}
+
+func TestObservedRecord(t *testing.T) {
+	cases := map[string]struct {
+		reason string
+		obs    *structpb.Struct
+		want   *v1alpha1.CMDBStatus
+	}{
+		"Missing":   {reason: "No record yet, nothing to show."},
+		"NotCreated": {
+			reason: "A record the provider has not created has no id to show.",
+			obs:    mustStruct(t, `{status: {conditions: [{type: Ready, status: "False", reason: Creating}]}}`),
+		},
+		"Created": {
+			reason: "Once created, the status shows the id and the URL people open.",
+			obs:    mustStruct(t, `{status: {atProvider: {id: "46d4", url: "https://cmdb.example.com/46d4"}}}`),
+			want:   &v1alpha1.CMDBStatus{ID: "46d4", URL: "https://cmdb.example.com/46d4"},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, observedRecord(tc.obs)); diff != "" {
+				t.Errorf("%s\nobservedRecord(): -want, +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}
+
+func TestManagedHealth(t *testing.T) {
+	mr := func(conditions string) *structpb.Struct {
+		return mustStruct(t, `{status: {conditions: `+conditions+`}}`)
+	}
+	cases := map[string]struct {
+		reason string
+		obs    *structpb.Struct
+		want   health
+	}{
+		"Missing":    {reason: "Not created yet.", want: health{why: "ConfigurationItem shop: not created yet"}},
+		"NoStatus":   {reason: "The provider has not looked at it yet.", obs: mr(`[]`), want: health{why: "ConfigurationItem shop: waiting for its provider to observe it"}},
+		"SyncFailed": {
+			reason: "A failing reconcile says why in the provider's words, before the Ready reason.",
+			obs:    mr(`[{type: Ready, status: "False", reason: Creating}, {type: Synced, status: "False", reason: ReconcileError, message: "create failed: ServiceNow rejected the credentials"}]`),
+			want:   health{why: "ConfigurationItem shop: ReconcileError: create failed: ServiceNow rejected the credentials"},
+		},
+		"Creating":  {reason: "Synced but not ready: the Ready reason.", obs: mr(`[{type: Ready, status: "False", reason: Creating}, {type: Synced, status: "True", reason: ReconcileSuccess}]`), want: health{why: "ConfigurationItem shop: Creating"}},
+		"Available": {reason: "Ready is ready.", obs: mr(`[{type: Ready, status: "True", reason: Available}]`), want: ready()},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, managedHealth("ConfigurationItem", "shop")(tc.obs), cmp.AllowUnexported(health{})); diff != "" {
+				t.Errorf("%s\nmanagedHealth(): -want, +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}
