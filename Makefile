@@ -29,7 +29,7 @@ KUBE_LDFLAGS := -X k8s.io/component-base/version.gitVersion=$(KUBE_VERSION) \
 
 # What the tests read to find the real binaries (they fail with this hint when one is missing).
 TEST_ENV := XAPP_CROSSPLANE=$(CROSSPLANE) XAPP_CROSSPLANE_CORE=$(CROSSPLANE_CORE) \
-	XAPP_FUNCTION_BIN=$(FUNCTION_BIN) XAPP_SHARED=$(abspath ../shared) \
+	XAPP_FUNCTION_BIN=$(FUNCTION_BIN) XAPP_PROVIDER_BIN=$(PROVIDER_BIN) XAPP_SHARED=$(abspath ../shared) \
 	KUBEBUILDER_ASSETS=$(or $(KUBEBUILDER_ASSETS),$(ENVTEST_DIR))
 
 ##@ Main
@@ -71,6 +71,10 @@ lint: $(GOLANGCI_LINT) ## Run golangci-lint (config: .golangci.yml).
 bench: build ## Go benchmarks plus fnbench over gRPC against the real binary (see hack/fnbench.sh).
 	go test -run='^$$' -bench=. -benchmem -count=5 ./fn/
 	hack/fnbench.sh $(FUNCTION_BIN) $(CACHE)/bin
+
+.PHONY: package
+package: $(CROSSPLANE) build ## Build the function, provider and configuration packages into _output/ (no Docker).
+	go run ./hack/package -crossplane $(CROSSPLANE) -function-bin $(FUNCTION_BIN) -provider-bin $(PROVIDER_BIN) -out _output
 
 .PHONY: tools
 tools: $(CROSSPLANE) $(CROSSPLANE_CORE) $(CODEGEN_DIR)/controller-gen $(ETCD_DIR)/etcd $(KUBE_DIR)/kube-apiserver $(GOLANGCI_LINT) $(ENVTEST_DIR) ## Build every pinned tool into $(CACHE) (once).

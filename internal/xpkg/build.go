@@ -48,6 +48,12 @@ func Build(ctx context.Context, cli string, p Package) error {
 	return errors.Wrapf(err, "cannot build package %s: %s", p.Root, strings.TrimSpace(string(out)))
 }
 
+// ProviderRuntime is provider-cmdb's runtime image: the binary at /provider (no ports: it only
+// talks to the API server and the CMDB).
+func ProviderRuntime(binary string) *Runtime {
+	return &Runtime{Binary: binary, Path: "/provider", OS: "linux", Architecture: runtime.GOARCH}
+}
+
 // FunctionRuntime is function-xapp's runtime image: the binary at /function, serving gRPC on 9443.
 func FunctionRuntime(binary string) *Runtime {
 	return &Runtime{Binary: binary, Path: "/function", Ports: []string{"9443/tcp"}, OS: "linux", Architecture: runtime.GOARCH}

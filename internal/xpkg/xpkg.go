@@ -7,15 +7,16 @@ package xpkg
 import (
 	"archive/tar"
 	"bytes"
+	"io"
 	"os"
 	"path"
 	"time"
 
+	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
-	"github.com/google/go-containerregistry/pkg/name"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 )
@@ -73,7 +74,8 @@ func (r Runtime) Image() (v1.Image, error) {
 	if err := tw.Close(); err != nil {
 		return nil, errors.Wrap(err, errLayer)
 	}
-	layer, err := tarball.LayerFromReader(bytes.NewReader(buf.Bytes()))
+	b := buf.Bytes()
+	layer, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil })
 	if err != nil {
 		return nil, errors.Wrap(err, errLayer)
 	}
