@@ -32,7 +32,7 @@ func TestConfigurationItem(t *testing.T) {
 		},
 		"RawClassNamespacedConfig": {
 			reason: "A platform may choose a backend class and a namespaced ProviderConfig.",
-			in: []inputMod{withPlatformCMDB(&v1beta1.CMDB{Class: "cmdb_ci_appl", ProviderConfigRef: v1beta1.ProviderConfigRef{Kind: "ProviderConfig", Name: "itop"}})},
+			in:     []inputMod{withPlatformCMDB(&v1beta1.CMDB{Class: "cmdb_ci_appl", ProviderConfigRef: v1beta1.ProviderConfigRef{Kind: "ProviderConfig", Name: "itop"}})},
 			mods:   []specMod{withCMDB(&v1alpha1.CMDB{OwnerTeam: "Shop Team"})},
 			golden: "cmdb-item-raw-class.yaml",
 		},
@@ -85,7 +85,7 @@ func TestObservedRecord(t *testing.T) {
 		obs    *structpb.Struct
 		want   *v1alpha1.CMDBStatus
 	}{
-		"Missing":   {reason: "No record yet, nothing to show."},
+		"Missing": {reason: "No record yet, nothing to show."},
 		"NotCreated": {
 			reason: "A record the provider has not created has no id to show.",
 			obs:    mustStruct(t, `{status: {conditions: [{type: Ready, status: "False", reason: Creating}]}}`),
@@ -114,8 +114,8 @@ func TestManagedHealth(t *testing.T) {
 		obs    *structpb.Struct
 		want   health
 	}{
-		"Missing":    {reason: "Not created yet.", want: health{why: "ConfigurationItem shop: not created yet"}},
-		"NoStatus":   {reason: "The provider has not looked at it yet.", obs: mr(`[]`), want: health{why: "ConfigurationItem shop: waiting for its provider to observe it"}},
+		"Missing":  {reason: "Not created yet.", want: health{why: "ConfigurationItem shop: not created yet"}},
+		"NoStatus": {reason: "The provider has not looked at it yet.", obs: mr(`[]`), want: health{why: "ConfigurationItem shop: waiting for its provider to observe it"}},
 		"SyncFailed": {
 			reason: "A failing reconcile says why in the provider's words, before the Ready reason.",
 			obs:    mr(`[{type: Ready, status: "False", reason: Creating}, {type: Synced, status: "False", reason: ReconcileError, message: "create failed: ServiceNow rejected the credentials"}]`),
