@@ -101,3 +101,17 @@ func BenchmarkDecodeDeployment(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkEncodeObjects encodes what one request of a typical composition returns: the budget is
+// per request, not per object.
+func BenchmarkEncodeObjects(b *testing.B) {
+	objs := []any{deployment(), service(), hpa(), pdb(), networkPolicy(), httpRoute()}
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, o := range objs {
+			if _, err := Encode(o); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}

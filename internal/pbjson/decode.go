@@ -9,18 +9,17 @@ import (
 	"strconv"
 	"time"
 
-	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/structpb"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 )
 
-// decValue is the one place that handles null and depth, so the decoders below never see null.
+// decValue is the one place that handles null and depth.
 func decValue(c *codec, v reflect.Value, pv *structpb.Value, depth int) error {
 	switch pv.GetKind().(type) {
 	case *structpb.Value_NullValue, nil:
-		switch v.Kind() { //nolint:exhaustive // null leaves the other kinds as they are
+		switch v.Kind() {
 		case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Interface:
 			v.SetZero()
 		}
@@ -32,29 +31,24 @@ func decValue(c *codec, v reflect.Value, pv *structpb.Value, depth int) error {
 	return c.dec(v, pv, depth)
 }
 
+// decStruct decodes every known field even after an error, and returns the error of the field
+// declared first: the Struct's map order is random, and a message that changed from one call to
+// the next would churn the composite resource's status.
 func (c *codec) decStruct(v reflect.Value, pv *structpb.Value, depth int) error {
 	s := pv.GetStructValue()
 	if s == nil {
 		return mismatch("object", pv)
 	}
-	return c.decFields(v, s, depth)
-}
-
-// decFields decodes every known field even after an error, and returns the error of the field
-// declared first: the input's map order is random, and a message that changed from one call to
-// the next would churn the composite resource's status.
-func (c *codec) decFields(v reflect.Value, s *structpb.Struct, depth int) error {
 	var first error
 	firstAt := len(c.fields)
-	for name, pv := range s.GetFields() {
+	for name, x := range s.GetFields() {
 		i, ok := c.byName[name]
 		if !ok {
 			continue
 		}
-		f := &c.fields[i]
-		fv, err := settable(v, f.index)
+		fv, err := settable(v, c.fields[i].index)
 		if err == nil {
-			err = decValue(f.c, fv, pv, depth+1)
+			err = decValue(c.fields[i].c, fv, x, depth+1)
 		}
 		if err != nil && i < firstAt {
 			first, firstAt = under(err, name), i
@@ -68,10 +62,10 @@ func settable(v reflect.Value, index []int) (reflect.Value, error) {
 	v = v.Field(index[0])
 	for _, i := range index[1:] {
 		if v.Kind() == reflect.Pointer {
+			if v.IsNil() && !v.CanSet() {
+				return v, errf("cannot set embedded pointer to unexported struct %s", v.Type().Elem())
+			}
 			if v.IsNil() {
-				if !v.CanSet() {
-					return v, errf("cannot set embedded pointer to unexported struct %s", v.Type().Elem())
-				}
 				v.Set(reflect.New(v.Type().Elem()))
 			}
 			v = v.Elem()
@@ -104,16 +98,15 @@ func decList(e *codec) decFunc {
 		if l == nil {
 			return mismatch("array", pv)
 		}
-		vals := l.GetValues()
 		if v.Kind() == reflect.Slice {
-			v.Set(reflect.MakeSlice(v.Type(), len(vals), len(vals)))
+			v.Set(reflect.MakeSlice(v.Type(), len(l.GetValues()), len(l.GetValues())))
 		}
 		for i := range v.Len() {
-			if i >= len(vals) {
-				v.Index(i).SetZero()
+			if i >= len(l.GetValues()) {
+				v.Index(i).SetZero() // the rest of an array
 				continue
 			}
-			if err := decValue(e, v.Index(i), vals[i], depth+1); err != nil {
+			if err := decValue(e, v.Index(i), l.GetValues()[i], depth+1); err != nil {
 				return under(err, index(i))
 			}
 		}
@@ -121,36 +114,29 @@ func decList(e *codec) decFunc {
 	}
 }
 
-func decMap(t reflect.Type, e *codec) decFunc {
-	key := mapKeyDecoder(t.Key())
+func decMap(e *codec) decFunc {
 	return func(v reflect.Value, pv *structpb.Value, depth int) error {
 		s := pv.GetStructValue()
 		if s == nil {
 			return mismatch("object", pv)
 		}
-		if key == nil {
-			return errf("unsupported map key type %s", t.Key())
-		}
 		if v.IsNil() {
-			v.Set(reflect.MakeMapWithSize(t, len(s.GetFields())))
+			v.Set(reflect.MakeMapWithSize(v.Type(), len(s.GetFields())))
 		}
-		k, ev := reflect.New(t.Key()).Elem(), reflect.New(t.Elem()).Elem()
+		k, ev := reflect.New(v.Type().Key()).Elem(), reflect.New(e.typ).Elem()
 		var first error
 		var firstKey string
 		for name, x := range s.GetFields() {
-			err := key(k, name)
+			ev.SetZero()
+			err := setKey(k, name)
 			if err == nil {
-				ev.SetZero()
 				err = decValue(e, ev, x, depth+1)
 			}
-			if err != nil {
-				// The smallest key, so that the error does not depend on map order.
-				if first == nil || name < firstKey {
-					first, firstKey = err, name
-				}
-				continue
+			if err == nil {
+				v.SetMapIndex(k, ev)
+			} else if first == nil || name < firstKey { // the smallest key, whatever the map order
+				first, firstKey = err, name
 			}
-			v.SetMapIndex(k, ev)
 		}
 		if first != nil {
 			return under(first, "["+firstKey+"]")
@@ -159,53 +145,81 @@ func decMap(t reflect.Type, e *codec) decFunc {
 	}
 }
 
-// mapKeyDecoder follows encoding/json: TextUnmarshaler, then string kinds, then integers.
-func mapKeyDecoder(t reflect.Type) func(k reflect.Value, s string) error {
-	switch {
-	case reflect.PointerTo(t).Implements(textUnmarshalerType):
-		return func(k reflect.Value, s string) error {
-			k.SetZero()
-			if err := k.Addr().Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(s)); err != nil { //nolint:forcetypeassert // checked above
-				return errf("invalid key: %v", err)
-			}
-			return nil
-		}
-	case t.Kind() == reflect.String:
-		return func(k reflect.Value, s string) error { k.SetString(s); return nil }
+// setKey mirrors keyString: string kinds, then TextUnmarshaler, then integers.
+func setKey(k reflect.Value, s string) error {
+	if k.Kind() == reflect.String {
+		k.SetString(s)
+		return nil
 	}
-	switch t.Kind() {
+	if tu, ok := k.Addr().Interface().(encoding.TextUnmarshaler); ok {
+		k.SetZero()
+		if err := tu.UnmarshalText([]byte(s)); err != nil {
+			return errf("invalid key: %v", err)
+		}
+		return nil
+	}
+	var err error
+	switch k.Kind() {
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return func(k reflect.Value, s string) error {
-			n, err := strconv.ParseInt(s, 10, 64)
-			if err != nil || k.OverflowInt(n) {
-				return errf("invalid key for %s", t)
-			}
-			k.SetInt(n)
-			return nil
-		}
+		var n int64
+		n, err = strconv.ParseInt(s, 10, k.Type().Bits())
+		k.SetInt(n)
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		return func(k reflect.Value, s string) error {
-			n, err := strconv.ParseUint(s, 10, 64)
-			if err != nil || k.OverflowUint(n) {
-				return errf("invalid key for %s", t)
-			}
-			k.SetUint(n)
-			return nil
+		var n uint64
+		n, err = strconv.ParseUint(s, 10, k.Type().Bits())
+		k.SetUint(n)
+	default:
+		return errf("unsupported map key type %s", k.Type())
+	}
+	if err != nil {
+		return errf("invalid key for %s", k.Type())
+	}
+	return nil
+}
+
+func decScalar(v reflect.Value, pv *structpb.Value, _ int) error {
+	switch v.Kind() {
+	case reflect.Bool:
+		b, ok := pv.GetKind().(*structpb.Value_BoolValue)
+		if !ok {
+			return mismatch("boolean", pv)
 		}
+		v.SetBool(b.BoolValue)
+	case reflect.String:
+		s, ok := pv.GetKind().(*structpb.Value_StringValue)
+		if !ok {
+			return mismatch("string", pv)
+		}
+		v.SetString(s.StringValue)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		limit := math.Ldexp(1, v.Type().Bits()-1)
+		f, err := integer(pv, -limit, limit, v.Type())
+		if err != nil {
+			return err
+		}
+		v.SetInt(int64(f))
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		f, err := integer(pv, 0, math.Ldexp(1, v.Type().Bits()), v.Type())
+		if err != nil {
+			return err
+		}
+		v.SetUint(uint64(f))
+	case reflect.Float32, reflect.Float64:
+		n, ok := pv.GetKind().(*structpb.Value_NumberValue)
+		if !ok {
+			return mismatch("number", pv)
+		}
+		if v.OverflowFloat(n.NumberValue) {
+			return errf("%s overflows %s", describe(pv), v.Type())
+		}
+		v.SetFloat(n.NumberValue)
+	default:
+		return errf("unsupported type %s", v.Type())
 	}
 	return nil
 }
 
-func decBool(v reflect.Value, pv *structpb.Value, _ int) error {
-	b, ok := pv.GetKind().(*structpb.Value_BoolValue)
-	if !ok {
-		return mismatch("boolean", pv)
-	}
-	v.SetBool(b.BoolValue)
-	return nil
-}
-
-// integer returns pv as an integer, rejecting fractions and values outside [lo, hi).
+// integer returns pv as an integer in [lo, hi), rejecting fractions.
 func integer(pv *structpb.Value, lo, hi float64, t reflect.Type) (float64, error) {
 	n, ok := pv.GetKind().(*structpb.Value_NumberValue)
 	if !ok || n.NumberValue != math.Trunc(n.NumberValue) {
@@ -217,52 +231,21 @@ func integer(pv *structpb.Value, lo, hi float64, t reflect.Type) (float64, error
 	return n.NumberValue, nil
 }
 
-func decInt(v reflect.Value, pv *structpb.Value, _ int) error {
-	bits := v.Type().Bits()
-	f, err := integer(pv, -math.Ldexp(1, bits-1), math.Ldexp(1, bits-1), v.Type())
-	if err != nil {
-		return err
-	}
-	v.SetInt(int64(f))
-	return nil
-}
-
-func decUint(v reflect.Value, pv *structpb.Value, _ int) error {
-	f, err := integer(pv, 0, math.Ldexp(1, v.Type().Bits()), v.Type())
-	if err != nil {
-		return err
-	}
-	v.SetUint(uint64(f))
-	return nil
-}
-
-func decFloat(v reflect.Value, pv *structpb.Value, _ int) error {
-	n, ok := pv.GetKind().(*structpb.Value_NumberValue)
-	if !ok {
-		return mismatch("number", pv)
-	}
-	if v.OverflowFloat(n.NumberValue) {
-		return errf("%s overflows %s", describe(pv), v.Type())
-	}
-	v.SetFloat(n.NumberValue)
-	return nil
-}
-
-func decString(v reflect.Value, pv *structpb.Value, _ int) error {
+// decString returns pv's string, or a mismatch that says what the string was for.
+func decString(pv *structpb.Value, want string) (string, error) {
 	s, ok := pv.GetKind().(*structpb.Value_StringValue)
 	if !ok {
-		return mismatch("string", pv)
+		return "", mismatch(want, pv)
 	}
-	v.SetString(s.StringValue)
-	return nil
+	return s.StringValue, nil
 }
 
 func decBytes(v reflect.Value, pv *structpb.Value, _ int) error {
-	s, ok := pv.GetKind().(*structpb.Value_StringValue)
-	if !ok {
-		return mismatch("base64 string", pv)
+	s, err := decString(pv, "base64 string")
+	if err != nil {
+		return err
 	}
-	b, err := base64.StdEncoding.DecodeString(s.StringValue)
+	b, err := base64.StdEncoding.DecodeString(s)
 	if err != nil {
 		return errf("invalid base64: %v", err)
 	}
@@ -270,30 +253,26 @@ func decBytes(v reflect.Value, pv *structpb.Value, _ int) error {
 	return nil
 }
 
-func decUnsupported(v reflect.Value, _ *structpb.Value, _ int) error {
-	return errf("unsupported type %s", v.Type())
-}
-
 // decUnmarshaler is the slow path for types with their own JSON form. encoding/json rather than
-// protojson writes the JSON: protojson deliberately varies its whitespace between builds, and some
-// types (RawExtension) keep the bytes.
+// protojson writes the JSON they read: protojson deliberately varies its whitespace between builds,
+// and some types (RawExtension) keep the bytes.
 func decUnmarshaler(v reflect.Value, pv *structpb.Value, _ int) error {
 	b, err := json.Marshal(pv.AsInterface())
-	if err != nil {
-		return errf("cannot write %s as JSON: %v", describe(pv), err)
+	if err == nil {
+		err = v.Addr().Interface().(json.Unmarshaler).UnmarshalJSON(b)
 	}
-	if err := v.Addr().Interface().(json.Unmarshaler).UnmarshalJSON(b); err != nil { //nolint:forcetypeassert // chosen by type
+	if err != nil {
 		return errf("cannot unmarshal into %s: %v", v.Type(), err)
 	}
 	return nil
 }
 
 func decText(v reflect.Value, pv *structpb.Value, _ int) error {
-	s, ok := pv.GetKind().(*structpb.Value_StringValue)
-	if !ok {
-		return mismatch("string", pv)
+	s, err := decString(pv, "string")
+	if err != nil {
+		return err
 	}
-	if err := v.Addr().Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(s.StringValue)); err != nil { //nolint:forcetypeassert // chosen by type
+	if err := v.Addr().Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(s)); err != nil {
 		return errf("cannot unmarshal into %s: %v", v.Type(), err)
 	}
 	return nil
@@ -305,7 +284,13 @@ func decQuantity(v reflect.Value, pv *structpb.Value, _ int) error {
 	case *structpb.Value_StringValue:
 		s = k.StringValue
 	case *structpb.Value_NumberValue:
-		s = strconv.FormatFloat(k.NumberValue, 'f', -1, 64)
+		// As encoding/json would write it: ParseQuantity misreads long runs of digits (1e21 written
+		// out in full parses as 1).
+		b, err := json.Marshal(k.NumberValue)
+		if err != nil {
+			return errf("invalid quantity %s", describe(pv))
+		}
+		s = string(b)
 	default:
 		return mismatch("quantity", pv)
 	}
@@ -318,88 +303,49 @@ func decQuantity(v reflect.Value, pv *structpb.Value, _ int) error {
 }
 
 func decIntOrString(v reflect.Value, pv *structpb.Value, _ int) error {
-	if s, ok := pv.GetKind().(*structpb.Value_StringValue); ok {
-		*ptr[intstr.IntOrString](v) = intstr.FromString(s.StringValue)
-		return nil
-	}
-	if _, ok := pv.GetKind().(*structpb.Value_NumberValue); !ok {
+	switch k := pv.GetKind().(type) {
+	case *structpb.Value_StringValue:
+		*ptr[intstr.IntOrString](v) = intstr.FromString(k.StringValue)
+	case *structpb.Value_NumberValue:
+		f, err := integer(pv, math.MinInt32, math.MaxInt32+1, reflect.TypeFor[int32]())
+		if err != nil {
+			return err
+		}
+		*ptr[intstr.IntOrString](v) = intstr.FromInt32(int32(f))
+	default:
 		return mismatch("integer or string", pv)
 	}
-	f, err := integer(pv, math.MinInt32, math.MaxInt32+1, reflect.TypeFor[int32]())
-	if err != nil {
-		return err
-	}
-	*ptr[intstr.IntOrString](v) = intstr.FromInt32(int32(f))
 	return nil
 }
 
-// timeString parses pv as a time in layout, in the local zone as metav1 does.
-func timeString(pv *structpb.Value, layout string) (time.Time, error) {
-	s, ok := pv.GetKind().(*structpb.Value_StringValue)
-	if !ok {
-		return time.Time{}, mismatch("time string", pv)
+// decTime decodes metav1.Time and MicroTime into the local zone, as metav1 does.
+func decTime(layout string) decFunc {
+	return func(v reflect.Value, pv *structpb.Value, _ int) error {
+		s, err := decString(pv, "time string")
+		if err != nil {
+			return err
+		}
+		t, err := time.Parse(layout, s)
+		if err != nil {
+			return errf("invalid time %q: want %s", s, layout)
+		}
+		if y := t.UTC().Year(); y < 0 || y > 9999 { // encTime could not write it back
+			return errf("invalid time %q: year %d is outside of the range [0,9999]", s, y)
+		}
+		*ptr[time.Time](v.Field(0)) = t.Local() //nolint:gosmopolitan // as metav1's UnmarshalJSON does, so Decode matches json.Unmarshal
+		return nil
 	}
-	t, err := time.Parse(layout, s.StringValue)
-	if err != nil {
-		return time.Time{}, errf("invalid time %q: want %s", s.StringValue, layout)
-	}
-	return t.Local(), nil
-}
-
-func decTime(v reflect.Value, pv *structpb.Value, _ int) error {
-	t, err := timeString(pv, time.RFC3339)
-	if err == nil {
-		ptr[metav1.Time](v).Time = t
-	}
-	return err
-}
-
-func decMicroTime(v reflect.Value, pv *structpb.Value, _ int) error {
-	t, err := timeString(pv, metav1.RFC3339Micro)
-	if err == nil {
-		ptr[metav1.MicroTime](v).Time = t
-	}
-	return err
 }
 
 func decDuration(v reflect.Value, pv *structpb.Value, _ int) error {
-	s, ok := pv.GetKind().(*structpb.Value_StringValue)
-	if !ok {
-		return mismatch("duration string", pv)
-	}
-	d, err := time.ParseDuration(s.StringValue)
+	s, err := decString(pv, "duration string")
 	if err != nil {
-		return errf("invalid duration %q", s.StringValue)
+		return err
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return errf("invalid duration %q", s)
 	}
 	ptr[metav1.Duration](v).Duration = d
-	return nil
-}
-
-func decNumber(v reflect.Value, pv *structpb.Value, _ int) error {
-	n, ok := pv.GetKind().(*structpb.Value_NumberValue)
-	if !ok {
-		return mismatch("number", pv)
-	}
-	v.SetString(strconv.FormatFloat(n.NumberValue, 'g', -1, 64))
-	return nil
-}
-
-func decProto(v reflect.Value, pv *structpb.Value, _ int) error {
-	var m proto.Message = pv
-	switch v.Interface().(type) {
-	case *structpb.Struct:
-		s := pv.GetStructValue()
-		if s == nil {
-			return mismatch("object", pv)
-		}
-		m = s
-	case *structpb.ListValue:
-		l := pv.GetListValue()
-		if l == nil {
-			return mismatch("array", pv)
-		}
-		m = l
-	}
-	v.Set(reflect.ValueOf(proto.Clone(m)))
 	return nil
 }

@@ -122,6 +122,21 @@ type structs struct {
 	IntOrStr   intstr.IntOrString `json:"intOrStr"`
 }
 
+type common struct {
+	Shared string `json:"shared"`
+}
+
+type left struct{ common }
+
+type right struct{ common }
+
+// diamond embeds common twice at the same depth: its fields are ambiguous and hidden.
+type diamond struct {
+	Top string `json:"top"`
+	left
+	right
+}
+
 type zeroer struct{ Meaningless int }
 
 func (zeroer) IsZero() bool { return true }
@@ -147,12 +162,10 @@ type specials struct {
 	Bytes    []byte               `json:"bytes"`
 	Raw      runtime.RawExtension `json:"raw"`
 	RawMsg   json.RawMessage      `json:"rawMsg"`
-	Number   json.Number          `json:"number"`
 	Upper    upper                `json:"upper"`
 	ByAddr   byAddr               `json:"byAddr"`
 	Text     text                 `json:"text"`
 	TextKeys map[text]int         `json:"textKeys"`
-	Proto    *structpb.Struct     `json:"proto"`
 }
 
 // upper marshals with a value receiver: encoding/json calls it in any position.
@@ -237,6 +250,11 @@ func TestEncode(t *testing.T) {
 			args:   args{v: shadowing{Name: "outer", deep: deep{Name: "inner", Kept: "kept"}}},
 			want:   want{s: `{"name": "outer", "kept": "kept"}`},
 		},
+		"Diamond": {
+			reason: "A struct embedded twice at the same depth hides its fields, as with encoding/json.",
+			args:   args{v: diamond{Top: "top", left: left{common{Shared: "l"}}, right: right{common{Shared: "r"}}}},
+			want:   want{s: `{"top": "top"}`},
+		},
 		"NeverNull": {
 			reason: "Nil pointers, slices, maps, interfaces and a nil time are left out without omitempty; a nil slice element stays as null to keep positions, a nil map value is left out.",
 			args:   args{v: nulls{Elems: []*inner{nil, {A: "x"}}, MapElems: map[string]*inner{"nil": nil, "set": {}}}},
@@ -290,18 +308,15 @@ func TestEncode(t *testing.T) {
 				Bytes:    []byte("hello"),
 				Raw:      runtime.RawExtension{Raw: []byte(`{"apiVersion": "v1", "kind": "ConfigMap", "data": {"a": "1"}}`)},
 				RawMsg:   json.RawMessage(`[1, "two"]`),
-				Number:   "12.5",
 				Upper:    "shout",
 				ByAddr:   byAddr{N: 3},
 				Text:     text{A: "a", B: "b"},
 				TextKeys: map[text]int{{A: "k", B: "v"}: 1},
-				Proto:    mustStruct(t, `{"kept": ["as", "is"]}`),
 			}},
 			want: want{s: `{"cpu": "1500m", "limits": {"memory": "1Gi", "cpu": "100m"}, "port": 8080, "percent": "50%",
 				"zeroPort": 0, "time": "2025-03-01T11:30:45Z", "micro": "2025-03-01T11:30:45.123456Z", "duration": "1m30s",
 				"bytes": "aGVsbG8=", "raw": {"apiVersion": "v1", "kind": "ConfigMap", "data": {"a": "1"}}, "rawMsg": [1, "two"],
-				"number": 12.5, "upper": "SHOUT", "byAddr": {"n": 3}, "text": "a/b", "textKeys": {"k/v": 1},
-				"proto": {"kept": ["as", "is"]}}`},
+				"upper": "SHOUT", "byAddr": {"n": 3}, "text": "a/b", "textKeys": {"k/v": 1}}`},
 		},
 		"MarshalerNull": {
 			reason: "A MarshalJSON that returns null is left out like any other null.",
@@ -346,6 +361,11 @@ func TestEncode(t *testing.T) {
 			args:   args{v: loop},
 			want:   want{err: &FieldError{Path: strings.TrimSuffix(strings.Repeat("next.", 65), "."), Msg: "exceeds the maximum depth of 128, is the value cyclic?"}},
 		},
+		"NilPointer": {
+			reason: "A nil pointer encodes to null, which is not an object.",
+			args:   args{v: (*appsv1.Deployment)(nil)},
+			want:   want{err: errors.New("cannot encode *v1.Deployment as a JSON object")},
+		},
 		"NotAnObject": {
 			reason: "Encode wants something that encodes to an object.",
 			args:   args{v: "just a string"},
@@ -371,6 +391,54 @@ func TestEncode(t *testing.T) {
 			}
 			if diff := cmp.Diff(structpb.NewStructValue(got), v, protocmp.Transform()); diff != "" {
 				t.Errorf("%s\nEncodeValue(...): -Encode, +EncodeValue:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}
+
+func TestEncodeValue(t *testing.T) {
+	type args struct {
+		v any
+	}
+	type want struct {
+		v *structpb.Value
+	}
+	cases := map[string]struct {
+		reason string
+		args   args
+		want   want
+	}{
+		"Nil": {
+			reason: "nil is null.",
+			args:   args{v: nil},
+			want:   want{v: structpb.NewNullValue()},
+		},
+		"ZeroTime": {
+			reason: "A value that encodes to nothing is null.",
+			args:   args{v: metav1.Time{}},
+			want:   want{v: structpb.NewNullValue()},
+		},
+		"Quantity": {
+			reason: "A special type on its own.",
+			args:   args{v: resource.MustParse("2Gi")},
+			want:   want{v: structpb.NewStringValue("2Gi")},
+		},
+		"List": {
+			reason: "Any value, not only structs.",
+			args:   args{v: []intstr.IntOrString{intstr.FromInt32(1), intstr.FromString("a")}},
+			want: want{v: structpb.NewListValue(&structpb.ListValue{Values: []*structpb.Value{
+				structpb.NewNumberValue(1), structpb.NewStringValue("a"),
+			}})},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			got, err := EncodeValue(tc.args.v)
+			if err != nil {
+				t.Fatalf("EncodeValue(...): %v", err)
+			}
+			if diff := cmp.Diff(tc.want.v, got, protocmp.Transform()); diff != "" {
+				t.Errorf("%s\nEncodeValue(...): -want, +got:\n%s", tc.reason, diff)
 			}
 		})
 	}

@@ -3,12 +3,15 @@ package pbjson
 import (
 	"encoding/json"
 	"reflect"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/testing/protocmp"
 	"google.golang.org/protobuf/types/known/structpb"
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
 )
 
 // TestEncodeMatchesJSON holds Encode to encoding/json on realistic objects: the same output, less
@@ -112,4 +115,38 @@ func onlyZeros(m map[string]any) bool {
 		}
 	}
 	return true
+}
+
+// TestConcurrent encodes and decodes shared objects from many goroutines, some of them building a
+// type's plan on first use. Run it with -race: Quantity caches its string in its receiver, and the
+// objects a function encodes may be shared.
+func TestConcurrent(t *testing.T) {
+	d := deployment()
+	s, err := Encode(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	job := &batchv1.CronJob{Spec: batchv1.CronJobSpec{Schedule: "@daily", JobTemplate: batchv1.JobTemplateSpec{
+		Spec: batchv1.JobSpec{Template: d.Spec.Template},
+	}}}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			if _, err := Encode(d); err != nil {
+				t.Error(err)
+			}
+			if err := Decode(s, &appsv1.Deployment{}); err != nil {
+				t.Error(err)
+			}
+			got, err := Encode(job)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if err := Decode(got, &batchv1.CronJob{}); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
 }

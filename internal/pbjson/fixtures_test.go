@@ -16,15 +16,15 @@ func to[T any](v T) *T { return &v }
 
 var labels = map[string]string{"app.kubernetes.io/name": "web", "app.kubernetes.io/instance": "shop"}
 
-func objectMeta(name string) metav1.ObjectMeta {
-	return metav1.ObjectMeta{Name: name, Namespace: "shop", Labels: labels}
+func objectMeta() metav1.ObjectMeta {
+	return metav1.ObjectMeta{Name: "web", Namespace: "shop", Labels: labels}
 }
 
 // deployment is what a composition function renders for a typical web workload.
 func deployment(mods ...func(*appsv1.Deployment)) *appsv1.Deployment {
 	d := &appsv1.Deployment{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
-		ObjectMeta: objectMeta("web"),
+		ObjectMeta: objectMeta(),
 		Spec: appsv1.DeploymentSpec{
 			Replicas:             to(int32(3)),
 			RevisionHistoryLimit: to(int32(5)),
@@ -108,7 +108,7 @@ func deployment(mods ...func(*appsv1.Deployment)) *appsv1.Deployment {
 func service() *corev1.Service {
 	return &corev1.Service{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
-		ObjectMeta: objectMeta("web"),
+		ObjectMeta: objectMeta(),
 		Spec: corev1.ServiceSpec{
 			Type:     corev1.ServiceTypeClusterIP,
 			Selector: labels,
@@ -120,7 +120,7 @@ func service() *corev1.Service {
 func hpa() *autoscalingv2.HorizontalPodAutoscaler {
 	return &autoscalingv2.HorizontalPodAutoscaler{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "autoscaling/v2", Kind: "HorizontalPodAutoscaler"},
-		ObjectMeta: objectMeta("web"),
+		ObjectMeta: objectMeta(),
 		Spec: autoscalingv2.HorizontalPodAutoscalerSpec{
 			ScaleTargetRef: autoscalingv2.CrossVersionObjectReference{APIVersion: "apps/v1", Kind: "Deployment", Name: "web"},
 			MinReplicas:    to(int32(2)),
@@ -146,7 +146,7 @@ func hpa() *autoscalingv2.HorizontalPodAutoscaler {
 func pdb() *policyv1.PodDisruptionBudget {
 	return &policyv1.PodDisruptionBudget{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "policy/v1", Kind: "PodDisruptionBudget"},
-		ObjectMeta: objectMeta("web"),
+		ObjectMeta: objectMeta(),
 		Spec: policyv1.PodDisruptionBudgetSpec{
 			MaxUnavailable:             to(intstr.FromInt32(1)),
 			Selector:                   &metav1.LabelSelector{MatchLabels: labels},
@@ -158,7 +158,7 @@ func pdb() *policyv1.PodDisruptionBudget {
 func networkPolicy() *networkingv1.NetworkPolicy {
 	return &networkingv1.NetworkPolicy{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "NetworkPolicy"},
-		ObjectMeta: objectMeta("web"),
+		ObjectMeta: objectMeta(),
 		Spec: networkingv1.NetworkPolicySpec{
 			PodSelector: metav1.LabelSelector{MatchLabels: labels},
 			PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress, networkingv1.PolicyTypeEgress},
@@ -185,7 +185,7 @@ func networkPolicy() *networkingv1.NetworkPolicy {
 func httpRoute() *gatewayv1.HTTPRoute {
 	return &gatewayv1.HTTPRoute{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "gateway.networking.k8s.io/v1", Kind: "HTTPRoute"},
-		ObjectMeta: objectMeta("web"),
+		ObjectMeta: objectMeta(),
 		Spec: gatewayv1.HTTPRouteSpec{
 			CommonRouteSpec: gatewayv1.CommonRouteSpec{ParentRefs: []gatewayv1.ParentReference{{
 				Name: "public", Namespace: to(gatewayv1.Namespace("gateways")), SectionName: to(gatewayv1.SectionName("https")),

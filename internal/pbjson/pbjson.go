@@ -10,8 +10,7 @@
 // set. Decode reads observed state and function input back into typed structs with errors that name
 // the offending field.
 //
-// Field names and the omitempty, omitzero and embedding rules follow encoding/json. The differences,
-// all on the side of sending less:
+// Field names and the omitempty, omitzero and embedding rules follow encoding/json, except:
 //   - null is never sent for a struct field or map value: nil pointers, maps, slices and interfaces
 //     are left out whatever the tag says. Only a nil slice element is sent as null, to keep positions.
 //   - a struct field that is not a pointer is left out when it holds its zero value, even without
@@ -23,7 +22,8 @@
 //     struct can say it, and is sent even when it points to a zero value (`emptyDir: {}`).
 //   - a struct field tagged `json:",inline"` is flattened even if it is not embedded, as controller-gen
 //     does when it generates the CRD schema.
-//   - the `,string` tag option is ignored.
+//   - a MarshalJSON or MarshalText with a pointer receiver is used on a map value too, by copy.
+//   - the `,string` tag option is ignored, and json.Number is a string like any other.
 //
 // Numbers become float64, so integers beyond 2^53 lose precision, as with protojson and structpb.
 // Decoding matches field names exactly, as the Kubernetes JSON decoder does, not case-insensitively.
@@ -61,30 +61,14 @@ func (e *FieldError) Error() string {
 // Encode returns v, a struct or a pointer to one, as a Struct, following encoding/json's field names
 // and rules except as the package documentation notes.
 func Encode(v any) (*structpb.Struct, error) {
-	rv := reflect.ValueOf(v)
-	if rv.Kind() == reflect.Pointer && !rv.IsNil() {
-		rv = rv.Elem()
-	}
-	if rv.IsValid() && rv.Kind() == reflect.Struct {
-		if c := codecFor(rv.Type()); c.objEnc {
-			st := newEncState()
-			defer st.release()
-			s := &structpb.Struct{}
-			if err := c.encFields(st, rv, 0, s); err != nil {
-				return nil, err
-			}
-			return s, nil
-		}
-	}
 	pv, err := EncodeValue(v)
 	if err != nil {
 		return nil, err
 	}
-	s := pv.GetStructValue()
-	if s == nil {
-		return nil, errors.Errorf("cannot encode %T as a JSON object", v)
+	if s := pv.GetStructValue(); s != nil {
+		return s, nil
 	}
-	return s, nil
+	return nil, errors.Errorf("cannot encode %T as a JSON object", v)
 }
 
 // EncodeValue returns any Go value as a Value, by the rules of Encode. A value that encodes to
@@ -94,29 +78,25 @@ func EncodeValue(v any) (*structpb.Value, error) {
 		return structpb.NewNullValue(), nil
 	}
 	rv := reflect.ValueOf(v)
-	st := newEncState()
-	defer st.release()
+	st := statePool.Get().(*encState)
+	defer statePool.Put(st)
 	pv, err := codecFor(rv.Type()).enc(st, rv, 0)
-	if err != nil || pv == nil {
+	if err != nil || pv == nothing {
 		return structpb.NewNullValue(), err
 	}
 	return pv, nil
 }
 
-// Decode fills the value into points to from s. Unknown fields are ignored and null leaves a field
-// as it is (nil for pointers, maps, slices and interfaces). A type mismatch is a *FieldError that
-// names the path from the root: `spec.ports[1].port: want integer, got string "x"`. A nil s is
-// nothing to decode.
+// Decode fills the value into points to from s. Unknown fields are ignored. null sets pointers,
+// maps, slices and interfaces to nil and leaves other fields as they are. A type mismatch is a
+// *FieldError that names the path from the root: `spec.ports[1].port: want integer, got string "x"`.
+// A nil s is nothing to decode.
 func Decode(s *structpb.Struct, into any) error {
 	rv, err := target(into)
 	if err != nil || s == nil {
 		return err
 	}
-	c := codecFor(rv.Type())
-	if c.objDec {
-		return c.decFields(rv, s, 0)
-	}
-	return decValue(c, rv, structpb.NewStructValue(s), 0)
+	return decValue(codecFor(rv.Type()), rv, structpb.NewStructValue(s), 0)
 }
 
 // DecodeField decodes only the top-level field name of s into into, leaving into untouched when

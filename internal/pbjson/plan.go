@@ -1,12 +1,14 @@
 package pbjson
 
 import (
+	"cmp"
 	"encoding"
 	"encoding/json"
 	"reflect"
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"google.golang.org/protobuf/types/known/structpb"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -14,57 +16,46 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 )
 
-// An encFunc returns nil for a value that encodes to nothing (JSON null): the caller leaves it out.
 type (
+	// An encFunc returns nothing for a value that encodes to JSON null.
 	encFunc func(st *encState, v reflect.Value, depth int) (*structpb.Value, error)
+	// A decFunc never sees null; decValue handles it. v is always addressable.
 	decFunc func(v reflect.Value, pv *structpb.Value, depth int) error
 )
 
-// A codec is the plan for one type, decided once so that encoding a value never probes interfaces
-// or parses tags.
+// A codec is the plan for one type, decided once so that encoding a value never parses tags or
+// probes for interfaces.
 type codec struct {
-	typ reflect.Type
-	enc encFunc
-	dec decFunc
-
-	// For structs handled field by field, in declaration order.
-	fields []field
-	byName map[string]int
-	objEnc bool // enc is encStruct: Encode can skip the Value wrapper
-	objDec bool // dec is decStruct
+	typ    reflect.Type
+	enc    encFunc
+	dec    decFunc
+	fields []field        // of a struct encoded field by field, in declaration order
+	byName map[string]int // index into fields
 }
 
 type field struct {
 	name       string
-	index      []int // more than one element when promoted from an embedded struct
+	index      []int // more than one step when promoted from an embedded struct
 	c          *codec
 	omitEmpty  bool
-	omitZero   func(reflect.Value) bool
-	zeroStruct bool // a non-pointer struct: left out when zero or empty
+	omitZero   func(reflect.Value) bool // nil without omitzero
+	zeroStruct bool                     // a non-pointer struct: left out when zero or empty
 }
 
-// omit reports whether v, which encodes to something, is left out anyway.
+// omit reports whether v is left out before it is even encoded.
 func (f *field) omit(v reflect.Value) bool {
-	switch {
-	case f.omitZero != nil && f.omitZero(v):
-		return true
-	case f.omitEmpty && isEmpty(v):
-		return true
-	}
-	return f.zeroStruct && v.IsZero()
+	return f.omitZero != nil && f.omitZero(v) || f.omitEmpty && isEmpty(v) || f.zeroStruct && v.IsZero()
 }
 
-// isEmpty is encoding/json's omitempty test.
+// isEmpty is encoding/json's omitempty test. Structs are never empty to it.
 func isEmpty(v reflect.Value) bool {
 	switch v.Kind() {
 	case reflect.Array, reflect.Map, reflect.Slice, reflect.String:
 		return v.Len() == 0
-	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
-		reflect.Float32, reflect.Float64, reflect.Interface, reflect.Pointer:
-		return v.IsZero()
+	case reflect.Struct:
+		return false
 	}
-	return false
+	return v.IsZero()
 }
 
 var (
@@ -76,20 +67,15 @@ var (
 )
 
 // special types are common in Kubernetes objects and would otherwise take the slow MarshalJSON path.
-// Protobuf messages in a Go struct (a function input carrying raw JSON) are copied as they are.
 var special = map[reflect.Type]struct {
 	enc encFunc
 	dec decFunc
 }{
-	reflect.TypeFor[resource.Quantity]():   {encQuantity, decQuantity},
-	reflect.TypeFor[intstr.IntOrString]():  {encIntOrString, decIntOrString},
-	reflect.TypeFor[metav1.Time]():         {encTime, decTime},
-	reflect.TypeFor[metav1.MicroTime]():    {encMicroTime, decMicroTime},
-	reflect.TypeFor[metav1.Duration]():     {encDuration, decDuration},
-	reflect.TypeFor[json.Number]():         {encNumber, decNumber},
-	reflect.TypeFor[*structpb.Value]():     {encProto, decProto},
-	reflect.TypeFor[*structpb.Struct]():    {encProto, decProto},
-	reflect.TypeFor[*structpb.ListValue](): {encProto, decProto},
+	reflect.TypeFor[resource.Quantity]():  {encQuantity, decQuantity},
+	reflect.TypeFor[intstr.IntOrString](): {encIntOrString, decIntOrString},
+	reflect.TypeFor[metav1.Time]():        {encTime(time.RFC3339), decTime(time.RFC3339)},
+	reflect.TypeFor[metav1.MicroTime]():   {encTime(metav1.RFC3339Micro), decTime(metav1.RFC3339Micro)},
+	reflect.TypeFor[metav1.Duration]():    {encDuration, decDuration},
 }
 
 var (
@@ -99,7 +85,7 @@ var (
 
 func codecFor(t reflect.Type) *codec {
 	if c, ok := cache.Load(t); ok {
-		return c.(*codec) //nolint:forcetypeassert // only codecs are stored
+		return c.(*codec)
 	}
 	buildMu.Lock()
 	defer buildMu.Unlock()
@@ -116,7 +102,7 @@ type builder struct{ pending map[reflect.Type]*codec }
 
 func (b *builder) get(t reflect.Type) *codec {
 	if c, ok := cache.Load(t); ok {
-		return c.(*codec) //nolint:forcetypeassert // only codecs are stored
+		return c.(*codec)
 	}
 	if c, ok := b.pending[t]; ok {
 		return c
@@ -127,14 +113,14 @@ func (b *builder) get(t reflect.Type) *codec {
 	return c
 }
 
-func (b *builder) fill(c *codec, t reflect.Type) { //nolint:gocyclo // one switch per kind reads best
+func (b *builder) fill(c *codec, t reflect.Type) {
 	if s, ok := special[t]; ok {
 		c.enc, c.dec = s.enc, s.dec
 		return
 	}
 	switch t.Kind() {
 	case reflect.Pointer:
-		// Methods with pointer receivers are found on the element, which is addressable here.
+		// Methods with pointer receivers are then found on the element, which is addressable.
 		e := b.get(t.Elem())
 		c.enc, c.dec = encPtr(e), decPtr(e)
 		return
@@ -142,17 +128,12 @@ func (b *builder) fill(c *codec, t reflect.Type) { //nolint:gocyclo // one switc
 		c.enc, c.dec = encInterface, decInterface
 		return
 	}
-
 	pt := reflect.PointerTo(t)
 	switch {
-	case t.Implements(marshalerType):
-		c.enc = encMarshaler(false)
-	case pt.Implements(marshalerType):
-		c.enc = encMarshaler(true)
-	case t.Implements(textMarshalerType):
-		c.enc = encText(false)
+	case pt.Implements(marshalerType): // the pointer's method set includes the value's
+		c.enc = encMarshaler
 	case pt.Implements(textMarshalerType):
-		c.enc = encText(true)
+		c.enc = encText
 	}
 	switch {
 	case pt.Implements(unmarshalerType):
@@ -160,41 +141,24 @@ func (b *builder) fill(c *codec, t reflect.Type) { //nolint:gocyclo // one switc
 	case pt.Implements(textUnmarshalerType):
 		c.dec = decText
 	}
-	if c.enc != nil && c.dec != nil {
-		return
-	}
-
-	var enc encFunc
-	var dec decFunc
+	enc, dec := encScalar, decScalar
 	switch t.Kind() {
-	case reflect.Bool:
-		enc, dec = encBool, decBool
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		enc, dec = encInt, decInt
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		enc, dec = encUint, decUint
-	case reflect.Float32, reflect.Float64:
-		enc, dec = encFloat, decFloat
-	case reflect.String:
-		enc, dec = encString, decString
 	case reflect.Struct:
-		b.structFields(c, t)
+		if c.enc == nil || c.dec == nil {
+			b.structFields(c, t)
+		}
 		enc, dec = c.encStruct, c.decStruct
-		c.objEnc, c.objDec = c.enc == nil, c.dec == nil
 	case reflect.Map:
-		enc, dec = encMap(t, b.get(t.Elem())), decMap(t, b.get(t.Elem()))
-	case reflect.Slice:
-		if p := reflect.PointerTo(t.Elem()); t.Elem().Kind() == reflect.Uint8 &&
+		e := b.get(t.Elem())
+		enc, dec = encMap(e), decMap(e)
+	case reflect.Slice, reflect.Array:
+		if p := reflect.PointerTo(t.Elem()); t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Uint8 &&
 			!p.Implements(marshalerType) && !p.Implements(textMarshalerType) {
 			enc, dec = encBytes, decBytes
 			break
 		}
-		fallthrough
-	case reflect.Array:
 		e := b.get(t.Elem())
 		enc, dec = encList(e), decList(e)
-	default:
-		enc, dec = encUnsupported, decUnsupported
 	}
 	if c.enc == nil {
 		c.enc = enc
@@ -204,20 +168,22 @@ func (b *builder) fill(c *codec, t reflect.Type) { //nolint:gocyclo // one switc
 	}
 }
 
+// A candidate is a JSON field found in a struct, before name conflicts are resolved.
+type candidate struct {
+	field
+	depth  int
+	tagged bool
+}
+
 // structFields resolves t's JSON fields as encoding/json does: fields of embedded structs are
-// promoted, and among fields with the same name the shallowest wins, then the tagged one; a tie
+// promoted, and among fields of the same name the shallowest wins, then the tagged one; a tie
 // hides them all.
 func (b *builder) structFields(c *codec, t reflect.Type) {
-	type candidate struct {
-		field
-		depth  int
-		tagged bool
-	}
 	type embedded struct {
 		t     reflect.Type
 		index []int
 	}
-	var cands []candidate
+	var found []candidate
 	seen := map[reflect.Type]bool{}
 	level := []embedded{{t: t}}
 	for depth := 0; len(level) > 0; depth++ {
@@ -226,18 +192,14 @@ func (b *builder) structFields(c *codec, t reflect.Type) {
 			if seen[e.t] {
 				continue
 			}
-			seen[e.t] = true
 			for i := range e.t.NumField() {
 				sf := e.t.Field(i)
 				ft := sf.Type
 				if ft.Name() == "" && ft.Kind() == reflect.Pointer {
 					ft = ft.Elem()
 				}
-				if !sf.IsExported() && (!sf.Anonymous || ft.Kind() != reflect.Struct) {
-					continue
-				}
 				tag := sf.Tag.Get("json")
-				if tag == "-" {
+				if tag == "-" || !sf.IsExported() && (!sf.Anonymous || ft.Kind() != reflect.Struct) {
 					continue
 				}
 				name, opts, _ := strings.Cut(tag, ",")
@@ -246,69 +208,75 @@ func (b *builder) structFields(c *codec, t reflect.Type) {
 					next = append(next, embedded{ft, index})
 					continue
 				}
-				f := field{name: name, index: index, c: b.get(sf.Type), omitEmpty: hasOpt(opts, "omitempty"),
-					zeroStruct: sf.Type.Kind() == reflect.Struct}
+				f := field{name: cmp.Or(name, sf.Name), index: index, c: b.get(sf.Type),
+					omitEmpty: hasOpt(opts, "omitempty"), zeroStruct: sf.Type.Kind() == reflect.Struct}
 				if hasOpt(opts, "omitzero") {
 					f.omitZero = zeroFunc(sf.Type)
 				}
-				if name == "" {
-					f.name = sf.Name
-				}
-				cands = append(cands, candidate{f, depth, name != ""})
+				found = append(found, candidate{f, depth, name != ""})
 			}
+		}
+		// A type embedded twice at one depth is walked twice: its fields then tie and hide each
+		// other, as Go's selectors do. Deeper down, it is not walked again.
+		for _, e := range level {
+			seen[e.t] = true
 		}
 		level = next
 	}
-
-	byName := map[string][]candidate{}
-	for _, cd := range cands {
-		byName[cd.name] = append(byName[cd.name], cd)
-	}
-	for _, group := range byName {
-		// Candidates were found level by level, so the shallowest come first.
-		shallowest := group[0].depth
-		group = slices.DeleteFunc(group, func(cd candidate) bool { return cd.depth > shallowest })
-		if len(group) > 1 {
-			group = slices.DeleteFunc(group, func(cd candidate) bool { return !cd.tagged })
-		}
-		if len(group) == 1 {
-			c.fields = append(c.fields, group[0].field)
-		}
-	}
-	slices.SortFunc(c.fields, func(a, b field) int { return slices.Compare(a.index, b.index) })
+	c.fields = dominant(found)
 	c.byName = make(map[string]int, len(c.fields))
 	for i, f := range c.fields {
 		c.byName[f.name] = i
 	}
 }
 
-func hasOpt(opts, opt string) bool {
-	for o := range strings.SplitSeq(opts, ",") {
-		if o == opt {
-			return true
+// dominant keeps, for each name, the shallowest field, or the tagged one among the shallowest, in
+// declaration order. found is in the order structFields walks, shallowest first.
+func dominant(found []candidate) []field {
+	byName := map[string][]candidate{}
+	for _, cd := range found {
+		byName[cd.name] = append(byName[cd.name], cd)
+	}
+	var fields []field
+	for _, group := range byName {
+		shallowest := group[0].depth
+		group = slices.DeleteFunc(group, func(cd candidate) bool { return cd.depth > shallowest })
+		if len(group) > 1 {
+			group = slices.DeleteFunc(group, func(cd candidate) bool { return !cd.tagged })
+		}
+		if len(group) == 1 {
+			fields = append(fields, group[0].field)
 		}
 	}
-	return false
+	slices.SortFunc(fields, func(a, b field) int { return slices.Compare(a.index, b.index) })
+	return fields
 }
 
-// zeroFunc is encoding/json's omitzero test: an IsZero method if the type has one.
+func hasOpt(opts, opt string) bool {
+	return slices.Contains(strings.Split(opts, ","), opt)
+}
+
+// zeroFunc is encoding/json's omitzero test: the type's IsZero method if it has one.
 func zeroFunc(t reflect.Type) func(reflect.Value) bool {
 	type isZeroer interface{ IsZero() bool }
 	switch {
-	case (t.Kind() == reflect.Interface || t.Kind() == reflect.Pointer) && t.Implements(isZeroerType):
-		return func(v reflect.Value) bool {
-			return v.IsNil() || (v.Kind() == reflect.Interface && v.Elem().Kind() == reflect.Pointer && v.Elem().IsNil()) ||
-				v.Interface().(isZeroer).IsZero() //nolint:forcetypeassert // checked above
-		}
 	case t.Implements(isZeroerType):
-		return func(v reflect.Value) bool { return v.Interface().(isZeroer).IsZero() } //nolint:forcetypeassert // checked above
+		return func(v reflect.Value) bool {
+			if v.Kind() == reflect.Interface && !v.IsNil() {
+				v = v.Elem() // a nil pointer in it would make a value receiver panic
+			}
+			if (v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface) && v.IsNil() {
+				return true
+			}
+			return v.Interface().(isZeroer).IsZero()
+		}
 	case reflect.PointerTo(t).Implements(isZeroerType):
-		return func(v reflect.Value) bool { return addr(v).Interface().(isZeroer).IsZero() } //nolint:forcetypeassert // checked above
+		return func(v reflect.Value) bool { return addr(v).Interface().(isZeroer).IsZero() }
 	}
 	return reflect.Value.IsZero
 }
 
-// addr returns a pointer to v, or to a copy of it when v is not addressable (a map value, the
+// addr returns a pointer to v, or to a copy of v when it is not addressable (a map value, the
 // content of an interface).
 func addr(v reflect.Value) reflect.Value {
 	if v.CanAddr() {
@@ -319,7 +287,7 @@ func addr(v reflect.Value) reflect.Value {
 	return p
 }
 
-// ptr returns v as a *T; T must be v's type.
+// ptr returns v, which must be of type T, as a *T.
 func ptr[T any](v reflect.Value) *T {
-	return addr(v).Interface().(*T) //nolint:forcetypeassert // the codec was chosen by type
+	return addr(v).Interface().(*T)
 }
