@@ -184,6 +184,8 @@ func planDataServices(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionRespons
 			pending = append(pending, object{name: "secret-" + missing, health: func(*structpb.Struct) health { return h }})
 			if st.Ready {
 				st.Ready, st.Reason = false, h.why
+			} else {
+				st.Reason += "; the app waits for Secret " + missing
 			}
 		}
 		if usage != "" {
