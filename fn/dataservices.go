@@ -11,7 +11,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
+	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+	"github.com/crossplane/function-sdk-go/response"
 
 	"github.com/xapp-dev/xapp/apis/xapp/v1alpha1"
 	"github.com/xapp-dev/xapp/input/v1beta1"
@@ -137,13 +139,18 @@ func planDataServices(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionRespons
 	if !fetched {
 		return nil, true
 	}
+	if errs := dataPolicy(a, s); len(errs) > 0 {
+		fatal(rsp, fieldErrors(errPolicy, errs))
+		return nil, true
+	}
 	if errs := checkDataSettings(s); len(errs) > 0 {
 		fatal(rsp, fieldErrors(errDataSettings, errs))
 		return nil, true
 	}
-	if errs := dataPolicy(a, s); len(errs) > 0 {
-		fatal(rsp, fieldErrors(errPolicy, errs))
-		return nil, true
+	if a.spec.Bucket != nil && a.spec.Bucket.Versioning && s.Provider == v1beta1.ProviderAWS {
+		// S3 versioning is its own managed resource (BucketVersioning), which this platform's
+		// provider CRDs do not include: say so rather than pretend.
+		response.Warning(rsp, errors.New("spec.bucket.versioning: not composed on aws: the platform has no S3 BucketVersioning resource")).TargetCompositeAndClaim()
 	}
 
 	c := &dataContext{a: a, s: s, observed: req.GetObserved().GetResources()}
@@ -269,7 +276,7 @@ func checkDataSettings(s *v1beta1.DataServices) field.ErrorList {
 		required(pp.Child("oidcIssuer"), w.OIDCIssuer)
 	case v1beta1.ProviderInCluster:
 	case "":
-		errs = append(errs, field.Required(p.Child("provider"), "apps ask for data services, but the platform has not chosen where they run"))
+		// Reported by dataPolicy on the developer's field.
 	default:
 		errs = append(errs, field.NotSupported(p.Child("provider"), s.Provider,
 			[]string{string(v1beta1.ProviderAWS), string(v1beta1.ProviderGCP), string(v1beta1.ProviderAzure), string(v1beta1.ProviderInCluster)}))
@@ -281,6 +288,17 @@ func checkDataSettings(s *v1beta1.DataServices) field.ErrorList {
 func dataPolicy(a *app, s *v1beta1.DataServices) field.ErrorList {
 	var errs field.ErrorList
 	sp := field.NewPath("spec")
+	if s.Provider == "" {
+		for _, f := range []struct {
+			name string
+			set  bool
+		}{{"database", a.spec.Database != nil}, {"cache", a.spec.Cache != nil}, {"bucket", a.spec.Bucket != nil}} {
+			if f.set {
+				errs = append(errs, field.Forbidden(sp.Child(f.name), "the platform offers no data services: its function Input sets no dataServices.provider"))
+			}
+		}
+		return errs
+	}
 	if d := a.spec.Database; d != nil && databaseEngine(d) == v1alpha1.EngineMySQL {
 		switch s.Provider {
 		case v1beta1.ProviderInCluster:
