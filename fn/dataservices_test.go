@@ -1,6 +1,7 @@
 package fn
 
 import (
+	"context"
 	"encoding/base64"
 	"strings"
 	"testing"
@@ -8,6 +9,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"google.golang.org/protobuf/encoding/protojson"
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/logging"
 
 	"github.com/xapp-dev/xapp/apis/xapp/v1alpha1"
 	"github.com/xapp-dev/xapp/input/v1beta1"
@@ -384,5 +387,21 @@ func TestNoCredentialInOutput(t *testing.T) {
 				t.Errorf("%s\nthe app got no variables from its Secrets: the test proves nothing", tc.reason)
 			}
 		})
+	}
+}
+
+// BenchmarkDataServices is the last call of a reconcile of an app with a database, cache and bucket
+// on AWS, all up: the EnvironmentConfig and the Secrets already fetched.
+func BenchmarkDataServices(b *testing.B) {
+	req := request(b, "../examples/aws/xr.yaml", "../package/configuration/composition-xapp.yaml", "../examples/aws/observed-ready.yaml")
+	if _, err := runWithRequirements(b, req, "../examples/aws/required-ready"); err != nil {
+		b.Fatal(err)
+	}
+	f := New(logging.NewNopLogger())
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := f.RunFunction(context.Background(), req); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -208,7 +208,8 @@ type Bucket struct {
 	// +optional
 	Versioning bool `json:"versioning,omitempty"`
 
-	// Public lets anyone read the bucket's objects. Refused unless the platform allows it.
+	// Public lifts the block on public access (public ACLs stay refused), so the bucket's objects
+	// can be published. Refused unless the platform allows public buckets.
 	// +optional
 	Public bool `json:"public,omitempty"`
 }
