@@ -45,7 +45,7 @@ func configurationItem(a *app) *v1alpha1.ConfigurationItem {
 		TypeMeta:   metav1.TypeMeta{APIVersion: v1alpha1.SchemeGroupVersion.String(), Kind: v1alpha1.ConfigurationItemKind},
 		ObjectMeta: a.objectMeta(a.name),
 		Spec: v1alpha1.ConfigurationItemSpec{
-			ManagedResourceSpec: xpv2.ManagedResourceSpec{ProviderConfigReference: providerConfigRef(a)},
+			ManagedResourceSpec: xpv2.ManagedResourceSpec{ProviderConfigReference: cmdbProviderConfig(a)},
 			ForProvider:         p,
 		},
 	}
@@ -60,7 +60,7 @@ func businessServiceLink(a *app) *v1alpha1.Relationship {
 		TypeMeta:   metav1.TypeMeta{APIVersion: v1alpha1.SchemeGroupVersion.String(), Kind: v1alpha1.RelationshipKind},
 		ObjectMeta: a.objectMeta(a.name + "-business-service"),
 		Spec: v1alpha1.RelationshipSpec{
-			ManagedResourceSpec: xpv2.ManagedResourceSpec{ProviderConfigReference: providerConfigRef(a)},
+			ManagedResourceSpec: xpv2.ManagedResourceSpec{ProviderConfigReference: cmdbProviderConfig(a)},
 			ForProvider: v1alpha1.RelationshipParameters{
 				ParentID: ptr.To(a.spec.CMDB.BusinessService),
 				ChildRef: &xpv2.NamespacedReference{Name: a.name},
@@ -70,13 +70,17 @@ func businessServiceLink(a *app) *v1alpha1.Relationship {
 	}
 }
 
-func providerConfigRef(a *app) *xpv2.ProviderConfigReference {
+func cmdbProviderConfig(a *app) *xpv2.ProviderConfigReference {
 	ref := a.in.CMDB.ProviderConfigRef
 	kind := ref.Kind
 	if kind == "" {
 		kind = "ClusterProviderConfig"
 	}
-	return &xpv2.ProviderConfigReference{Kind: kind, Name: ref.Name}
+	name := ref.Name
+	if name == "" {
+		name = "default"
+	}
+	return &xpv2.ProviderConfigReference{Kind: kind, Name: name}
 }
 
 // observedRecord is what the status shows of the app's CMDB record: its id and URL, once the

@@ -22,7 +22,8 @@ const (
 )
 
 // object is one composed resource: its composition resource name, the typed object, and how to tell
-// from its observed state whether it is ready.
+// from its observed state whether it is ready. An object without obj composes nothing and only
+// reports what the app waits for (a Secret a provider has yet to write).
 type object struct {
 	name   string
 	obj    any
@@ -30,20 +31,26 @@ type object struct {
 }
 
 // compose returns the app's objects in a fixed order; readiness reports the first one not ready, so
-// the order is also the order a developer hears about problems: the workload first.
-func compose(a *app, dep *observedDeployment) []object {
+// the order is also the order a developer hears about problems: the data services the workload
+// waits for (ds, nil when the app has none), then the workload.
+func compose(a *app, dep *observedDeployment, ds *dataPlan) []object {
 	objs := make([]object, 0, 8)
+	if ds != nil {
+		objs = append(objs, ds.objects...)
+	}
 	add := func(name string, obj any, h func(*structpb.Struct) health) {
 		objs = append(objs, object{name: name, obj: obj, health: h})
 	}
-	add(ResourceDeployment, deployment(a, nil), func(*structpb.Struct) health { return deploymentHealth(a.name, dep) })
+	add(ResourceDeployment, deployment(a, ds.extraEnv()), func(*structpb.Struct) health { return deploymentHealth(a.name, dep) })
 	if r := route(a); r != nil {
 		add(ResourceRoute, r, routeHealth(a, r.GetObjectKind().GroupVersionKind().Kind))
 	}
 	if hpa := autoscaler(a); hpa != nil {
 		add(ResourceAutoscaler, hpa, autoscalerHealth(a.name))
 	}
-	add(ResourceServiceAccount, serviceAccount(a), existing("ServiceAccount", a.name))
+	sa := serviceAccount(a)
+	ds.bindServiceAccount(sa)
+	add(ResourceServiceAccount, sa, existing("ServiceAccount", a.name))
 	if cm := configMap(a); cm != nil {
 		add(ResourceConfigMap, cm, existing("ConfigMap", cm.Name))
 	}

@@ -75,9 +75,15 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		response.Warning(rsp, errors.New(w)).TargetCompositeAndClaim()
 	}
 
+	ds, stop := planDataServices(req, rsp, a)
+	if stop {
+		return rsp, nil
+	}
+	ds.bindPods(a)
+
 	observed := req.GetObserved().GetResources()
 	dep := decodeDeployment(observed[ResourceDeployment].GetResource())
-	objs := compose(a, dep)
+	objs := compose(a, dep, ds)
 
 	if rsp.Desired == nil {
 		rsp.Desired = &fnv1.State{}
@@ -87,14 +93,17 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	}
 	hs := make([]health, 0, len(objs))
 	for _, o := range objs {
+		h := o.health(observed[o.name].GetResource())
+		hs = append(hs, h)
+		if o.obj == nil {
+			continue
+		}
 		s, err := pbjson.Encode(o.obj)
 		if err != nil {
 			// Our own objects always encode; failing loudly beats composing half an app.
 			fatal(rsp, errors.Wrapf(err, "%s %q", errEncode, o.name))
 			return rsp, nil
 		}
-		h := o.health(observed[o.name].GetResource())
-		hs = append(hs, h)
 		r := &fnv1.Resource{Resource: s, Ready: fnv1.Ready_READY_FALSE}
 		if h.ready {
 			r.Ready = fnv1.Ready_READY_TRUE
@@ -103,6 +112,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	}
 
 	st := appStatus(a, dep, observed)
+	ds.setStatus(&st)
 	if err := setStatus(rsp, st); err != nil {
 		fatal(rsp, errors.Wrap(err, errStatus))
 		return rsp, nil

@@ -78,19 +78,24 @@ func TestRunFunctionExamples(t *testing.T) {
 		legacy = "../package/configuration/composition-app.yaml"
 	)
 	cases := map[string]struct {
-		reason                        string
-		xr, composition, observed, gf string
+		reason                                  string
+		xr, composition, observed, required, gf string
 	}{
-		"Minimal":      {reason: "The smallest app composes with the platform's defaults.", xr: "../examples/minimal/xr.yaml", composition: xapp, gf: "run-minimal.yaml"},
-		"Full":         {reason: "The full app composes 8 resources, none ready before they exist.", xr: "../examples/full/xr.yaml", composition: xapp, gf: "run-full.yaml"},
-		"FullNotReady": {reason: "Mid-rollout, the status names the Deployment's progress and the route's unresolved backend.", xr: "../examples/full/xr.yaml", composition: xapp, observed: "../examples/full/observed-not-ready.yaml", gf: "run-full-not-ready.yaml"},
-		"FullReady":    {reason: "Once everything is up, every resource is ready and the status says where the app serves.", xr: "../examples/full/xr.yaml", composition: xapp, observed: "../examples/full/observed-ready.yaml", gf: "run-full-ready.yaml"},
-		"LegacyClaim":  {reason: "A legacy XR composes into its claim's namespace under the claim's name.", xr: "../examples/claim/xr.yaml", composition: legacy, gf: "run-claim.yaml"},
-		"NoInputAtAll": {reason: "Without an Input the function still composes, with built-in defaults.", xr: "../examples/minimal/xr.yaml", gf: "run-no-input.yaml"},
+		"Minimal":              {reason: "The smallest app composes with the platform's defaults.", xr: "../examples/minimal/xr.yaml", composition: xapp, gf: "run-minimal.yaml"},
+		"Full":                 {reason: "The full app composes its resources and an in-cluster database, none ready before they exist.", xr: "../examples/full/xr.yaml", composition: xapp, required: "../examples/full/environment.yaml", gf: "run-full.yaml"},
+		"FullNotReady":         {reason: "Mid-rollout, the status names the database that is still starting and that the app waits for its Secret.", xr: "../examples/full/xr.yaml", composition: xapp, observed: "../examples/full/observed-not-ready.yaml", required: "../examples/full/environment.yaml", gf: "run-full-not-ready.yaml"},
+		"FullReady":            {reason: "Once everything is up, every resource is ready, the app gets its database Secret and the status says where the app serves.", xr: "../examples/full/xr.yaml", composition: xapp, observed: "../examples/full/observed-ready.yaml", required: "../examples/full/required-ready", gf: "run-full-ready.yaml"},
+		"FullNoEnvironmentYet": {reason: "Before Crossplane has fetched the EnvironmentConfig the function only asks for it.", xr: "../examples/full/xr.yaml", composition: xapp, gf: "run-full-no-environment.yaml"},
+		"LegacyClaim":          {reason: "A legacy XR composes into its claim's namespace under the claim's name.", xr: "../examples/claim/xr.yaml", composition: legacy, gf: "run-claim.yaml"},
+		"NoInputAtAll":         {reason: "Without an Input the function still composes, with built-in defaults.", xr: "../examples/minimal/xr.yaml", gf: "run-no-input.yaml"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			rsp, err := New(logging.NewNopLogger()).RunFunction(context.Background(), request(t, tc.xr, tc.composition, tc.observed))
+			req := request(t, tc.xr, tc.composition, tc.observed)
+			rsp, err := New(logging.NewNopLogger()).RunFunction(context.Background(), req)
+			if tc.required != "" {
+				rsp, err = runWithRequirements(t, req, tc.required)
+			}
 			if err != nil {
 				t.Fatalf("%s\nRunFunction(): %v", tc.reason, err)
 			}

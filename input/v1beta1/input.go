@@ -70,6 +70,11 @@ type Input struct {
 	// +optional
 	MultiCluster *MultiCluster `json:"multiCluster,omitempty"`
 
+	// DataServices chooses where apps' databases, caches and buckets run and how. Developers never
+	// choose: an app asks for a database, the platform decides it is an RDS instance.
+	// +optional
+	DataServices *DataServices `json:"dataServices,omitempty"`
+
 	// CMDB is where apps are registered, through provider-cmdb.
 	// +optional
 	CMDB *CMDB `json:"cmdb,omitempty"`
@@ -89,16 +94,6 @@ type CMDB struct {
 	// Required refuses apps without `spec.cmdb`: every app must name its owner.
 	// +optional
 	Required bool `json:"required,omitempty"`
-}
-
-// ProviderConfigRef names a provider-cmdb config.
-type ProviderConfigRef struct {
-	// Kind is ClusterProviderConfig or ProviderConfig.
-	// +optional
-	// +kubebuilder:validation:Enum=ClusterProviderConfig;ProviderConfig
-	Kind string `json:"kind,omitempty"`
-	// Name of the config.
-	Name string `json:"name"`
 }
 
 // Gateway is a Gateway API Gateway routes attach to.
@@ -211,4 +206,159 @@ type MultiCluster struct {
 	// global service are refused).
 	// +optional
 	Mechanism MultiClusterMechanism `json:"mechanism,omitempty"`
+}
+
+// DataProvider is where data services run.
+// +kubebuilder:validation:Enum=aws;gcp;azure;in-cluster
+type DataProvider string
+
+// Data service providers.
+const (
+	ProviderAWS       DataProvider = "aws"
+	ProviderGCP       DataProvider = "gcp"
+	ProviderAzure     DataProvider = "azure"
+	ProviderInCluster DataProvider = "in-cluster"
+)
+
+// DataServices configures the databases, caches and buckets apps ask for. Every setting can be
+// overridden per environment: when EnvironmentConfig is set, the `dataServices` key of that
+// EnvironmentConfig's data is merged over these settings (objects merge, everything else replaces).
+type DataServices struct {
+	// Provider the data services run on: aws, gcp, azure, or in-cluster (CloudNativePG, postgres
+	// only, for local and test clusters). Apps asking for a data service are refused when unset.
+	// +optional
+	Provider DataProvider `json:"provider,omitempty"`
+
+	// EnvironmentConfig names the EnvironmentConfig whose `data.dataServices` overrides these
+	// settings. It must exist when an app asks for a data service.
+	// +optional
+	EnvironmentConfig string `json:"environmentConfig,omitempty"`
+
+	// ProviderConfig the composed managed resources use. Defaults to the ClusterProviderConfig
+	// `default`.
+	// +optional
+	ProviderConfig *ProviderConfigRef `json:"providerConfig,omitempty"`
+
+	// NamePrefix starts the names of things that must be unique in a whole cloud (buckets, storage
+	// accounts, servers, identities): `<prefix>-<namespace>-<app>`. Lowercase letters, digits and
+	// hyphens.
+	// +optional
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`
+	// +kubebuilder:validation:MaxLength=20
+	NamePrefix string `json:"namePrefix,omitempty"`
+
+	// AllowPublicBuckets lets apps ask for a bucket anyone can read. Off by default: every bucket's
+	// public access is blocked.
+	// +optional
+	AllowPublicBuckets bool `json:"allowPublicBuckets,omitempty"`
+
+	// DeletionProtection stops the cloud from deleting databases. Defaults to true.
+	// +optional
+	DeletionProtection *bool `json:"deletionProtection,omitempty"`
+
+	// Sizes maps each size (small, medium, large) to instance classes, per provider. Entries set
+	// here replace the built-in table's.
+	// +optional
+	Sizes map[DataProvider]map[string]SizeClass `json:"sizes,omitempty"`
+
+	// AWS settings, required when the provider is aws.
+	// +optional
+	AWS *AWS `json:"aws,omitempty"`
+
+	// GCP settings, required when the provider is gcp.
+	// +optional
+	GCP *GCP `json:"gcp,omitempty"`
+
+	// Azure settings, required when the provider is azure.
+	// +optional
+	Azure *Azure `json:"azure,omitempty"`
+
+	// InCluster settings for the in-cluster provider.
+	// +optional
+	InCluster *InCluster `json:"inCluster,omitempty"`
+}
+
+// ProviderConfigRef names the ProviderConfig of namespaced managed resources.
+type ProviderConfigRef struct {
+	// Kind: ClusterProviderConfig (default) or ProviderConfig (in the app's namespace).
+	// +optional
+	// +kubebuilder:validation:Enum=ClusterProviderConfig;ProviderConfig
+	Kind string `json:"kind,omitempty"`
+	// Name of the ProviderConfig. Defaults to `default`.
+	// +optional
+	Name string `json:"name,omitempty"`
+}
+
+// SizeClass is what one size means on one provider.
+type SizeClass struct {
+	// Database instance class: `db.t4g.small` (aws), `db-custom-1-3840` (gcp), `B_Standard_B1ms`
+	// (azure), a memory request such as `1Gi` (in-cluster).
+	// +optional
+	Database string `json:"database,omitempty"`
+	// Cache class: a node type `cache.t4g.small` (aws), memory in GB `1` (gcp), `<sku>_<family><capacity>`
+	// such as `Standard_C1` (azure).
+	// +optional
+	Cache string `json:"cache,omitempty"`
+}
+
+// AWS locates data services and identities in an AWS account.
+type AWS struct {
+	// Region of the data services, e.g. `eu-central-1`.
+	Region string `json:"region"`
+	// AccountID of the account the roles live in.
+	AccountID string `json:"accountID"`
+	// OIDCIssuer of the cluster's service account tokens, without `https://`, e.g.
+	// `oidc.eks.eu-central-1.amazonaws.com/id/EXAMPLE`. Its IAM OIDC provider must exist.
+	OIDCIssuer string `json:"oidcIssuer"`
+	// DBSubnetGroupName is the RDS subnet group databases are placed in.
+	// +optional
+	DBSubnetGroupName string `json:"dbSubnetGroupName,omitempty"`
+	// CacheSubnetGroupName is the ElastiCache subnet group caches are placed in.
+	// +optional
+	CacheSubnetGroupName string `json:"cacheSubnetGroupName,omitempty"`
+	// SecurityGroupIDs attached to databases and caches.
+	// +optional
+	SecurityGroupIDs []string `json:"securityGroupIDs,omitempty"`
+}
+
+// GCP locates data services and identities in a GCP project.
+type GCP struct {
+	// Project the data services and service accounts live in.
+	Project string `json:"project"`
+	// Region of the data services, e.g. `europe-west3`.
+	Region string `json:"region"`
+	// Network (self link) databases get a private IP in and caches are reachable from, e.g.
+	// `projects/acme/global/networks/apps`.
+	// +optional
+	Network string `json:"network,omitempty"`
+}
+
+// Azure locates data services and identities in an Azure subscription.
+type Azure struct {
+	// SubscriptionID of the subscription.
+	SubscriptionID string `json:"subscriptionID"`
+	// ResourceGroup the data services and identities are created in.
+	ResourceGroup string `json:"resourceGroup"`
+	// Location of the data services, e.g. `westeurope`.
+	Location string `json:"location"`
+	// OIDCIssuer of the cluster's service account tokens, e.g.
+	// `https://westeurope.oic.prod-aks.azure.com/<tenant>/<id>/`.
+	OIDCIssuer string `json:"oidcIssuer"`
+	// DelegatedSubnetID of the subnet PostgreSQL servers are injected into.
+	// +optional
+	DelegatedSubnetID string `json:"delegatedSubnetID,omitempty"`
+	// PrivateDNSZoneID of the private DNS zone of PostgreSQL servers.
+	// +optional
+	PrivateDNSZoneID string `json:"privateDNSZoneID,omitempty"`
+}
+
+// InCluster configures data services run in the cluster by operators.
+type InCluster struct {
+	// StorageClass of the databases' volumes; the cluster's default when unset.
+	// +optional
+	StorageClass string `json:"storageClass,omitempty"`
+	// PostgresImage is the CloudNativePG operand image, without tag; the tag is the version.
+	// Defaults to `ghcr.io/cloudnative-pg/postgresql`.
+	// +optional
+	PostgresImage string `json:"postgresImage,omitempty"`
 }

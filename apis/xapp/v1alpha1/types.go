@@ -108,30 +108,115 @@ type XAppSpec struct {
 	// hand, retired when the app is deleted.
 	// +optional
 	CMDB *CMDB `json:"cmdb,omitempty"`
+
+	// Database gives the app a database of its own. Where it runs (a cloud or the cluster) is the
+	// platform's choice; the app gets DATABASE_URL and the engine's usual variables (PGHOST, ...).
+	// +optional
+	Database *Database `json:"database,omitempty"`
+
+	// Cache gives the app a Redis cache of its own; the app gets REDIS_URL, REDIS_HOST, REDIS_PORT
+	// and REDIS_PASSWORD.
+	// +optional
+	Cache *Cache `json:"cache,omitempty"`
+
+	// Bucket gives the app an object storage bucket of its own, which only the app's identity may
+	// use; the app gets BUCKET_NAME.
+	// +optional
+	Bucket *Bucket `json:"bucket,omitempty"`
 }
 
-// CMDB is what the CMDB records about the app.
-type CMDB struct {
-	// OwnerTeam owns and supports the app (the CMDB's support group or team).
-	// +kubebuilder:validation:MinLength=1
-	// +kubebuilder:validation:MaxLength=100
-	OwnerTeam string `json:"ownerTeam"`
+// Engine of a database.
+// +kubebuilder:validation:Enum=postgres;mysql
+type Engine string
 
-	// Criticality of the app to the business.
-	// +optional
-	// +kubebuilder:validation:Enum=Critical;High;Medium;Low
-	Criticality string `json:"criticality,omitempty"`
+// Database engines.
+const (
+	EnginePostgres Engine = "postgres"
+	EngineMySQL    Engine = "mysql"
+)
 
-	// BusinessService is the CMDB id of the business service the app belongs to; the CMDB records
-	// that the service depends on the app.
-	// +optional
-	// +kubebuilder:validation:MaxLength=64
-	BusinessService string `json:"businessService,omitempty"`
+// Size of a data service. The platform maps each size to an instance class of its cloud.
+// +kubebuilder:validation:Enum=small;medium;large
+type Size string
 
-	// Description of the app in the CMDB.
+// Sizes of data services.
+const (
+	SizeSmall  Size = "small"
+	SizeMedium Size = "medium"
+	SizeLarge  Size = "large"
+)
+
+// Database is the app's database.
+type Database struct {
+	// Engine of the database: postgres (default) or mysql.
 	// +optional
-	// +kubebuilder:validation:MaxLength=1000
-	Description string `json:"description,omitempty"`
+	// +kubebuilder:default=postgres
+	Engine Engine `json:"engine,omitempty"`
+
+	// Version of the engine, major or major.minor: `16`, `8.0`. Defaults to the platform's choice
+	// (postgres 16, mysql 8.0).
+	// +optional
+	// +kubebuilder:validation:Pattern=`^[0-9]+(\.[0-9]+)?$`
+	// +kubebuilder:validation:MaxLength=8
+	Version string `json:"version,omitempty"`
+
+	// Size of the database instance: small (default), medium or large.
+	// +optional
+	// +kubebuilder:default=small
+	Size Size `json:"size,omitempty"`
+
+	// Storage for data, e.g. `20Gi` (the default). Whole gibibytes; clouds round up.
+	// +optional
+	Storage *resource.Quantity `json:"storage,omitempty"`
+
+	// HighAvailability runs a standby in another zone that takes over when the primary fails.
+	// +optional
+	HighAvailability bool `json:"highAvailability,omitempty"`
+
+	// Backups of the database. Daily backups kept 7 days unless set otherwise.
+	// +optional
+	Backups *Backups `json:"backups,omitempty"`
+}
+
+// Backups of a database.
+type Backups struct {
+	// RetentionDays is how long backups are kept; 0 turns backups off.
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=35
+	RetentionDays int32 `json:"retentionDays"`
+}
+
+// CacheEngine of a cache.
+// +kubebuilder:validation:Enum=redis
+type CacheEngine string
+
+// CacheRedis is the only cache engine.
+const CacheRedis CacheEngine = "redis"
+
+// Cache is the app's cache.
+type Cache struct {
+	// Engine of the cache: redis.
+	// +optional
+	// +kubebuilder:default=redis
+	Engine CacheEngine `json:"engine,omitempty"`
+
+	// Size of the cache: small (default), medium or large.
+	// +optional
+	// +kubebuilder:default=small
+	Size Size `json:"size,omitempty"`
+}
+
+// Bucket is the app's object storage bucket. Public access is always blocked unless the platform
+// allows public buckets and the app asks for one.
+type Bucket struct {
+	// Versioning keeps every version of every object.
+	// +optional
+	Versioning bool `json:"versioning,omitempty"`
+
+	// Public lifts the block on public access (public ACLs stay refused), so the bucket's objects
+	// can be published. Refused unless the platform allows public buckets.
+	// +optional
+	Public bool `json:"public,omitempty"`
 }
 
 // Protocol is what a port speaks; it decides the probe, the route kind and the Service's appProtocol.
@@ -411,9 +496,45 @@ type XAppStatus struct {
 	// +optional
 	Replicas *ReplicaStatus `json:"replicas,omitempty"`
 
+	// Database is where the app's database lives and whether it is ready.
+	// +optional
+	Database *DataServiceStatus `json:"database,omitempty"`
+
+	// Cache is where the app's cache lives and whether it is ready.
+	// +optional
+	Cache *DataServiceStatus `json:"cache,omitempty"`
+
+	// Bucket is the app's bucket and whether it is ready.
+	// +optional
+	Bucket *DataServiceStatus `json:"bucket,omitempty"`
+
 	// CMDB is the app's record in the CMDB, once registered.
 	// +optional
 	CMDB *CMDBStatus `json:"cmdb,omitempty"`
+}
+
+// CMDB is what the CMDB records about the app.
+type CMDB struct {
+	// OwnerTeam owns and supports the app (the CMDB's support group or team).
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=100
+	OwnerTeam string `json:"ownerTeam"`
+
+	// Criticality of the app to the business.
+	// +optional
+	// +kubebuilder:validation:Enum=Critical;High;Medium;Low
+	Criticality string `json:"criticality,omitempty"`
+
+	// BusinessService is the CMDB id of the business service the app belongs to; the CMDB records
+	// that the service depends on the app.
+	// +optional
+	// +kubebuilder:validation:MaxLength=64
+	BusinessService string `json:"businessService,omitempty"`
+
+	// Description of the app in the CMDB.
+	// +optional
+	// +kubebuilder:validation:MaxLength=1000
+	Description string `json:"description,omitempty"`
 }
 
 // CMDBStatus locates the app's CMDB record.
@@ -422,6 +543,33 @@ type CMDBStatus struct {
 	ID string `json:"id,omitempty"`
 	// URL of the record, for people.
 	URL string `json:"url,omitempty"`
+}
+
+// DataServiceStatus tells where a data service lives. It never holds credentials: those stay in
+// the Secret it names.
+type DataServiceStatus struct {
+	// Provider the data service runs on: aws, gcp, azure or in-cluster.
+	// +optional
+	Provider string `json:"provider,omitempty"`
+
+	// Name of the database instance, cache or bucket in its cloud.
+	// +optional
+	Name string `json:"name,omitempty"`
+
+	// Endpoint the app connects to (host or URL), once known.
+	// +optional
+	Endpoint string `json:"endpoint,omitempty"`
+
+	// SecretName is the Secret in the app's namespace the app's connection details come from.
+	// +optional
+	SecretName string `json:"secretName,omitempty"`
+
+	// Ready is true once the data service can be used.
+	Ready bool `json:"ready"`
+
+	// Reason it is not ready, in the words of the object that waits.
+	// +optional
+	Reason string `json:"reason,omitempty"`
 }
 
 // ReplicaStatus counts the app's pods.
