@@ -271,238 +271,241 @@ func TestProviderAgainstRealAPIServer(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	t.Run("ServiceNow", func(t *testing.T) { testServiceNow(ctx, t, cfg, s, kube) })
-	t.Run("iTop", func(t *testing.T) { testITop(ctx, t, cfg, s, kube) })
+	t.Run("ServiceNow", serviceNowTest(ctx, cfg, s, kube))
+	t.Run("iTop", iTopTest(ctx, cfg, s, kube))
 }
 
-func testServiceNow(ctx context.Context, t *testing.T, cfg *rest.Config, s *runtime.Scheme, kube client.Client) {
-	sn := cmdbtest.NewServiceNow("Platform", "Payments")
-	defer sn.Close()
-	ns := "shop"
-	mustCreate(ctx, t, kube,
-		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}},
-		basicSecret(ns, "cmdb-creds", "admin", "admin"),
-		basicSecret(ns, "wrong-creds", "admin", "nope"),
-		providerConfig(ns, "cmdb", sn.URL, v1alpha1.BackendServiceNow, "cmdb-creds"),
-		providerConfig(ns, "wrong", sn.URL, v1alpha1.BackendServiceNow, "wrong-creds"),
-	)
-	stop := startProvider(t, cfg, s)
-	// The provider restarted after the simulated crash must outlive that subtest.
-	outer := t
+// serviceNowTest returns the ServiceNow subtest of TestProviderAgainstRealAPIServer.
+func serviceNowTest(ctx context.Context, cfg *rest.Config, s *runtime.Scheme, kube client.Client) func(*testing.T) {
+	return func(t *testing.T) {
+		sn := cmdbtest.NewServiceNow("Platform", "Payments")
+		defer sn.Close()
+		ns := "shop"
+		mustCreate(ctx, t, kube,
+			&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}},
+			basicSecret(ns, "cmdb-creds", "admin", "admin"),
+			basicSecret(ns, "wrong-creds", "admin", "nope"),
+			providerConfig(ns, "cmdb", sn.URL, v1alpha1.BackendServiceNow, "cmdb-creds"),
+			providerConfig(ns, "wrong", sn.URL, v1alpha1.BackendServiceNow, "wrong-creds"),
+		)
+		stop := startProvider(t, cfg, s)
+		// The provider restarted after the simulated crash must outlive that subtest.
+		outer := t
 
-	shop := ci(ns, "shop", withConnectionSecret("shop-cmdb"), withParams(func(p *v1alpha1.ConfigurationItemParameters) {
-		p.Description = new("Online shop")
-		p.OwnerTeam = new("Platform")
-		p.Environment = new("Production")
-		p.Criticality = new(v1alpha1.CriticalityHigh)
-		p.LifecycleStatus = new(v1alpha1.LifecycleOperational)
-		p.Attributes = map[string]string{"u_cost_center": "cc-42"}
-	}))
-	db := ci(ns, "shop-db", withClass("cmdb_ci_db_instance"))
-	rel := &v1alpha1.Relationship{
-		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "shop-depends-on-db"},
-		Spec: v1alpha1.RelationshipSpec{
-			ManagedResourceSpec: xpv2.ManagedResourceSpec{
-				ProviderConfigReference: &xpv2.ProviderConfigReference{Kind: v1alpha1.ProviderConfigKind, Name: "cmdb"},
-			},
-			ForProvider: v1alpha1.RelationshipParameters{
-				ParentRef: &xpv2.NamespacedReference{Name: "shop"},
-				ChildRef:  &xpv2.NamespacedReference{Name: "shop-db"},
-				Type:      v1alpha1.RelationshipDependsOn,
-			},
-		},
-	}
-	created := time.Now()
-	mustCreate(ctx, t, kube, shop, db, rel)
-	for _, o := range []client.Object{shop, db} {
-		eventually(t, 30*time.Second, o.GetName()+" ready", func() string { return readyOrWhy(ctx, kube, o) })
-		t.Logf("ConfigurationItem %s Ready %s after create", o.GetName(), time.Since(created).Round(time.Millisecond))
-	}
-	eventually(t, 30*time.Second, "relationship ready", func() string { return readyOrWhy(ctx, kube, rel) })
-	t.Logf("Relationship Ready %s after create", time.Since(created).Round(time.Millisecond))
-
-	id := meta.GetExternalName(shop)
-	t.Run("RecordHasTheFields", func(t *testing.T) {
-		got := sn.Record(id)
-		want := map[string]string{
-			"sys_id": id, "sys_class_name": "cmdb_ci_business_app", "name": "shop", "short_description": "Online shop",
-			"support_group": sn.GroupID("Platform"), "environment": "Production", "busines_criticality": "2 - somewhat critical",
-			"install_status": "1", "operational_status": "1", "u_cost_center": "cc-42", "discovery_source": "xapp",
-			"sys_mod_count": got["sys_mod_count"],
-		}
-		if diff := cmp.Diff(want, got); diff != "" {
-			t.Errorf("record -want +got:\n%s", diff)
-		}
-		t.Logf("ServiceNow record of shop: %v", got)
-		if shop.Status.AtProvider.ID != id || !strings.Contains(shop.Status.AtProvider.URL, id) {
-			t.Errorf("status.atProvider: want id %s and its URL, got %+v", id, shop.Status.AtProvider)
-		}
-		sec := &corev1.Secret{}
-		if err := kube.Get(ctx, types.NamespacedName{Namespace: ns, Name: "shop-cmdb"}, sec); err != nil {
-			t.Fatal(err)
-		}
-		if string(sec.Data["url"]) != shop.Status.AtProvider.URL {
-			t.Errorf("connection secret url: want %q, got %q", shop.Status.AtProvider.URL, sec.Data["url"])
-		}
-	})
-
-	t.Run("LateInitialisesEmptyFields", func(t *testing.T) {
-		if err := kube.Get(ctx, client.ObjectKeyFromObject(db), db); err != nil {
-			t.Fatal(err)
-		}
-		p := db.Spec.ForProvider
-		if p.IdentityKey == nil || *p.IdentityKey != "shop/shop-db" || p.LifecycleStatus == nil || *p.LifecycleStatus != v1alpha1.LifecycleOperational {
-			t.Errorf("want identityKey shop/shop-db and lifecycleStatus Operational late-initialised, got %+v", p)
-		}
-		t.Logf("ServiceNow record of shop-db: %v", sn.Record(meta.GetExternalName(db)))
-	})
-
-	t.Run("RelationshipRow", func(t *testing.T) {
-		rows := sn.Find("cmdb_rel_ci", "parent", id)
-		if len(rows) != 1 || rows[0]["child"] != meta.GetExternalName(db) || rows[0]["sys_id"] != meta.GetExternalName(rel) {
-			t.Fatalf("want one cmdb_rel_ci row shop -> shop-db with the relationship's id, got %v", rows)
-		}
-		if typ := sn.Record(rows[0]["type"])["name"]; typ != "Depends on::Used by" {
-			t.Errorf("relationship type: want Depends on::Used by, got %q", typ)
-		}
-		t.Logf("ServiceNow cmdb_rel_ci row: %v", rows[0])
-	})
-
-	t.Run("DriftIsCorrected", func(t *testing.T) {
-		sn.Set(id, "short_description", "edited by hand")
-		sn.Set(id, "support_group", sn.GroupID("Payments"))
-		d := eventually(t, 15*time.Second, "drift corrected", func() string {
-			r := sn.Record(id)
-			if r["short_description"] != "Online shop" || r["support_group"] != sn.GroupID("Platform") {
-				return "record still has " + r["short_description"] + " / " + r["support_group"]
-			}
-			return ""
-		})
-		t.Logf("drift corrected %s after the edit (poll interval %s)", d.Round(time.Millisecond), pollInterval)
-	})
-
-	t.Run("AuthFailureCondition", func(t *testing.T) {
-		bad := ci(ns, "bad-creds", withConfig("wrong"))
-		mustCreate(ctx, t, kube, bad)
-		want := "ServiceNow rejected the credentials: User Not Authenticated: Required to provide Auth information"
-		eventually(t, 15*time.Second, "auth failure condition", func() string {
-			_ = kube.Get(ctx, client.ObjectKeyFromObject(bad), bad)
-			if c := bad.GetCondition(xpv2.TypeSynced); c.Status != corev1.ConditionFalse || !strings.HasSuffix(c.Message, want) {
-				return "Synced: " + string(c.Status) + " " + c.Message
-			}
-			return ""
-		})
-		t.Logf("Synced message: %s", bad.GetCondition(xpv2.TypeSynced).Message)
-		_ = kube.Delete(ctx, bad)
-	})
-
-	t.Run("ValidationErrorCondition", func(t *testing.T) {
-		bad := ci(ns, "bad-class", withClass("cmdb_ci_nope"))
-		mustCreate(ctx, t, kube, bad)
-		want := "ServiceNow refused the record: identification and reconciliation refused the item: INVALID_INPUT_DATA: Invalid className 'cmdb_ci_nope'"
-		eventually(t, 15*time.Second, "validation error condition", func() string {
-			_ = kube.Get(ctx, client.ObjectKeyFromObject(bad), bad)
-			if c := bad.GetCondition(xpv2.TypeSynced); c.Status != corev1.ConditionFalse || !strings.HasSuffix(c.Message, want) {
-				return "Synced: " + string(c.Status) + " " + c.Message
-			}
-			return ""
-		})
-		t.Logf("Synced message: %s", bad.GetCondition(xpv2.TypeSynced).Message)
-		_ = kube.Delete(ctx, bad)
-	})
-
-	t.Run("ObserveOnlyAdoptsWithoutTouching", func(t *testing.T) {
-		legacyID := sn.Insert("cmdb_ci_business_app", map[string]string{"name": "legacy-billing", "short_description": "kept by hand", "install_status": "1", "operational_status": "1"})
-		before := sn.Record(legacyID)
-		legacy := ci(ns, "legacy-billing", withPolicies(xpv2.ManagementActionObserve), withParams(func(p *v1alpha1.ConfigurationItemParameters) {
-			p.Description = new("what the spec says")
+		shop := ci(ns, "shop", withConnectionSecret("shop-cmdb"), withParams(func(p *v1alpha1.ConfigurationItemParameters) {
+			p.Description = new("Online shop")
+			p.OwnerTeam = new("Platform")
+			p.Environment = new("Production")
+			p.Criticality = new(v1alpha1.CriticalityHigh)
+			p.LifecycleStatus = new(v1alpha1.LifecycleOperational)
+			p.Attributes = map[string]string{"u_cost_center": "cc-42"}
 		}))
-		mustCreate(ctx, t, kube, legacy)
-		eventually(t, 15*time.Second, "observed", func() string {
-			_ = kube.Get(ctx, client.ObjectKeyFromObject(legacy), legacy)
-			if legacy.Status.AtProvider.ID != legacyID {
-				return "atProvider.id " + legacy.Status.AtProvider.ID + " " + readyOrWhy(ctx, kube, legacy)
+		db := ci(ns, "shop-db", withClass("cmdb_ci_db_instance"))
+		rel := &v1alpha1.Relationship{
+			ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "shop-depends-on-db"},
+			Spec: v1alpha1.RelationshipSpec{
+				ManagedResourceSpec: xpv2.ManagedResourceSpec{
+					ProviderConfigReference: &xpv2.ProviderConfigReference{Kind: v1alpha1.ProviderConfigKind, Name: "cmdb"},
+				},
+				ForProvider: v1alpha1.RelationshipParameters{
+					ParentRef: &xpv2.NamespacedReference{Name: "shop"},
+					ChildRef:  &xpv2.NamespacedReference{Name: "shop-db"},
+					Type:      v1alpha1.RelationshipDependsOn,
+				},
+			},
+		}
+		created := time.Now()
+		mustCreate(ctx, t, kube, shop, db, rel)
+		for _, o := range []client.Object{shop, db} {
+			eventually(t, 30*time.Second, o.GetName()+" ready", func() string { return readyOrWhy(ctx, kube, o) })
+			t.Logf("ConfigurationItem %s Ready %s after create", o.GetName(), time.Since(created).Round(time.Millisecond))
+		}
+		eventually(t, 30*time.Second, "relationship ready", func() string { return readyOrWhy(ctx, kube, rel) })
+		t.Logf("Relationship Ready %s after create", time.Since(created).Round(time.Millisecond))
+
+		id := meta.GetExternalName(shop)
+		t.Run("RecordHasTheFields", func(t *testing.T) {
+			got := sn.Record(id)
+			want := map[string]string{
+				"sys_id": id, "sys_class_name": "cmdb_ci_business_app", "name": "shop", "short_description": "Online shop",
+				"support_group": sn.GroupID("Platform"), "environment": "Production", "busines_criticality": "2 - somewhat critical",
+				"install_status": "1", "operational_status": "1", "u_cost_center": "cc-42", "discovery_source": "xapp",
+				"sys_mod_count": got["sys_mod_count"],
 			}
-			return ""
-		})
-		time.Sleep(2 * pollInterval)
-		if diff := cmp.Diff(before, sn.Record(legacyID)); diff != "" {
-			t.Errorf("Observe-only changed the record -before +after:\n%s", diff)
-		}
-		_ = kube.Delete(ctx, legacy)
-		eventually(t, 15*time.Second, "observe-only deleted", func() string { return gone(ctx, kube, legacy) })
-		if sn.Record(legacyID)["install_status"] != "1" {
-			t.Errorf("deleting an Observe-only resource retired the record: %v", sn.Record(legacyID))
-		}
-	})
-
-	t.Run("CrashBetweenCreateAndExternalNameMakesNoDuplicate", func(t *testing.T) {
-		held := sn.HoldNextCreate()
-		crashy := ci(ns, "crashy", withParams(func(p *v1alpha1.ConfigurationItemParameters) {
-			p.DeletionMode = new(v1alpha1.DeletionDelete)
-		}))
-		mustCreate(ctx, t, kube, crashy)
-		select {
-		case <-held:
-		case <-time.After(30 * time.Second):
-			t.Fatal("the provider never sent the create")
-		}
-		stop() // The provider dies with the record created and its id not written down.
-		if err := kube.Get(ctx, client.ObjectKeyFromObject(crashy), crashy); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("after the crash: external-name %q, create pending %v, succeeded %v, failed %v",
-			meta.GetExternalName(crashy), !meta.GetExternalCreatePending(crashy).IsZero(),
-			!meta.GetExternalCreateSucceeded(crashy).IsZero(), !meta.GetExternalCreateFailed(crashy).IsZero())
-		if meta.GetExternalName(crashy) != "" {
-			t.Fatalf("the crash did not lose the external name: %q", meta.GetExternalName(crashy))
-		}
-		if n := len(sn.Find("cmdb_ci", "name", "crashy")); n != 1 {
-			t.Fatalf("want the one record the crashed create made, got %d", n)
-		}
-
-		restarted := time.Now()
-		startProvider(outer, cfg, s)
-		eventually(t, 30*time.Second, "crashy ready after restart", func() string { return readyOrWhy(ctx, kube, crashy) })
-		t.Logf("crashy Ready %s after the provider restarted", time.Since(restarted).Round(time.Millisecond))
-		recs := sn.Find("cmdb_ci", "name", "crashy")
-		if len(recs) != 1 || recs[0]["sys_id"] != meta.GetExternalName(crashy) {
-			t.Fatalf("want exactly one record named crashy, adopted as the external name %q, got %v", meta.GetExternalName(crashy), recs)
-		}
-		t.Logf("ServiceNow record of crashy: %v", recs[0])
-	})
-
-	t.Run("DeleteRetiresOrDeletes", func(t *testing.T) {
-		crashy := &v1alpha1.ConfigurationItem{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "crashy"}}
-		if err := kube.Get(ctx, client.ObjectKeyFromObject(crashy), crashy); err != nil {
-			t.Fatal(err)
-		}
-		crashyID := meta.GetExternalName(crashy)
-		relID := meta.GetExternalName(rel)
-		deleted := time.Now()
-		for _, o := range []client.Object{rel, crashy} {
-			if err := kube.Delete(ctx, o); err != nil {
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("record -want +got:\n%s", diff)
+			}
+			t.Logf("ServiceNow record of shop: %v", got)
+			if shop.Status.AtProvider.ID != id || !strings.Contains(shop.Status.AtProvider.URL, id) {
+				t.Errorf("status.atProvider: want id %s and its URL, got %+v", id, shop.Status.AtProvider)
+			}
+			sec := &corev1.Secret{}
+			if err := kube.Get(ctx, types.NamespacedName{Namespace: ns, Name: "shop-cmdb"}, sec); err != nil {
 				t.Fatal(err)
 			}
-		}
-		for _, o := range []client.Object{rel, crashy} {
-			eventually(t, 30*time.Second, o.GetName()+" deleted", func() string { return gone(ctx, kube, o) })
-		}
-		if err := kube.Delete(ctx, shop); err != nil {
-			t.Fatal(err)
-		}
-		eventually(t, 30*time.Second, "shop deleted", func() string { return gone(ctx, kube, shop) })
-		t.Logf("relationship, crashy and shop deleted in %s", time.Since(deleted).Round(time.Millisecond))
-		if r := sn.Record(relID); r != nil {
-			t.Errorf("relationship row still exists: %v", r)
-		}
-		if r := sn.Record(crashyID); r != nil {
-			t.Errorf("crashy (deletionMode Delete) still exists: %v", r)
-		}
-		r := sn.Record(id)
-		if r["install_status"] != "7" || r["operational_status"] != "6" {
-			t.Errorf("shop not retired: %v", r)
-		}
-		t.Logf("ServiceNow record of shop after delete: %v", r)
-	})
+			if string(sec.Data["url"]) != shop.Status.AtProvider.URL {
+				t.Errorf("connection secret url: want %q, got %q", shop.Status.AtProvider.URL, sec.Data["url"])
+			}
+		})
+
+		t.Run("LateInitialisesEmptyFields", func(t *testing.T) {
+			if err := kube.Get(ctx, client.ObjectKeyFromObject(db), db); err != nil {
+				t.Fatal(err)
+			}
+			p := db.Spec.ForProvider
+			if p.IdentityKey == nil || *p.IdentityKey != "shop/shop-db" || p.LifecycleStatus == nil || *p.LifecycleStatus != v1alpha1.LifecycleOperational {
+				t.Errorf("want identityKey shop/shop-db and lifecycleStatus Operational late-initialised, got %+v", p)
+			}
+			t.Logf("ServiceNow record of shop-db: %v", sn.Record(meta.GetExternalName(db)))
+		})
+
+		t.Run("RelationshipRow", func(t *testing.T) {
+			rows := sn.Find("cmdb_rel_ci", "parent", id)
+			if len(rows) != 1 || rows[0]["child"] != meta.GetExternalName(db) || rows[0]["sys_id"] != meta.GetExternalName(rel) {
+				t.Fatalf("want one cmdb_rel_ci row shop -> shop-db with the relationship's id, got %v", rows)
+			}
+			if typ := sn.Record(rows[0]["type"])["name"]; typ != "Depends on::Used by" {
+				t.Errorf("relationship type: want Depends on::Used by, got %q", typ)
+			}
+			t.Logf("ServiceNow cmdb_rel_ci row: %v", rows[0])
+		})
+
+		t.Run("DriftIsCorrected", func(t *testing.T) {
+			sn.Set(id, "short_description", "edited by hand")
+			sn.Set(id, "support_group", sn.GroupID("Payments"))
+			d := eventually(t, 15*time.Second, "drift corrected", func() string {
+				r := sn.Record(id)
+				if r["short_description"] != "Online shop" || r["support_group"] != sn.GroupID("Platform") {
+					return "record still has " + r["short_description"] + " / " + r["support_group"]
+				}
+				return ""
+			})
+			t.Logf("drift corrected %s after the edit (poll interval %s)", d.Round(time.Millisecond), pollInterval)
+		})
+
+		t.Run("AuthFailureCondition", func(t *testing.T) {
+			bad := ci(ns, "bad-creds", withConfig("wrong"))
+			mustCreate(ctx, t, kube, bad)
+			want := "ServiceNow rejected the credentials: User Not Authenticated: Required to provide Auth information"
+			eventually(t, 15*time.Second, "auth failure condition", func() string {
+				_ = kube.Get(ctx, client.ObjectKeyFromObject(bad), bad)
+				if c := bad.GetCondition(xpv2.TypeSynced); c.Status != corev1.ConditionFalse || !strings.HasSuffix(c.Message, want) {
+					return "Synced: " + string(c.Status) + " " + c.Message
+				}
+				return ""
+			})
+			t.Logf("Synced message: %s", bad.GetCondition(xpv2.TypeSynced).Message)
+			_ = kube.Delete(ctx, bad)
+		})
+
+		t.Run("ValidationErrorCondition", func(t *testing.T) {
+			bad := ci(ns, "bad-class", withClass("cmdb_ci_nope"))
+			mustCreate(ctx, t, kube, bad)
+			want := "ServiceNow refused the record: identification and reconciliation refused the item: INVALID_INPUT_DATA: Invalid className 'cmdb_ci_nope'"
+			eventually(t, 15*time.Second, "validation error condition", func() string {
+				_ = kube.Get(ctx, client.ObjectKeyFromObject(bad), bad)
+				if c := bad.GetCondition(xpv2.TypeSynced); c.Status != corev1.ConditionFalse || !strings.HasSuffix(c.Message, want) {
+					return "Synced: " + string(c.Status) + " " + c.Message
+				}
+				return ""
+			})
+			t.Logf("Synced message: %s", bad.GetCondition(xpv2.TypeSynced).Message)
+			_ = kube.Delete(ctx, bad)
+		})
+
+		t.Run("ObserveOnlyAdoptsWithoutTouching", func(t *testing.T) {
+			legacyID := sn.Insert("cmdb_ci_business_app", map[string]string{"name": "legacy-billing", "short_description": "kept by hand", "install_status": "1", "operational_status": "1"})
+			before := sn.Record(legacyID)
+			legacy := ci(ns, "legacy-billing", withPolicies(xpv2.ManagementActionObserve), withParams(func(p *v1alpha1.ConfigurationItemParameters) {
+				p.Description = new("what the spec says")
+			}))
+			mustCreate(ctx, t, kube, legacy)
+			eventually(t, 15*time.Second, "observed", func() string {
+				_ = kube.Get(ctx, client.ObjectKeyFromObject(legacy), legacy)
+				if legacy.Status.AtProvider.ID != legacyID {
+					return "atProvider.id " + legacy.Status.AtProvider.ID + " " + readyOrWhy(ctx, kube, legacy)
+				}
+				return ""
+			})
+			time.Sleep(2 * pollInterval)
+			if diff := cmp.Diff(before, sn.Record(legacyID)); diff != "" {
+				t.Errorf("Observe-only changed the record -before +after:\n%s", diff)
+			}
+			_ = kube.Delete(ctx, legacy)
+			eventually(t, 15*time.Second, "observe-only deleted", func() string { return gone(ctx, kube, legacy) })
+			if sn.Record(legacyID)["install_status"] != "1" {
+				t.Errorf("deleting an Observe-only resource retired the record: %v", sn.Record(legacyID))
+			}
+		})
+
+		t.Run("CrashBetweenCreateAndExternalNameMakesNoDuplicate", func(t *testing.T) {
+			held := sn.HoldNextCreate()
+			crashy := ci(ns, "crashy", withParams(func(p *v1alpha1.ConfigurationItemParameters) {
+				p.DeletionMode = new(v1alpha1.DeletionDelete)
+			}))
+			mustCreate(ctx, t, kube, crashy)
+			select {
+			case <-held:
+			case <-time.After(30 * time.Second):
+				t.Fatal("the provider never sent the create")
+			}
+			stop() // The provider dies with the record created and its id not written down.
+			if err := kube.Get(ctx, client.ObjectKeyFromObject(crashy), crashy); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("after the crash: external-name %q, create pending %v, succeeded %v, failed %v",
+				meta.GetExternalName(crashy), !meta.GetExternalCreatePending(crashy).IsZero(),
+				!meta.GetExternalCreateSucceeded(crashy).IsZero(), !meta.GetExternalCreateFailed(crashy).IsZero())
+			if meta.GetExternalName(crashy) != "" {
+				t.Fatalf("the crash did not lose the external name: %q", meta.GetExternalName(crashy))
+			}
+			if n := len(sn.Find("cmdb_ci", "name", "crashy")); n != 1 {
+				t.Fatalf("want the one record the crashed create made, got %d", n)
+			}
+
+			restarted := time.Now()
+			startProvider(outer, cfg, s)
+			eventually(t, 30*time.Second, "crashy ready after restart", func() string { return readyOrWhy(ctx, kube, crashy) })
+			t.Logf("crashy Ready %s after the provider restarted", time.Since(restarted).Round(time.Millisecond))
+			recs := sn.Find("cmdb_ci", "name", "crashy")
+			if len(recs) != 1 || recs[0]["sys_id"] != meta.GetExternalName(crashy) {
+				t.Fatalf("want exactly one record named crashy, adopted as the external name %q, got %v", meta.GetExternalName(crashy), recs)
+			}
+			t.Logf("ServiceNow record of crashy: %v", recs[0])
+		})
+
+		t.Run("DeleteRetiresOrDeletes", func(t *testing.T) {
+			crashy := &v1alpha1.ConfigurationItem{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "crashy"}}
+			if err := kube.Get(ctx, client.ObjectKeyFromObject(crashy), crashy); err != nil {
+				t.Fatal(err)
+			}
+			crashyID := meta.GetExternalName(crashy)
+			relID := meta.GetExternalName(rel)
+			deleted := time.Now()
+			for _, o := range []client.Object{rel, crashy} {
+				if err := kube.Delete(ctx, o); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, o := range []client.Object{rel, crashy} {
+				eventually(t, 30*time.Second, o.GetName()+" deleted", func() string { return gone(ctx, kube, o) })
+			}
+			if err := kube.Delete(ctx, shop); err != nil {
+				t.Fatal(err)
+			}
+			eventually(t, 30*time.Second, "shop deleted", func() string { return gone(ctx, kube, shop) })
+			t.Logf("relationship, crashy and shop deleted in %s", time.Since(deleted).Round(time.Millisecond))
+			if r := sn.Record(relID); r != nil {
+				t.Errorf("relationship row still exists: %v", r)
+			}
+			if r := sn.Record(crashyID); r != nil {
+				t.Errorf("crashy (deletionMode Delete) still exists: %v", r)
+			}
+			r := sn.Record(id)
+			if r["install_status"] != "7" || r["operational_status"] != "6" {
+				t.Errorf("shop not retired: %v", r)
+			}
+			t.Logf("ServiceNow record of shop after delete: %v", r)
+		})
+	}
 }

@@ -213,12 +213,10 @@ type itopReply struct {
 }
 
 func itopFail(w http.ResponseWriter, code int, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(itopReply{Code: code, Message: &msg})
+	writeJSON(w, http.StatusOK, itopReply{Code: code, Message: &msg})
 }
 
 func itopOK(w http.ResponseWriter, objects map[string]any, msg string) {
-	w.Header().Set("Content-Type", "application/json")
 	var m *string
 	if msg != "" {
 		m = &msg
@@ -226,7 +224,7 @@ func itopOK(w http.ResponseWriter, objects map[string]any, msg string) {
 	if len(objects) == 0 {
 		objects = nil
 	}
-	_ = json.NewEncoder(w).Encode(itopReply{Objects: objects, Code: 0, Message: m})
+	writeJSON(w, http.StatusOK, itopReply{Objects: objects, Code: 0, Message: m})
 }
 
 var itopVersions = []string{"1.0", "1.1", "1.2", "1.3", "1.4"}

@@ -215,17 +215,13 @@ func snKnownTable(t string) bool {
 }
 
 func snError(w http.ResponseWriter, status int, msg string, detail any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{
+	writeJSON(w, status, map[string]any{
 		"error": map[string]any{"message": msg, "detail": detail}, "status": "failure",
 	})
 }
 
 func snResult(w http.ResponseWriter, status int, result any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{"result": result})
+	writeJSON(w, status, map[string]any{"result": result})
 }
 
 // HoldNextCreate makes the next identifyreconcile apply the item and then never answer,
@@ -499,8 +495,9 @@ func decodeValues(w http.ResponseWriter, r *http.Request) (map[string]string, bo
 
 func (s *ServiceNow) list(w http.ResponseWriter, r *http.Request, table string) {
 	q := r.URL.Query()
-	var conds [][2]string
-	for c := range strings.SplitSeq(q.Get("sysparm_query"), "^") {
+	query := q.Get("sysparm_query")
+	conds := make([][2]string, 0, strings.Count(query, "^")+1)
+	for c := range strings.SplitSeq(query, "^") {
 		if c == "" || strings.HasPrefix(c, "ORDERBY") {
 			continue
 		}

@@ -182,7 +182,7 @@ func TestCreateIsNotIdempotent(t *testing.T) {
 func TestGet(t *testing.T) {
 	srv := cmdbtest.NewITop("Platform")
 	defer srv.Close()
-	var ids []string
+	ids := make([]string, 0, 5)
 	for i := range 5 {
 		ids = append(ids, strconv.Itoa(srv.Insert("ApplicationSolution", map[string]string{"name": "app-" + strconv.Itoa(i), "org_id": "1", "status": "active"})))
 	}
@@ -311,7 +311,7 @@ func TestProtocolErrors(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer rsp.Body.Close() //nolint:errcheck // Test.
+			defer rsp.Body.Close()
 			b := new(strings.Builder)
 			_, _ = io.Copy(b, rsp.Body)
 			if diff := cmp.Diff([2]string{"200", tc.want}, [2]string{strconv.Itoa(rsp.StatusCode), strings.TrimSpace(b.String())}); diff != "" {

@@ -46,9 +46,10 @@ func asAPIErr(err error) *apiErr {
 	return &apiErr{Kind: ae.Kind, Status: ae.Status, Message: ae.Message}
 }
 
-func app(name string) servicenow.Item {
-	return servicenow.Item{ClassName: "cmdb_ci_business_app", Values: map[string]string{"name": name, "short_description": "Online shop"},
-		SourceName: "xapp", NativeKey: "shop/" + name}
+// shopApp is the business application the tests register: shop, from source xapp.
+func shopApp() servicenow.Item {
+	return servicenow.Item{ClassName: "cmdb_ci_business_app", Values: map[string]string{"name": "shop", "short_description": "Online shop"},
+		SourceName: "xapp", NativeKey: "shop/shop"}
 }
 
 func TestIdentifyReconcile(t *testing.T) {
@@ -69,13 +70,13 @@ func TestIdentifyReconcile(t *testing.T) {
 	}{
 		"InsertThenNoChange": {
 			reason: "A retried create with the same source_native_key must not make a second record.",
-			args:   args{creds: admin, items: []servicenow.Item{app("shop"), app("shop")}},
+			args:   args{creds: admin, items: []servicenow.Item{shopApp(), shopApp()}},
 			want:   want{ops: []string{"INSERT", "NO_CHANGE"}, records: 1},
 		},
 		"UpdateChangedValues": {
 			reason: "The same identity with other values updates the record.",
-			args: args{creds: admin, items: []servicenow.Item{app("shop"), func() servicenow.Item {
-				i := app("shop")
+			args: args{creds: admin, items: []servicenow.Item{shopApp(), func() servicenow.Item {
+				i := shopApp()
 				i.Values["short_description"] = "changed"
 				return i
 			}()}},
@@ -85,13 +86,13 @@ func TestIdentifyReconcile(t *testing.T) {
 			reason: "A record made by someone else (no source key) is identified by class and name, not duplicated.",
 			args: args{creds: admin, setup: func(s *cmdbtest.ServiceNow) {
 				s.Insert("cmdb_ci_business_app", map[string]string{"name": "shop", "short_description": "Online shop"})
-			}, items: []servicenow.Item{app("shop")}},
+			}, items: []servicenow.Item{shopApp()}},
 			want: want{ops: []string{"NO_CHANGE"}, records: 1},
 		},
 		"OAuthToken": {
 			reason: "A bearer token authenticates like a password.",
 			args: args{creds: clients.Credentials{Token: "t0k"}, setup: func(s *cmdbtest.ServiceNow) { s.AddToken("t0k", "admin") },
-				items: []servicenow.Item{app("shop")}},
+				items: []servicenow.Item{shopApp()}},
 			want: want{ops: []string{"INSERT"}, records: 1},
 		},
 		"InvalidClass": {
@@ -110,13 +111,13 @@ func TestIdentifyReconcile(t *testing.T) {
 		},
 		"WrongPassword": {
 			reason: "401 is an authentication failure with ServiceNow's message and detail.",
-			args:   args{creds: clients.Credentials{Username: "admin", Password: "nope"}, items: []servicenow.Item{app("shop")}},
+			args:   args{creds: clients.Credentials{Username: "admin", Password: "nope"}, items: []servicenow.Item{shopApp()}},
 			want: want{err: &apiErr{Kind: clients.KindUnauthorized, Status: http.StatusUnauthorized,
 				Message: "User Not Authenticated: Required to provide Auth information"}},
 		},
 		"UnknownToken": {
 			reason: "An unknown bearer token is an authentication failure too.",
-			args:   args{creds: clients.Credentials{Token: "nope"}, items: []servicenow.Item{app("shop")}},
+			args:   args{creds: clients.Credentials{Token: "nope"}, items: []servicenow.Item{shopApp()}},
 			want: want{err: &apiErr{Kind: clients.KindUnauthorized, Status: http.StatusUnauthorized,
 				Message: "User Not Authenticated: Required to provide Auth information"}},
 		},
@@ -124,24 +125,24 @@ func TestIdentifyReconcile(t *testing.T) {
 			reason: "A user without itil may read but not write: 403.",
 			args: args{creds: clients.Credentials{Username: "viewer", Password: "v"}, setup: func(s *cmdbtest.ServiceNow) {
 				s.AddUser("viewer", cmdbtest.SNUser{Password: "v"})
-			}, items: []servicenow.Item{app("shop")}},
+			}, items: []servicenow.Item{shopApp()}},
 			want: want{err: &apiErr{Kind: clients.KindForbidden, Status: http.StatusForbidden,
 				Message: "User Not Authorized: Insufficient rights to perform this operation (requires role itil)"}},
 		},
 		"ServerError": {
 			reason: "A 500 is a server failure with its message.",
-			args:   args{creds: admin, setup: func(s *cmdbtest.ServiceNow) { s.FailNext(1) }, items: []servicenow.Item{app("shop")}},
+			args:   args{creds: admin, setup: func(s *cmdbtest.ServiceNow) { s.FailNext(1) }, items: []servicenow.Item{shopApp()}},
 			want: want{err: &apiErr{Kind: clients.KindServer, Status: http.StatusInternalServerError,
 				Message: "Internal server error: Transaction cancelled: maximum execution time exceeded"}},
 		},
 		"RateLimitedThenServed": {
 			reason: "A 429 is retried after Retry-After and the request then succeeds.",
-			args:   args{creds: admin, setup: func(s *cmdbtest.ServiceNow) { s.Throttle(1, 1) }, items: []servicenow.Item{app("shop")}},
+			args:   args{creds: admin, setup: func(s *cmdbtest.ServiceNow) { s.Throttle(1, 1) }, items: []servicenow.Item{shopApp()}},
 			want:   want{ops: []string{"INSERT"}, records: 1},
 		},
 		"RateLimitedForGood": {
 			reason: "When the backend keeps throttling past the attempts, the error says so and when to retry.",
-			args:   args{creds: admin, setup: func(s *cmdbtest.ServiceNow) { s.Throttle(10, 0) }, items: []servicenow.Item{app("shop")}},
+			args:   args{creds: admin, setup: func(s *cmdbtest.ServiceNow) { s.Throttle(10, 0) }, items: []servicenow.Item{shopApp()}},
 			want: want{err: &apiErr{Kind: clients.KindRateLimited, Status: http.StatusTooManyRequests,
 				Message: "Rate limit exceeded: Rate limit of 1000 requests per hour exceeded for rule xapp-test (retry after 0s)"}},
 		},
@@ -187,7 +188,7 @@ func TestIdentifyIsADryRun(t *testing.T) {
 	c := newClient(t, srv, admin)
 	ctx := context.Background()
 
-	res, err := c.Identify(ctx, app("shop"))
+	res, err := c.Identify(ctx, shopApp())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,11 +198,11 @@ func TestIdentifyIsADryRun(t *testing.T) {
 	if n := len(srv.Find("cmdb_ci", "name", "shop")); n != 0 {
 		t.Fatalf("the dry run created %d records", n)
 	}
-	made, err := c.IdentifyReconcile(ctx, app("shop"))
+	made, err := c.IdentifyReconcile(ctx, shopApp())
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err = c.Identify(ctx, app("shop"))
+	res, err = c.Identify(ctx, shopApp())
 	if err != nil {
 		t.Fatal(err)
 	}

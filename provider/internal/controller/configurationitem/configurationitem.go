@@ -42,8 +42,8 @@ type backend interface {
 	// find returns the id of the record cr stands for without changing anything; "" when
 	// the CMDB has none. It is what makes a retried or crashed create adopt, not duplicate.
 	find(ctx context.Context, cr *v1alpha1.ConfigurationItem) (string, error)
-	// get reads a record; nil when it does not exist.
-	get(ctx context.Context, cr *v1alpha1.ConfigurationItem, id string) (*record, error)
+	// get reads a record; found is false when it does not exist.
+	get(ctx context.Context, cr *v1alpha1.ConfigurationItem, id string) (rec record, found bool, err error)
 	// create makes the record, or updates the one find would return, and returns its id.
 	create(ctx context.Context, cr *v1alpha1.ConfigurationItem, fields map[string]string) (string, error)
 	update(ctx context.Context, cr *v1alpha1.ConfigurationItem, id string, fields map[string]string) error
@@ -127,11 +127,11 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.ConfigurationItem) 
 		meta.SetExternalName(cr, found)
 		id, adopted = found, true
 	}
-	rec, err := e.b.get(ctx, cr, id)
+	rec, found, err := e.b.get(ctx, cr, id)
 	if err != nil {
 		return managed.ExternalObservation{}, clients.Explain(e.b.name(), err)
 	}
-	if rec == nil {
+	if !found {
 		return managed.ExternalObservation{ResourceExists: false}, nil
 	}
 	if meta.WasDeleted(cr) && deletionMode(cr) == v1alpha1.DeletionRetire && Retired(e.backend, rec.Fields) {

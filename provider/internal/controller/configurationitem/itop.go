@@ -42,11 +42,11 @@ func (b *itopBackend) find(ctx context.Context, cr *v1alpha1.ConfigurationItem) 
 	return objs[0].Key, nil
 }
 
-func (b *itopBackend) get(ctx context.Context, cr *v1alpha1.ConfigurationItem, id string) (*record, error) {
+func (b *itopBackend) get(ctx context.Context, cr *v1alpha1.ConfigurationItem, id string) (record, bool, error) {
 	class := b.class(cr)
 	objs, err := b.c.Get(ctx, class, itop.Key{ID: id})
 	if err != nil || len(objs) == 0 {
-		return nil, err
+		return record{}, false, err
 	}
 	o := objs[0]
 	f := map[string]string{}
@@ -56,13 +56,14 @@ func (b *itopBackend) get(ctx context.Context, cr *v1alpha1.ConfigurationItem, i
 	for k := range cr.Spec.ForProvider.Attributes {
 		f[k] = o.String(k)
 	}
-	var teams []string
-	for _, row := range o.LinkSet(itTeams) {
+	rows := o.LinkSet(itTeams)
+	teams := make([]string, 0, len(rows))
+	for _, row := range rows {
 		teams = append(teams, row["contact_name"])
 	}
 	slices.Sort(teams)
 	f[itTeams] = strings.Join(teams, ",")
-	return &record{ID: o.Key, Class: o.Class, URL: b.c.ObjectURL(o.Class, o.Key), Fields: f}, nil
+	return record{ID: o.Key, Class: o.Class, URL: b.c.ObjectURL(o.Class, o.Key), Fields: f}, true, nil
 }
 
 // fields turns compared fields into what iTop writes: the owner team becomes the one Team

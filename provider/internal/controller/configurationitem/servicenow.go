@@ -46,14 +46,14 @@ func (b *snBackend) find(ctx context.Context, cr *v1alpha1.ConfigurationItem) (s
 	return res.SysID, nil
 }
 
-func (b *snBackend) get(ctx context.Context, cr *v1alpha1.ConfigurationItem, id string) (*record, error) {
+func (b *snBackend) get(ctx context.Context, cr *v1alpha1.ConfigurationItem, id string) (record, bool, error) {
 	class := b.class(cr)
 	r, err := b.c.Get(ctx, class, id)
 	if clients.IsNotFound(err) {
-		return nil, nil
+		return record{}, false, nil
 	}
 	if err != nil {
-		return nil, err
+		return record{}, false, err
 	}
 	f := map[string]string{}
 	for _, k := range ManagedFields(v1alpha1.BackendServiceNow) {
@@ -64,7 +64,7 @@ func (b *snBackend) get(ctx context.Context, cr *v1alpha1.ConfigurationItem, id 
 	}
 	// The owner team is compared by name, not by the group's sys_id.
 	f[snTeam] = r[snTeam].Display
-	return &record{ID: id, Class: class, URL: b.c.RecordURL(class, id), Fields: f}, nil
+	return record{ID: id, Class: class, URL: b.c.RecordURL(class, id), Fields: f}, true, nil
 }
 
 // values resolves the owner team to the sys_id ServiceNow stores in support_group.

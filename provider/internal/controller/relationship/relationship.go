@@ -84,9 +84,11 @@ func (c *connector) Connect(ctx context.Context, cr *v1alpha1.Relationship) (man
 
 // links is one CMDB's way of keeping relationship records.
 type links interface {
-	// find returns the link joining want's parent and child with its type; nil if none.
-	find(ctx context.Context, want link) (*link, error)
-	get(ctx context.Context, id string) (*link, error)
+	// find returns the link joining want's parent and child with its type; found is false
+	// if there is none.
+	find(ctx context.Context, want link) (l link, found bool, err error)
+	// get reads a link by id; found is false when it does not exist.
+	get(ctx context.Context, id string) (l link, found bool, err error)
 	create(ctx context.Context, want link) (string, error)
 	update(ctx context.Context, id string, want link) error
 	remove(ctx context.Context, id string) error
@@ -114,26 +116,29 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Relationship) (mana
 	}
 	id := meta.GetExternalName(cr)
 	adopted := false
-	var got *link
+	var (
+		got   link
+		found bool
+	)
 	if id == "" {
-		if got, err = e.b.find(ctx, want); err != nil {
+		if got, found, err = e.b.find(ctx, want); err != nil {
 			return managed.ExternalObservation{}, clients.Explain(e.name, err)
 		}
-		if got != nil {
+		if found {
 			meta.SetExternalName(cr, got.ID)
 			adopted = true
 		}
-	} else if got, err = e.b.get(ctx, id); err != nil {
+	} else if got, found, err = e.b.get(ctx, id); err != nil {
 		return managed.ExternalObservation{}, clients.Explain(e.name, err)
 	}
-	if got == nil {
+	if !found {
 		return managed.ExternalObservation{ResourceExists: false}, nil
 	}
-	cr.Status.AtProvider = Observation(*got)
+	cr.Status.AtProvider = Observation(got)
 	cr.SetConditions(xpv2.Available())
 	diff := ""
-	if !UpToDate(want, *got) {
-		diff = fmt.Sprintf("want %+v, got %+v", want, *got)
+	if !UpToDate(want, got) {
+		diff = fmt.Sprintf("want %+v, got %+v", want, got)
 	}
 	return managed.ExternalObservation{
 		ResourceExists:          true,
@@ -151,17 +156,16 @@ func (e *external) Create(ctx context.Context, cr *v1alpha1.Relationship) (manag
 	}
 	// Look first: a link created by an earlier attempt must be adopted, and iTop refuses
 	// a duplicate link anyway.
-	got, err := e.b.find(ctx, want)
+	got, found, err := e.b.find(ctx, want)
 	if err != nil {
 		return managed.ExternalCreation{}, clients.Explain(e.name, err)
 	}
-	id := ""
-	if got != nil {
-		id = got.ID
-	} else if id, err = e.b.create(ctx, want); err != nil {
-		return managed.ExternalCreation{}, clients.Explain(e.name, err)
+	if !found {
+		if got.ID, err = e.b.create(ctx, want); err != nil {
+			return managed.ExternalCreation{}, clients.Explain(e.name, err)
+		}
 	}
-	meta.SetExternalName(cr, id)
+	meta.SetExternalName(cr, got.ID)
 	return managed.ExternalCreation{}, nil
 }
 
@@ -201,31 +205,31 @@ func (s *snLinks) typeID(ctx context.Context, name string) (string, error) {
 	return types[0].Get("sys_id"), nil
 }
 
-func toLink(r servicenow.Record) *link {
-	return &link{ID: r.Get("sys_id"), Parent: r.Get("parent"), Child: r.Get("child"), Type: r["type"].Display}
+func toLink(r servicenow.Record) link {
+	return link{ID: r.Get("sys_id"), Parent: r.Get("parent"), Child: r.Get("child"), Type: r["type"].Display}
 }
 
-func (s *snLinks) find(ctx context.Context, want link) (*link, error) {
+func (s *snLinks) find(ctx context.Context, want link) (link, bool, error) {
 	t, err := s.typeID(ctx, want.Type)
 	if err != nil {
-		return nil, err
+		return link{}, false, err
 	}
 	rows, err := s.c.List(ctx, relTable, "parent="+want.Parent+"^child="+want.Child+"^type="+t, 1)
 	if err != nil || len(rows) == 0 {
-		return nil, err
+		return link{}, false, err
 	}
-	return toLink(rows[0]), nil
+	return toLink(rows[0]), true, nil
 }
 
-func (s *snLinks) get(ctx context.Context, id string) (*link, error) {
+func (s *snLinks) get(ctx context.Context, id string) (link, bool, error) {
 	r, err := s.c.Get(ctx, relTable, id)
 	if clients.IsNotFound(err) {
-		return nil, nil
+		return link{}, false, nil
 	}
 	if err != nil {
-		return nil, err
+		return link{}, false, err
 	}
-	return toLink(r), nil
+	return toLink(r), true, nil
 }
 
 func (s *snLinks) fields(ctx context.Context, want link) (map[string]string, error) {
@@ -266,24 +270,24 @@ type itopLinks struct {
 	c itop.Client
 }
 
-func itopLink(o itop.Object) *link {
-	return &link{ID: o.Key, Parent: o.String("applicationsolution_id"), Child: o.String("functionalci_id"), Type: ITopLinkClass}
+func itopLink(o itop.Object) link {
+	return link{ID: o.Key, Parent: o.String("applicationsolution_id"), Child: o.String("functionalci_id"), Type: ITopLinkClass}
 }
 
-func (s *itopLinks) find(ctx context.Context, want link) (*link, error) {
+func (s *itopLinks) find(ctx context.Context, want link) (link, bool, error) {
 	objs, err := s.c.Get(ctx, ITopLinkClass, itop.Key{Criteria: map[string]string{"applicationsolution_id": want.Parent, "functionalci_id": want.Child}})
 	if err != nil || len(objs) == 0 {
-		return nil, err
+		return link{}, false, err
 	}
-	return itopLink(objs[0]), nil
+	return itopLink(objs[0]), true, nil
 }
 
-func (s *itopLinks) get(ctx context.Context, id string) (*link, error) {
+func (s *itopLinks) get(ctx context.Context, id string) (link, bool, error) {
 	objs, err := s.c.Get(ctx, ITopLinkClass, itop.Key{ID: id})
 	if err != nil || len(objs) == 0 {
-		return nil, err
+		return link{}, false, err
 	}
-	return itopLink(objs[0]), nil
+	return itopLink(objs[0]), true, nil
 }
 
 func (s *itopLinks) fields(want link) itop.Fields {
