@@ -71,7 +71,7 @@ const ciliumNamespaceLabel = "k8s:io.kubernetes.pod.namespace"
 
 // ciliumPolicy admits the same traffic as networkPolicy, as a CiliumNetworkPolicy; DNS goes through
 // Cilium's DNS proxy so a platform can later add FQDN rules.
-func ciliumPolicy(a *app) *ciliumNetworkPolicy {
+func ciliumPolicy(a *app, peers []podPeer) *ciliumNetworkPolicy {
 	var ingress []ciliumIngressRule
 	if gw := a.gateway(); gw != nil {
 		if ports := ciliumPorts(a, true); len(ports) > 0 {
@@ -104,6 +104,12 @@ func ciliumPolicy(a *app) *ciliumNetworkPolicy {
 		egress = append(egress, ciliumEgressRule{ToEndpoints: []ciliumSelector{{
 			MatchLabels: map[string]string{ciliumNamespaceLabel: ns, LabelName: n, LabelInstance: n},
 		}}})
+	}
+	for _, p := range peers {
+		egress = append(egress, ciliumEgressRule{
+			ToEndpoints: []ciliumSelector{{MatchLabels: withNamespace(p.labels, a.namespace)}},
+			ToPorts:     []ciliumPortRule{{Ports: []ciliumPort{{Port: strconv.Itoa(int(p.port)), Protocol: "TCP"}}}},
+		})
 	}
 	if cidrs := a.egressCIDRs(); len(cidrs) > 0 {
 		egress = append(egress, ciliumEgressRule{ToCIDR: cidrs})

@@ -70,6 +70,49 @@ func businessServiceLink(a *app) *v1alpha1.Relationship {
 	}
 }
 
+// dataServiceRecords registers each of the app's data services in the CMDB and records that the
+// app depends on it, so an impact analysis in the CMDB finds the app behind a failing database.
+func dataServiceRecords(a *app, ds *dataPlan) []object {
+	app := configurationItem(a)
+	if app == nil || ds == nil {
+		return nil
+	}
+	class := a.in.CMDB.DataServiceClass
+	if class == "" {
+		class = v1alpha1.ClassApplicationInstance
+	}
+	var objs []object
+	for _, d := range []struct {
+		kind string
+		st   *xappv1alpha1.DataServiceStatus
+	}{{"database", ds.database}, {"cache", ds.cache}, {"bucket", ds.bucket}} {
+		if d.st == nil {
+			continue
+		}
+		ci := configurationItem(a)
+		ci.Name = a.name + "-" + d.kind
+		ci.Spec.ForProvider.Class = class
+		ci.Spec.ForProvider.Name = a.namespace + "/" + d.st.Name
+		ci.Spec.ForProvider.Description = ptr.To(d.kind + " of xapp " + a.namespace + "/" + a.name + " (" + d.st.Provider + ")")
+		rel := &v1alpha1.Relationship{
+			TypeMeta:   metav1.TypeMeta{APIVersion: v1alpha1.SchemeGroupVersion.String(), Kind: v1alpha1.RelationshipKind},
+			ObjectMeta: a.objectMeta(a.name + "-uses-" + d.kind),
+			Spec: v1alpha1.RelationshipSpec{
+				ManagedResourceSpec: xpv2.ManagedResourceSpec{ProviderConfigReference: cmdbProviderConfig(a)},
+				ForProvider: v1alpha1.RelationshipParameters{
+					ParentRef: &xpv2.NamespacedReference{Name: app.Name},
+					ChildRef:  &xpv2.NamespacedReference{Name: ci.Name},
+					Type:      v1alpha1.RelationshipDependsOn,
+				},
+			},
+		}
+		objs = append(objs,
+			object{name: "cmdb-" + d.kind, obj: ci, health: managedHealth("ConfigurationItem", ci.Name)},
+			object{name: "cmdb-uses-" + d.kind, obj: rel, health: managedHealth("Relationship", rel.Name)})
+	}
+	return objs
+}
+
 func cmdbProviderConfig(a *app) *xpv2.ProviderConfigReference {
 	ref := a.in.CMDB.ProviderConfigRef
 	kind := ref.Kind

@@ -132,3 +132,48 @@ func TestManagedHealth(t *testing.T) {
 		})
 	}
 }
+
+func TestDataServiceRecords(t *testing.T) {
+	platform := withPlatformCMDB(&v1beta1.CMDB{ProviderConfigRef: v1beta1.ProviderConfigRef{Name: "servicenow"}})
+	plan := &dataPlan{
+		database: &v1alpha1.DataServiceStatus{Provider: "aws", Name: "acme-team-shop-shop-db"},
+		bucket:   &v1alpha1.DataServiceStatus{Provider: "aws", Name: "acme-team-shop-shop"},
+	}
+	cases := map[string]struct {
+		reason string
+		in     []inputMod
+		mods   []specMod
+		plan   *dataPlan
+		golden string
+	}{
+		"NotRegistered": {reason: "An app not in the CMDB registers no data services.", in: []inputMod{platform}, plan: plan},
+		"NoDataServices": {
+			reason: "A registered app without data services has no data-service records.",
+			in:     []inputMod{platform},
+			mods:   []specMod{withCMDB(&v1alpha1.CMDB{OwnerTeam: "Shop"})},
+		},
+		"DatabaseAndBucket": {
+			reason: "Each data service gets a record and a relationship saying the app depends on it.",
+			in:     []inputMod{platform},
+			mods:   []specMod{withCMDB(&v1alpha1.CMDB{OwnerTeam: "Shop"})},
+			plan:   plan,
+			golden: "cmdb-data-services.yaml",
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			objs := dataServiceRecords(testApp(t, tc.in, tc.mods...), tc.plan)
+			if tc.golden == "" {
+				if len(objs) != 0 {
+					t.Errorf("%s\ndataServiceRecords(): got %d objects, want none", tc.reason, len(objs))
+				}
+				return
+			}
+			got := map[string]any{}
+			for _, o := range objs {
+				got[o.name] = o.obj
+			}
+			golden(t, tc.golden, got)
+		})
+	}
+}

@@ -66,11 +66,12 @@ func compose(a *app, dep *observedDeployment, ds *dataPlan) []object {
 	if rel := businessServiceLink(a); rel != nil {
 		add(ResourceCMDBService, rel, managedHealth("Relationship", rel.Name))
 	}
+	objs = append(objs, dataServiceRecords(a, ds)...)
 	switch a.networkPolicyFlavor() {
 	case v1beta1.NetworkPolicyKubernetes:
-		add(ResourceNetworkPolicy, networkPolicy(a), existing("NetworkPolicy", a.name))
+		add(ResourceNetworkPolicy, networkPolicy(a, ds.egressPeers()), existing("NetworkPolicy", a.name))
 	case v1beta1.NetworkPolicyCilium:
-		add(ResourceNetworkPolicy, ciliumPolicy(a), existing("CiliumNetworkPolicy", a.name))
+		add(ResourceNetworkPolicy, ciliumPolicy(a, ds.egressPeers()), existing("CiliumNetworkPolicy", a.name))
 	case v1beta1.NetworkPolicyNone:
 	}
 	return objs

@@ -90,6 +90,8 @@ type dataPlan struct {
 	// saAnnotations and podLabels bind the app's pods to their cloud identity.
 	saAnnotations map[string]string
 	podLabels     map[string]string
+	// peers are the in-cluster pods of the data services (a CloudNativePG cluster).
+	peers []podPeer
 
 	database, cache, bucket *v1alpha1.DataServiceStatus
 }
@@ -105,6 +107,15 @@ type dataService struct {
 	env     []corev1.EnvVar
 	secrets []string
 	status  v1alpha1.DataServiceStatus
+	// peers are the in-cluster pods the app must reach to use the service; the network policy
+	// lets it out to them and nowhere else.
+	peers []podPeer
+}
+
+// podPeer is a set of pods in the app's namespace, and the port the app talks to them on.
+type podPeer struct {
+	labels map[string]string
+	port   int32
 }
 
 // typedRef names an object in the app's namespace.
@@ -169,6 +180,7 @@ func planDataServices(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionRespons
 	var pending []object
 	add := func(ds *dataService, usage string) *v1alpha1.DataServiceStatus {
 		p.objects = append(p.objects, ds.objects...)
+		p.peers = append(p.peers, ds.peers...)
 		st := ds.status
 		st.Provider = string(s.Provider)
 		st.Ready = true
@@ -216,6 +228,14 @@ func planDataServices(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionRespons
 	}
 	p.objects = append(p.objects, pending...)
 	return p, false
+}
+
+// egressPeers are the in-cluster pods the app's network policy must let it reach.
+func (p *dataPlan) egressPeers() []podPeer {
+	if p == nil {
+		return nil
+	}
+	return p.peers
 }
 
 // extraEnv is the environment the app's Deployment gets from its data services.

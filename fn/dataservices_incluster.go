@@ -25,6 +25,8 @@ const (
 	cnpgKeyPassword    = "password"
 	cnpgKeyDBName      = "dbname"
 	cnpgAppSecretSufix = "-app"
+	cnpgClusterLabel   = "cnpg.io/cluster"
+	cnpgPort           = 5432
 )
 
 // The CloudNativePG Cluster fields the function composes; validated by the render tests against the
@@ -108,6 +110,9 @@ func inClusterDatabase(c *dataContext) *dataService {
 		env:     env,
 		secrets: []string{secret},
 		status:  v1alpha1.DataServiceStatus{Name: name, Endpoint: endpoint, SecretName: secret},
+		// CloudNativePG labels every instance pod with its cluster's name; the primary and the
+		// replicas all serve on PostgreSQL's port.
+		peers: []podPeer{{labels: map[string]string{cnpgClusterLabel: name}, port: cnpgPort}},
 	}
 }
 

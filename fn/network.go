@@ -136,8 +136,9 @@ type routeObject interface {
 }
 
 // networkPolicy admits exactly the traffic the app declared: in from the gateway to exposed ports and
-// from apps that depend on it, out to DNS, its dependencies and the platform's allowed CIDRs.
-func networkPolicy(a *app) *networkingv1.NetworkPolicy {
+// from apps that depend on it, out to DNS, its dependencies, its in-cluster data services and the
+// platform's allowed CIDRs.
+func networkPolicy(a *app, peers []podPeer) *networkingv1.NetworkPolicy {
 	tcp := ptr.To(corev1.ProtocolTCP)
 	var ingress []networkingv1.NetworkPolicyIngressRule
 	if gw := a.gateway(); gw != nil {
@@ -178,6 +179,12 @@ func networkPolicy(a *app) *networkingv1.NetworkPolicy {
 			NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{labelNamespaceName: ns}},
 			PodSelector:       &metav1.LabelSelector{MatchLabels: map[string]string{LabelName: n, LabelInstance: n}},
 		}}})
+	}
+	for _, p := range peers {
+		egress = append(egress, networkingv1.NetworkPolicyEgressRule{
+			To:    []networkingv1.NetworkPolicyPeer{{PodSelector: &metav1.LabelSelector{MatchLabels: p.labels}}},
+			Ports: []networkingv1.NetworkPolicyPort{{Protocol: tcp, Port: ptr.To(intstr.FromInt32(p.port))}},
+		})
 	}
 	if cidrs := a.egressCIDRs(); len(cidrs) > 0 {
 		to := make([]networkingv1.NetworkPolicyPeer, len(cidrs))

@@ -112,6 +112,7 @@ func TestNetworkPolicy(t *testing.T) {
 		reason string
 		in     []inputMod
 		mods   []specMod
+		peers  []podPeer
 		golden string
 	}{
 		"Full": {
@@ -130,10 +131,16 @@ func TestNetworkPolicy(t *testing.T) {
 			mods:   []specMod{withPorts()},
 			golden: "networkpolicy-isolated.yaml",
 		},
+		"InClusterDatabase": {
+			reason: "An in-cluster database's pods are reachable on their port, in the app's namespace only.",
+			mods:   []specMod{withPorts()},
+			peers:  []podPeer{{labels: map[string]string{"cnpg.io/cluster": "shop-db"}, port: 5432}},
+			golden: "networkpolicy-incluster-db.yaml",
+		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			golden(t, tc.golden, networkPolicy(testApp(t, tc.in, tc.mods...)))
+			golden(t, tc.golden, networkPolicy(testApp(t, tc.in, tc.mods...), tc.peers))
 		})
 	}
 }
@@ -143,6 +150,7 @@ func TestCiliumPolicy(t *testing.T) {
 		reason string
 		in     []inputMod
 		mods   []specMod
+		peers  []podPeer
 		golden string
 	}{
 		"Full": {
@@ -158,10 +166,16 @@ func TestCiliumPolicy(t *testing.T) {
 			mods:   []specMod{withPorts()},
 			golden: "ciliumpolicy-isolated.yaml",
 		},
+		"InClusterDatabase": {
+			reason: "An in-cluster database's pods are reachable on their port, in the app's namespace only.",
+			mods:   []specMod{withPorts()},
+			peers:  []podPeer{{labels: map[string]string{"cnpg.io/cluster": "shop-db"}, port: 5432}},
+			golden: "ciliumpolicy-incluster-db.yaml",
+		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			golden(t, tc.golden, ciliumPolicy(testApp(t, tc.in, tc.mods...)))
+			golden(t, tc.golden, ciliumPolicy(testApp(t, tc.in, tc.mods...), tc.peers))
 		})
 	}
 }

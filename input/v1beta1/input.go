@@ -91,6 +91,11 @@ type CMDB struct {
 	// Class of the apps' records: Application (default), ApplicationInstance, or a backend class.
 	// +optional
 	Class string `json:"class,omitempty"`
+	// DataServiceClass is the class of the records of apps' databases, caches and buckets:
+	// ApplicationInstance (default; a database instance is one in ServiceNow's model) or a backend
+	// class.
+	// +optional
+	DataServiceClass string `json:"dataServiceClass,omitempty"`
 	// Required refuses apps without `spec.cmdb`: every app must name its owner.
 	// +optional
 	Required bool `json:"required,omitempty"`
