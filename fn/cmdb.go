@@ -81,7 +81,7 @@ func dataServiceRecords(a *app, ds *dataPlan) []object {
 	if class == "" {
 		class = v1alpha1.ClassApplicationInstance
 	}
-	var objs []object
+	objs := make([]object, 0, 6)
 	for _, d := range []struct {
 		kind string
 		st   *xappv1alpha1.DataServiceStatus

@@ -27,7 +27,7 @@ func BenchmarkWire(b *testing.B) {
 	run := map[string]func(*fnv1.RunFunctionRequest) *fnv1.RunFunctionResponse{
 		"noop": func(r *fnv1.RunFunctionRequest) *fnv1.RunFunctionResponse { return response.To(r, response.DefaultTTL) },
 		"xapp": func(r *fnv1.RunFunctionRequest) *fnv1.RunFunctionResponse {
-			rsp, _ := f.RunFunction(context.Background(), r)
+			rsp, _ := Served(f).RunFunction(context.Background(), r)
 			return rsp
 		},
 	}

@@ -37,7 +37,7 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	return function.Serve(fn.New(log),
+	return function.Serve(fn.Served(fn.New(log)),
 		function.Listen(*network, *address),
 		function.MTLSCertificates(*certs),
 		function.Insecure(*insecure),
