@@ -115,7 +115,7 @@ func TestManagedHealth(t *testing.T) {
 		want   health
 	}{
 		"Missing":  {reason: "Not created yet.", want: health{why: "ConfigurationItem shop: not created yet"}},
-		"NoStatus": {reason: "The provider has not looked at it yet.", obs: mr(`[]`), want: health{why: "ConfigurationItem shop: waiting for its provider to observe it"}},
+		"NoStatus": {reason: "The provider has not looked at it yet.", obs: mr(`[]`), want: health{why: "ConfigurationItem shop: waiting for its provider to report Ready"}},
 		"SyncFailed": {
 			reason: "A failing reconcile says why in the provider's words, before the Ready reason.",
 			obs:    mr(`[{type: Ready, status: "False", reason: Creating}, {type: Synced, status: "False", reason: ReconcileError, message: "create failed: ServiceNow rejected the credentials"}]`),
@@ -123,6 +123,11 @@ func TestManagedHealth(t *testing.T) {
 		},
 		"Creating":  {reason: "Synced but not ready: the Ready reason.", obs: mr(`[{type: Ready, status: "False", reason: Creating}, {type: Synced, status: "True", reason: ReconcileSuccess}]`), want: health{why: "ConfigurationItem shop: Creating"}},
 		"Available": {reason: "Ready is ready.", obs: mr(`[{type: Ready, status: "True", reason: Available}]`), want: ready()},
+		"ReadyButNotSynced": {
+			reason: "A resource that is available stays ready while a later update fails: it still serves.",
+			obs:    mr(`[{type: Ready, status: "True", reason: Available}, {type: Synced, status: "False", reason: ReconcileError, message: "update failed"}]`),
+			want:   ready(),
+		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

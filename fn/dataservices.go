@@ -546,35 +546,6 @@ func (c *dataContext) mrObject(resourceName string, m *managed) object {
 	return object{name: resourceName, obj: m, health: func(*structpb.Struct) health { return h }}
 }
 
-// mrHealth follows the Crossplane managed resource convention: Ready=True means the external
-// resource exists and is usable. Otherwise the provider's own reason and message say why, and a
-// failing Synced condition (a rejected spec, missing permissions) comes first.
-func mrHealth(kind, name string, obs *structpb.Struct) health {
-	if obs == nil {
-		return waiting(kind, name, "not created yet")
-	}
-	var st struct {
-		Conditions []metav1.Condition `json:"conditions"`
-	}
-	if err := pbjson.DecodeField(obs, "status", &st); err != nil {
-		return waiting(kind, name, "cannot read status: %v", err)
-	}
-	if c := findCondition(st.Conditions, "Synced"); c != nil && c.Status == metav1.ConditionFalse {
-		return waiting(kind, name, "%s: %s", c.Reason, c.Message)
-	}
-	c := findCondition(st.Conditions, "Ready")
-	switch {
-	case c == nil:
-		return waiting(kind, name, "waiting for the provider to report Ready")
-	case c.Status == metav1.ConditionTrue:
-		return ready()
-	case c.Message != "":
-		return waiting(kind, name, "%s: %s", c.Reason, c.Message)
-	default:
-		return waiting(kind, name, "%s", c.Reason)
-	}
-}
-
 // atProvider decodes the fields the function reads of an observed managed resource's
 // status.atProvider; false when it does not exist or has none yet.
 func atProvider(obs *structpb.Struct, into any) bool {

@@ -10,7 +10,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 
-	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 
 	"github.com/xapp-dev/xapp/apis/xapp/v1alpha1"
 	"github.com/xapp-dev/xapp/internal/pbjson"
@@ -191,39 +190,36 @@ func autoscalerHealth(name string) func(*structpb.Struct) health {
 	}
 }
 
-// managedHealth is the readiness of a Crossplane managed resource: its Ready condition. When it is not
-// ready the provider's own words say why: the Synced condition when reconciling fails (bad
-// credentials, a refused record), else the Ready condition.
+// managedHealth is the readiness of a Crossplane managed resource, for objects whose health is
+// judged when Crossplane hands over their observed state.
 func managedHealth(kind, name string) func(*structpb.Struct) health {
-	return func(obs *structpb.Struct) health {
-		if obs == nil {
-			return waiting(kind, name, "not created yet")
-		}
-		var st struct {
-			Conditions []xpv2.Condition `json:"conditions"`
-		}
-		if err := pbjson.DecodeField(obs, "status", &st); err != nil {
-			return waiting(kind, name, "cannot read status: %v", err)
-		}
-		var rc, sc *xpv2.Condition
-		for i := range st.Conditions {
-			switch st.Conditions[i].Type {
-			case xpv2.TypeReady:
-				rc = &st.Conditions[i]
-			case xpv2.TypeSynced:
-				sc = &st.Conditions[i]
-			}
-		}
-		switch {
-		case rc != nil && rc.Status == corev1.ConditionTrue:
-			return ready()
-		case sc != nil && sc.Status == corev1.ConditionFalse:
-			return waiting(kind, name, "%s: %s", sc.Reason, sc.Message)
-		case rc != nil && rc.Message != "":
-			return waiting(kind, name, "%s: %s", rc.Reason, rc.Message)
-		case rc != nil:
-			return waiting(kind, name, "%s", rc.Reason)
-		}
-		return waiting(kind, name, "waiting for its provider to observe it")
+	return func(obs *structpb.Struct) health { return mrHealth(kind, name, obs) }
+}
+
+// mrHealth follows the managed resource convention: Ready=True means the external resource exists
+// and is usable, and stays ready even while a later update fails to sync (the database still
+// serves). Otherwise the provider's own words say why: a failing Synced condition first (bad
+// credentials, a rejected spec), else the Ready condition's reason and message.
+func mrHealth(kind, name string, obs *structpb.Struct) health {
+	if obs == nil {
+		return waiting(kind, name, "not created yet")
 	}
+	var st struct {
+		Conditions []metav1.Condition `json:"conditions"`
+	}
+	if err := pbjson.DecodeField(obs, "status", &st); err != nil {
+		return waiting(kind, name, "cannot read status: %v", err)
+	}
+	rc, sc := findCondition(st.Conditions, "Ready"), findCondition(st.Conditions, "Synced")
+	switch {
+	case rc != nil && rc.Status == metav1.ConditionTrue:
+		return ready()
+	case sc != nil && sc.Status == metav1.ConditionFalse:
+		return waiting(kind, name, "%s: %s", sc.Reason, sc.Message)
+	case rc != nil && rc.Message != "":
+		return waiting(kind, name, "%s: %s", rc.Reason, rc.Message)
+	case rc != nil:
+		return waiting(kind, name, "%s", rc.Reason)
+	}
+	return waiting(kind, name, "waiting for its provider to report Ready")
 }
