@@ -43,6 +43,8 @@ render: $(CROSSPLANE) $(CROSSPLANE_CORE) build ## Render the example app through
 test: tools build generate-check lint ## Everything: generated code current, lint, unit, fuzz, render + validate, provider tests.
 	$(TEST_ENV) go test -count=1 ./...
 	go test -count=1 -run='^$$' -fuzz='^FuzzRunFunction$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=5s ./fn/
+	go test -count=1 -run='^$$' -fuzz='^FuzzDecode$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=5s ./internal/pbjson/
+	go test -count=1 -run='^$$' -fuzz='^FuzzAppendWire$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=5s ./internal/pbjson/
 	go test -count=1 -run='^$$' -bench=. -benchtime=200x ./fn/
 
 ##@ Development
