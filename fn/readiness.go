@@ -10,7 +10,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 
-
 	"github.com/xapp-dev/xapp/apis/xapp/v1alpha1"
 	"github.com/xapp-dev/xapp/internal/pbjson"
 )

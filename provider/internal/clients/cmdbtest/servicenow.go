@@ -247,12 +247,14 @@ func (s *ServiceNow) serve(w http.ResponseWriter, r *http.Request) {
 func (s *ServiceNow) handle(w http.ResponseWriter, r *http.Request) chan struct{} {
 	s.requests = append(s.requests, r.Method+" "+r.URL.Path)
 
-	w.Header().Set("X-RateLimit-Limit", "1000")
-	w.Header().Set("X-RateLimit-Rule", "xapp-test")
+	// ServiceNow documents these as X-RateLimit-*; HTTP header names are case-insensitive and
+	// net/http sends them canonicalised, so they are written the way they go on the wire.
+	w.Header().Set("X-Ratelimit-Limit", "1000")
+	w.Header().Set("X-Ratelimit-Rule", "xapp-test")
 	if s.throttle > 0 {
 		s.throttle--
 		w.Header().Set("Retry-After", strconv.Itoa(s.retry))
-		w.Header().Set("X-RateLimit-Reset", strconv.Itoa(s.retry))
+		w.Header().Set("X-Ratelimit-Reset", strconv.Itoa(s.retry))
 		snError(w, http.StatusTooManyRequests, "Rate limit exceeded", "Rate limit of 1000 requests per hour exceeded for rule xapp-test")
 		return nil
 	}

@@ -36,7 +36,7 @@ func setup(mgr ctrl.Manager, o controller.Options, groupKind string, gvk schema.
 		UsageList: v1alpha1.ProviderConfigUsageListGroupVersionKind,
 	},
 		providerconfig.WithLogger(o.Logger.WithValues("controller", name)),
-		providerconfig.WithRecorder(event.NewAPIRecorder(mgr.GetEventRecorderFor(name))), //nolint:staticcheck // crossplane-runtime v2.4.0 records through the old events API.
+		providerconfig.WithRecorder(event.NewAPIRecorder(mgr.GetEventRecorderFor(name))),
 	)
 	return ctrl.NewControllerManagedBy(mgr).
 		Named(name).

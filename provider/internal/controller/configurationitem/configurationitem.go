@@ -8,9 +8,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/controller"
-	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
-	"github.com/crossplane/crossplane-runtime/v2/pkg/ratelimiter"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
@@ -52,37 +50,12 @@ type backend interface {
 
 // Setup adds the ConfigurationItem controller.
 func Setup(mgr ctrl.Manager, o controller.Options) error {
-	name := managed.ControllerName(v1alpha1.ConfigurationItemGroupKind)
-	c := &config.Connector{
-		Kube:  mgr.GetClient(),
-		Usage: resource.NewProviderConfigUsageTracker(mgr.GetClient(), &v1alpha1.ProviderConfigUsage{}),
-	}
-	opts := []managed.ReconcilerOption{
-		managed.WithTypedExternalConnector[*v1alpha1.ConfigurationItem](&connector{connect: c.Connect}),
-		// The external name is the backend's id, known only after create; the default
-		// initializer would set it to metadata.name and Observe would look that up.
-		managed.WithInitializers(),
-		// Observe finds the record by identity when the external name is missing, so a
-		// create whose id was never written (crash, lost answer) is adopted, not repeated.
-		managed.WithDeterministicExternalName(true),
-		// Both CMDBs read their own writes, so a record missing right after create really is
-		// missing; the default 30s grace would also hold up deleting a young resource.
-		managed.WithCreationGracePeriod(0),
-		managed.WithLogger(o.Logger.WithValues("controller", name)),
-		managed.WithRecorder(event.NewAPIRecorder(mgr.GetEventRecorderFor(name))), //nolint:staticcheck // crossplane-runtime v2.4.0 records through the old events API.
-		managed.WithPollInterval(o.PollInterval),
-		managed.WithManagementPolicies(),
-	}
-	if o.MetricOptions != nil && o.MetricOptions.MRMetrics != nil {
-		opts = append(opts, managed.WithMetricRecorder(o.MetricOptions.MRMetrics))
-	}
-	r := managed.NewReconciler(mgr, resource.ManagedKind(v1alpha1.ConfigurationItemGroupVersionKind), opts...)
-	return ctrl.NewControllerManagedBy(mgr).
-		Named(name).
-		WithOptions(o.ForControllerRuntime()).
-		WithEventFilter(resource.DesiredStateChanged()).
-		For(&v1alpha1.ConfigurationItem{}).
-		Complete(ratelimiter.NewReconciler(name, r, o.GlobalRateLimiter))
+	return config.SetupManaged(mgr, o, resource.ManagedKind(v1alpha1.ConfigurationItemGroupVersionKind), config.Kind[*v1alpha1.ConfigurationItem]{
+		Object: &v1alpha1.ConfigurationItem{},
+		Connector: func(c *config.Connector) managed.TypedExternalConnector[*v1alpha1.ConfigurationItem] {
+			return &connector{connect: c.Connect}
+		},
+	})
 }
 
 type connector struct {

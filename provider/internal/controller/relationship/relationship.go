@@ -10,9 +10,7 @@ import (
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/controller"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
-	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
-	"github.com/crossplane/crossplane-runtime/v2/pkg/ratelimiter"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
@@ -35,35 +33,12 @@ const (
 
 // Setup adds the Relationship controller.
 func Setup(mgr ctrl.Manager, o controller.Options) error {
-	name := managed.ControllerName(v1alpha1.RelationshipGroupKind)
-	c := &config.Connector{
-		Kube:  mgr.GetClient(),
-		Usage: resource.NewProviderConfigUsageTracker(mgr.GetClient(), &v1alpha1.ProviderConfigUsage{}),
-	}
-	opts := []managed.ReconcilerOption{
-		managed.WithTypedExternalConnector[*v1alpha1.Relationship](&connector{connect: c.Connect}),
-		// The external name is the backend's id of the link, known only after create.
-		managed.WithInitializers(),
-		// Observe finds the link by parent, child and type when the id was never written.
-		managed.WithDeterministicExternalName(true),
-		// Both CMDBs read their own writes, so a link missing right after create really is
-		// missing; the default 30s grace would also hold up deleting a young resource.
-		managed.WithCreationGracePeriod(0),
-		managed.WithLogger(o.Logger.WithValues("controller", name)),
-		managed.WithRecorder(event.NewAPIRecorder(mgr.GetEventRecorderFor(name))), //nolint:staticcheck // crossplane-runtime v2.4.0 records through the old events API.
-		managed.WithPollInterval(o.PollInterval),
-		managed.WithManagementPolicies(),
-	}
-	if o.MetricOptions != nil && o.MetricOptions.MRMetrics != nil {
-		opts = append(opts, managed.WithMetricRecorder(o.MetricOptions.MRMetrics))
-	}
-	r := managed.NewReconciler(mgr, resource.ManagedKind(v1alpha1.RelationshipGroupVersionKind), opts...)
-	return ctrl.NewControllerManagedBy(mgr).
-		Named(name).
-		WithOptions(o.ForControllerRuntime()).
-		WithEventFilter(resource.DesiredStateChanged()).
-		For(&v1alpha1.Relationship{}).
-		Complete(ratelimiter.NewReconciler(name, r, o.GlobalRateLimiter))
+	return config.SetupManaged(mgr, o, resource.ManagedKind(v1alpha1.RelationshipGroupVersionKind), config.Kind[*v1alpha1.Relationship]{
+		Object: &v1alpha1.Relationship{},
+		Connector: func(c *config.Connector) managed.TypedExternalConnector[*v1alpha1.Relationship] {
+			return &connector{connect: c.Connect}
+		},
+	})
 }
 
 type connector struct {
