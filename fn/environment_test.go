@@ -6,7 +6,6 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -31,15 +30,7 @@ func readRequired(tb testing.TB, path string) []*structpb.Struct {
 	}
 	var out []*structpb.Struct
 	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		for doc := range strings.SplitSeq(string(b), "\n---\n") {
-			s := mustStruct(tb, doc)
-			if len(s.Fields) == 0 {
-				continue
-			}
+		for _, s := range readDocs(tb, f) {
 			if sd := s.Fields["stringData"].GetStructValue(); sd != nil {
 				data := map[string]any{}
 				for k, v := range sd.Fields {

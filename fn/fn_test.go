@@ -33,20 +33,28 @@ func request(tb testing.TB, xr, composition, observed string) *fnv1.RunFunctionR
 	}
 	if observed != "" {
 		req.Observed.Resources = map[string]*fnv1.Resource{}
-		b, err := os.ReadFile(observed)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		for doc := range strings.SplitSeq(string(b), "\n---\n") {
-			s := mustStruct(tb, doc)
-			if len(s.Fields) == 0 {
-				continue
-			}
+		for _, s := range readDocs(tb, observed) {
 			n := s.Fields["metadata"].GetStructValue().Fields["annotations"].GetStructValue().Fields["crossplane.io/composition-resource-name"].GetStringValue()
 			req.Observed.Resources[n] = &fnv1.Resource{Resource: s}
 		}
 	}
 	return req
+}
+
+// readDocs reads the YAML documents of a file, skipping empty ones (a leading comment block).
+func readDocs(tb testing.TB, path string) []*structpb.Struct {
+	tb.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var out []*structpb.Struct
+	for doc := range strings.SplitSeq(string(b), "\n---\n") {
+		if s := mustStruct(tb, doc); len(s.Fields) > 0 {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 func readStruct(tb testing.TB, path string) *structpb.Struct {
