@@ -85,17 +85,15 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	dep := decodeDeployment(observed[ResourceDeployment].GetResource())
 	objs := compose(a, dep, ds)
 
-	if rsp.Desired == nil {
-		rsp.Desired = &fnv1.State{}
-	}
-	if rsp.Desired.Resources == nil {
-		rsp.Desired.Resources = make(map[string]*fnv1.Resource, len(objs))
-	}
+	desired := make(map[string]*fnv1.Resource, len(objs))
 	hs := make([]health, 0, len(objs))
+	waitsUncomposed, composedReady := false, true
 	for _, o := range objs {
 		h := o.health(observed[o.name].GetResource())
 		hs = append(hs, h)
 		if o.obj == nil {
+			// A wait for something the app does not compose (a data service's Secret).
+			waitsUncomposed = waitsUncomposed || !h.ready
 			continue
 		}
 		s, err := pbjson.Encode(o.obj)
@@ -108,7 +106,16 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		if h.ready {
 			r.Ready = fnv1.Ready_READY_TRUE
 		}
-		rsp.Desired.Resources[o.name] = r
+		composedReady = composedReady && h.ready
+		desired[o.name] = r
+	}
+	if rsp.Desired == nil {
+		rsp.Desired = &fnv1.State{}
+	}
+	if rsp.Desired.Resources == nil {
+		rsp.Desired.Resources = desired
+	} else {
+		maps.Copy(rsp.Desired.Resources, desired)
 	}
 
 	st := appStatus(a, dep, observed)
@@ -118,6 +125,13 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		return rsp, nil
 	}
 	setAppReady(rsp, st, hs)
+	if waitsUncomposed && composedReady {
+		// Crossplane derives the XR's readiness from composed resources only; the app is not
+		// ready while its pods still wait for a data service's Secret, even if all of those are.
+		// Only then is it said explicitly: that would also drop Crossplane's own list of
+		// unready resources, which is worth keeping whenever there is one.
+		rsp.Desired.Composite.Ready = fnv1.Ready_READY_FALSE
+	}
 	return rsp, nil
 }
 
