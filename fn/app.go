@@ -218,8 +218,10 @@ func (a *app) multiClusterMechanism() v1beta1.MultiClusterMechanism {
 }
 
 // routedPort is the port the route sends traffic to: the first exposed HTTP or gRPC port.
-func (a *app) routedPort() (v1alpha1.Port, bool) {
-	for _, p := range a.spec.Ports {
+func (a *app) routedPort() (v1alpha1.Port, bool) { return routedPort(a.spec.Ports) }
+
+func routedPort(ports []v1alpha1.Port) (v1alpha1.Port, bool) {
+	for _, p := range ports {
 		if exposed(p) && protocol(p) != v1alpha1.ProtocolTCP {
 			return p, true
 		}

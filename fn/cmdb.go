@@ -16,10 +16,10 @@ import (
 // ask for it. The record is named `<namespace>/<app>`, like its identity key, so two apps of the same
 // name in different namespaces stay two records.
 func configurationItem(a *app) *v1alpha1.ConfigurationItem {
-	c, in := a.spec.CMDB, a.in.CMDB
-	if c == nil || in == nil {
+	if !registered(a) {
 		return nil
 	}
+	c, in := a.spec.CMDB, a.in.CMDB
 	class := in.Class
 	if class == "" {
 		class = v1alpha1.ClassApplication
@@ -51,9 +51,13 @@ func configurationItem(a *app) *v1alpha1.ConfigurationItem {
 	}
 }
 
+// registered apps asked for a CMDB record on a platform that has a CMDB (policy refuses the other
+// combinations before anything is composed).
+func registered(a *app) bool { return a.spec.CMDB != nil && a.in.CMDB != nil }
+
 // businessServiceLink records that the app's business service depends on it; nil without one.
 func businessServiceLink(a *app) *v1alpha1.Relationship {
-	if configurationItem(a) == nil || a.spec.CMDB.BusinessService == "" {
+	if !registered(a) || a.spec.CMDB.BusinessService == "" {
 		return nil
 	}
 	return &v1alpha1.Relationship{
@@ -73,8 +77,7 @@ func businessServiceLink(a *app) *v1alpha1.Relationship {
 // dataServiceRecords registers each of the app's data services in the CMDB and records that the
 // app depends on it, so an impact analysis in the CMDB finds the app behind a failing database.
 func dataServiceRecords(a *app, ds *dataPlan) []object {
-	app := configurationItem(a)
-	if app == nil || ds == nil {
+	if !registered(a) || ds == nil {
 		return nil
 	}
 	class := a.in.CMDB.DataServiceClass
@@ -100,7 +103,7 @@ func dataServiceRecords(a *app, ds *dataPlan) []object {
 			Spec: v1alpha1.RelationshipSpec{
 				ManagedResourceSpec: xpv2.ManagedResourceSpec{ProviderConfigReference: cmdbProviderConfig(a)},
 				ForProvider: v1alpha1.RelationshipParameters{
-					ParentRef: &xpv2.NamespacedReference{Name: app.Name},
+					ParentRef: &xpv2.NamespacedReference{Name: a.name},
 					ChildRef:  &xpv2.NamespacedReference{Name: ci.Name},
 					Type:      v1alpha1.RelationshipDependsOn,
 				},
@@ -114,16 +117,7 @@ func dataServiceRecords(a *app, ds *dataPlan) []object {
 }
 
 func cmdbProviderConfig(a *app) *xpv2.ProviderConfigReference {
-	ref := a.in.CMDB.ProviderConfigRef
-	kind := ref.Kind
-	if kind == "" {
-		kind = "ClusterProviderConfig"
-	}
-	name := ref.Name
-	if name == "" {
-		name = "default"
-	}
-	return &xpv2.ProviderConfigReference{Kind: kind, Name: name}
+	return providerConfigReference(&a.in.CMDB.ProviderConfigRef)
 }
 
 // observedRecord is what the status shows of the app's CMDB record: its id and URL, once the

@@ -12,6 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"github.com/crossplane/function-sdk-go/response"
 
@@ -166,17 +167,7 @@ func planDataServices(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionRespons
 
 	c := &dataContext{a: a, s: s, observed: req.GetObserved().GetResources()}
 	p := &dataPlan{}
-	var b builders
-	switch s.Provider {
-	case v1beta1.ProviderAWS:
-		b = awsBuilders
-	case v1beta1.ProviderGCP:
-		b = gcpBuilders
-	case v1beta1.ProviderAzure:
-		b = azureBuilders
-	case v1beta1.ProviderInCluster:
-		b = inClusterBuilders
-	}
+	b := buildersFor(s.Provider)
 	var pending []object
 	add := func(ds *dataService, usage string) *v1alpha1.DataServiceStatus {
 		p.objects = append(p.objects, ds.objects...)
@@ -236,6 +227,22 @@ func (p *dataPlan) egressPeers() []podPeer {
 		return nil
 	}
 	return p.peers
+}
+
+// buildersFor is how a provider composes each kind of data service; checkDataSettings has refused
+// unknown providers before this is asked.
+func buildersFor(p v1beta1.DataProvider) builders {
+	switch p {
+	case v1beta1.ProviderAWS:
+		return awsBuilders
+	case v1beta1.ProviderGCP:
+		return gcpBuilders
+	case v1beta1.ProviderAzure:
+		return azureBuilders
+	case v1beta1.ProviderInCluster:
+		return inClusterBuilders
+	}
+	return builders{}
 }
 
 // extraEnv is the environment the app's Deployment gets from its data services.
@@ -412,15 +419,20 @@ func (c *dataContext) deletionProtection() bool {
 	return c.s.DeletionProtection == nil || *c.s.DeletionProtection
 }
 
-func (c *dataContext) providerConfig() *providerConfigRef {
-	r := &providerConfigRef{Kind: defaultPCKind, Name: defaultProviderConfig}
-	if pc := c.s.ProviderConfig; pc != nil {
-		if pc.Kind != "" {
-			r.Kind = pc.Kind
-		}
-		if pc.Name != "" {
-			r.Name = pc.Name
-		}
+func (c *dataContext) providerConfig() *xpv2.ProviderConfigReference {
+	return providerConfigReference(c.s.ProviderConfig)
+}
+
+// providerConfigReference is the providerConfigRef of a namespaced managed resource the platform
+// named in its Input: a ClusterProviderConfig unless it says ProviderConfig, named `default`
+// unless it names one. Data services and CMDB records read it the same way.
+func providerConfigReference(ref *v1beta1.ProviderConfigRef) *xpv2.ProviderConfigReference {
+	r := &xpv2.ProviderConfigReference{Kind: defaultPCKind, Name: defaultProviderConfig}
+	if ref != nil && ref.Kind != "" {
+		r.Kind = ref.Kind
+	}
+	if ref != nil && ref.Name != "" {
+		r.Name = ref.Name
 	}
 	return r
 }
@@ -500,16 +512,9 @@ type managed struct {
 }
 
 type managedSpec struct {
-	ForProvider                any                `json:"forProvider"`
-	ProviderConfigRef          *providerConfigRef `json:"providerConfigRef,omitempty"`
-	WriteConnectionSecretToRef *localRef          `json:"writeConnectionSecretToRef,omitempty"`
-}
-
-// providerConfigRef of a namespaced managed resource: a ClusterProviderConfig or a ProviderConfig
-// in the resource's namespace.
-type providerConfigRef struct {
-	Kind string `json:"kind"`
-	Name string `json:"name"`
+	ForProvider                any                           `json:"forProvider"`
+	ProviderConfigRef          *xpv2.ProviderConfigReference `json:"providerConfigRef,omitempty"`
+	WriteConnectionSecretToRef *localRef                     `json:"writeConnectionSecretToRef,omitempty"`
 }
 
 // localRef names an object in the managed resource's namespace.

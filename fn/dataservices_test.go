@@ -40,17 +40,7 @@ func withDataServices(s *v1beta1.DataServices) inputMod {
 func composed(t *testing.T, a *app, resourceName string) any {
 	t.Helper()
 	c := &dataContext{a: a, s: a.in.DataServices}
-	var b builders
-	switch c.s.Provider {
-	case v1beta1.ProviderAWS:
-		b = awsBuilders
-	case v1beta1.ProviderGCP:
-		b = gcpBuilders
-	case v1beta1.ProviderAzure:
-		b = azureBuilders
-	case v1beta1.ProviderInCluster:
-		b = inClusterBuilders
-	}
+	b := buildersFor(c.s.Provider)
 	var objs []object
 	if a.spec.Database != nil {
 		objs = append(objs, b.database(c).objects...)

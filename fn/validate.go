@@ -279,14 +279,8 @@ func validateRoute(p *field.Path, spec *v1alpha1.XAppSpec) field.ErrorList {
 		return nil
 	}
 	var errs field.ErrorList
-	var routed *v1alpha1.Port
-	for i := range spec.Ports {
-		if exposed(spec.Ports[i]) && protocol(spec.Ports[i]) != v1alpha1.ProtocolTCP {
-			routed = &spec.Ports[i]
-			break
-		}
-	}
-	if routed == nil {
+	routed, ok := routedPort(spec.Ports)
+	if !ok {
 		errs = append(errs, field.Required(p, "a route needs a port with expose: true and protocol http or grpc"))
 	}
 	if r.Host != "" {
@@ -299,7 +293,7 @@ func validateRoute(p *field.Path, spec *v1alpha1.XAppSpec) field.ErrorList {
 			errs = append(errs, field.Invalid(p.Child("paths").Index(i), path, "must start with /"))
 		}
 	}
-	if routed != nil && protocol(*routed) == v1alpha1.ProtocolGRPC && len(r.Paths) > 0 {
+	if ok && protocol(routed) == v1alpha1.ProtocolGRPC && len(r.Paths) > 0 {
 		errs = append(errs, field.Forbidden(p.Child("paths"), "a gRPC route matches services and methods, not paths"))
 	}
 	return errs
