@@ -10,14 +10,19 @@ FUZZTIME ?= 10s
 # What go generate writes; generate-check fails when a run changes any of it.
 GENERATED := apis input package fn provider README.md
 
-toolhash = $(shell cat tools/$(1)/go.mod tools/$(1)/go.sum | sha256sum | cut -c1-12)
-tooldir = $(CACHE)/tools/$(1)-$(call toolhash,$(1))
+# A tool's folder is keyed by its pins and by any ldflags it is built with ($(2)), so a changed flag
+# rebuilds it too.
+toolhash = $(shell { cat tools/$(1)/go.mod tools/$(1)/go.sum; echo '$(2)'; } | sha256sum | cut -c1-12)
+tooldir = $(CACHE)/tools/$(1)-$(call toolhash,$(1),$(2))
 
 CROSSPLANE      := $(call tooldir,crossplane-cli)/crossplane
-CROSSPLANE_CORE := $(call tooldir,crossplane-core)/crossplane
+# Core refuses every package ("invalid semantic version") unless it knows its own version.
+CORE_LDFLAGS    := -X github.com/crossplane/crossplane-runtime/v2/pkg/version.version=v2.4.0
+CROSSPLANE_CORE := $(call tooldir,crossplane-core,$(CORE_LDFLAGS))/crossplane
 CODEGEN_DIR     := $(call tooldir,codegen)
 ETCD_DIR        := $(call tooldir,etcd)
 KUBE_DIR        := $(call tooldir,kube)
+KWOK            := $(call tooldir,kwok)/kwok
 GOLANGCI_LINT   := $(call tooldir,golangci-lint)/golangci-lint
 FUNCTION_BIN    := $(CACHE)/bin/function-xapp
 PROVIDER_BIN    := $(CACHE)/bin/provider-cmdb
@@ -79,7 +84,7 @@ package: $(CROSSPLANE) build ## Build the function, provider and configuration p
 	go run ./hack/package -crossplane $(CROSSPLANE) -function-bin $(FUNCTION_BIN) -provider-bin $(PROVIDER_BIN) -out _output
 
 .PHONY: tools
-tools: $(CROSSPLANE) $(CROSSPLANE_CORE) $(CODEGEN_DIR)/controller-gen $(ETCD_DIR)/etcd $(KUBE_DIR)/kube-apiserver $(GOLANGCI_LINT) $(ENVTEST_DIR) ## Build every pinned tool into $(CACHE) (once).
+tools: $(CROSSPLANE) $(CROSSPLANE_CORE) $(CODEGEN_DIR)/controller-gen $(ETCD_DIR)/etcd $(KUBE_DIR)/kube-apiserver $(KWOK) $(GOLANGCI_LINT) $(ENVTEST_DIR) ## Build every pinned tool into $(CACHE) (once).
 
 .PHONY: envtest
 envtest: $(ENVTEST_DIR) ## Build kube-apiserver + etcd for envtest and print the KUBEBUILDER_ASSETS folder.
@@ -97,13 +102,15 @@ help: ## Show this help.
 $(CROSSPLANE):
 	hack/build-tool.sh tools/crossplane-cli $(@D) "" github.com/crossplane/cli/v2/cmd/crossplane
 $(CROSSPLANE_CORE):
-	hack/build-tool.sh tools/crossplane-core $(@D) "" github.com/crossplane/crossplane/v2/cmd/crossplane
+	hack/build-tool.sh tools/crossplane-core $(@D) "$(CORE_LDFLAGS)" github.com/crossplane/crossplane/v2/cmd/crossplane
 $(CODEGEN_DIR)/controller-gen:
 	hack/build-tool.sh tools/codegen $(@D) "" sigs.k8s.io/controller-tools/cmd/controller-gen github.com/crossplane/crossplane-tools/cmd/angryjet
 $(ETCD_DIR)/etcd:
 	hack/build-tool.sh tools/etcd $(@D) "" go.etcd.io/etcd/server/v3=etcd
 $(KUBE_DIR)/kube-apiserver:
-	hack/build-tool.sh tools/kube $(@D) "$(KUBE_LDFLAGS)" k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kubectl
+	hack/build-tool.sh tools/kube $(@D) "$(KUBE_LDFLAGS)" k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl
+$(KWOK):
+	hack/build-tool.sh tools/kwok $(@D) "" sigs.k8s.io/kwok/cmd/kwok
 $(GOLANGCI_LINT):
 	hack/build-tool.sh tools/golangci-lint $(@D) "" github.com/golangci/golangci-lint/v2/cmd/golangci-lint
 # envtest wants kube-apiserver and etcd side by side (KUBEBUILDER_ASSETS).
