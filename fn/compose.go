@@ -18,7 +18,8 @@ const (
 	ResourceDisruption     = "disruption-budget"
 	ResourceNetworkPolicy  = "network-policy"
 	ResourceCMDBItem       = "cmdb-item"
-	ResourceCMDBService    = "cmdb-business-service"
+	// ResourceCMDBService is followed by a hash of the business service's id: see businessServiceLink.
+	ResourceCMDBService = "cmdb-business-service"
 )
 
 // object is one composed resource: its composition resource name, the typed object, and how to tell
@@ -63,8 +64,8 @@ func compose(a *app, dep *observedDeployment, ds *dataPlan) []object {
 	if ci := configurationItem(a); ci != nil {
 		add(ResourceCMDBItem, ci, managedHealth("ConfigurationItem", ci.Name))
 	}
-	if rel := businessServiceLink(a); rel != nil {
-		add(ResourceCMDBService, rel, managedHealth("Relationship", rel.Name))
+	if name, rel := businessServiceLink(a); rel != nil {
+		add(name, rel, managedHealth("Relationship", rel.Name))
 	}
 	objs = append(objs, dataServiceRecords(a, ds)...)
 	switch a.networkPolicyFlavor() {
