@@ -50,7 +50,8 @@ func existing(kind, name string) func(*structpb.Struct) health {
 // observedDeployment is what readiness and status read of an observed Deployment.
 type observedDeployment struct {
 	Metadata struct {
-		Generation int64 `json:"generation"`
+		Generation  int64             `json:"generation"`
+		Annotations map[string]string `json:"annotations"`
 	} `json:"metadata"`
 	Spec struct {
 		Replicas *int32 `json:"replicas"`
@@ -70,12 +71,16 @@ func decodeDeployment(obs *structpb.Struct) *observedDeployment {
 	return d
 }
 
-// deploymentHealth follows `kubectl rollout status`: the controller has seen the current spec, every
-// replica runs the new template, no old replica is left, and every new one is available.
-func deploymentHealth(name string, d *observedDeployment) health {
+// deploymentHealth follows `kubectl rollout status`: the Deployment has the app's current spec
+// (appGeneration, see AnnotationAppGeneration), the controller has seen it, every replica runs the
+// new template, no old replica is left, and every new one is available.
+func deploymentHealth(name, appGeneration string, d *observedDeployment) health {
 	const kind = "Deployment"
 	if d == nil {
 		return waiting(kind, name, "not created yet")
+	}
+	if appGeneration != "" && d.Metadata.Annotations[AnnotationAppGeneration] != appGeneration {
+		return waiting(kind, name, "applying the app's new spec")
 	}
 	s := d.Status
 	if s.ObservedGeneration < d.Metadata.Generation {
