@@ -131,10 +131,15 @@ func TestManagedHealth(t *testing.T) {
 	}{
 		"Missing":  {reason: "Not created yet.", want: health{why: "ConfigurationItem shop: not created yet"}},
 		"NoStatus": {reason: "The provider has not looked at it yet.", obs: mr(`[]`), want: health{why: "ConfigurationItem shop: waiting for its provider to report Ready"}},
-		"SyncFailed": {
-			reason: "A failing reconcile says why in the provider's words, before the Ready reason.",
-			obs:    mr(`[{type: Ready, status: "False", reason: Creating}, {type: Synced, status: "False", reason: ReconcileError, message: "create failed: ServiceNow rejected the credentials"}]`),
-			want:   health{why: "ConfigurationItem shop: ReconcileError: create failed: ServiceNow rejected the credentials"},
+		"Refused": {
+			reason: "A backend that refuses the record will not change its mind: Failed, in the provider's words, on one line.",
+			obs:    mr(`[{type: Ready, status: "False", reason: Creating}, {type: Synced, status: "False", reason: ReconcileError, message: "create failed: ServiceNow refused the record:\n  Operation against file 'cmdb_ci_business_app' was aborted"}]`),
+			want:   health{failed: true, why: "ConfigurationItem shop: ReconcileError: create failed: ServiceNow refused the record: Operation against file 'cmdb_ci_business_app' was aborted"},
+		},
+		"Unreachable": {
+			reason: "A backend that cannot be reached may come back: the app waits, and says why.",
+			obs:    mr(`[{type: Ready, status: "False", reason: Creating}, {type: Synced, status: "False", reason: ReconcileError, message: "observe failed: cannot reach ServiceNow: connection refused"}]`),
+			want:   health{why: "ConfigurationItem shop: ReconcileError: observe failed: cannot reach ServiceNow: connection refused"},
 		},
 		"Creating":  {reason: "Synced but not ready: the Ready reason.", obs: mr(`[{type: Ready, status: "False", reason: Creating}, {type: Synced, status: "True", reason: ReconcileSuccess}]`), want: health{why: "ConfigurationItem shop: Creating"}},
 		"Available": {reason: "Ready is ready.", obs: mr(`[{type: Ready, status: "True", reason: Available}]`), want: ready()},

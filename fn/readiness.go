@@ -2,6 +2,7 @@ package fn
 
 import (
 	"fmt"
+	"strings"
 
 	"google.golang.org/protobuf/types/known/structpb"
 	appsv1 "k8s.io/api/apps/v1"
@@ -218,12 +219,27 @@ func mrHealth(kind, name string, obs *structpb.Struct) health {
 	switch {
 	case rc != nil && rc.Status == metav1.ConditionTrue:
 		return ready()
+	case sc != nil && sc.Status == metav1.ConditionFalse && refused(sc.Message):
+		return failing(kind, name, "%s: %s", sc.Reason, oneLine(sc.Message))
 	case sc != nil && sc.Status == metav1.ConditionFalse:
-		return waiting(kind, name, "%s: %s", sc.Reason, sc.Message)
+		return waiting(kind, name, "%s: %s", sc.Reason, oneLine(sc.Message))
 	case rc != nil && rc.Message != "":
-		return waiting(kind, name, "%s: %s", rc.Reason, rc.Message)
+		return waiting(kind, name, "%s: %s", rc.Reason, oneLine(rc.Message))
 	case rc != nil:
 		return waiting(kind, name, "%s", rc.Reason)
 	}
 	return waiting(kind, name, "waiting for its provider to report Ready")
+}
+
+// refused says whether a managed resource's Synced message is its backend refusing what was asked:
+// crossplane-runtime's managed reconciler starts it with "create failed" or "update failed" then.
+// That will not fix itself. A failure to connect or observe may (the backend is down), and waits.
+func refused(msg string) bool {
+	return strings.HasPrefix(msg, "create failed") || strings.HasPrefix(msg, "update failed")
+}
+
+// oneLine folds a provider's message onto one line: backends answer with newlines and indentation
+// that break a condition's message in kubectl's tables.
+func oneLine(msg string) string {
+	return strings.Join(strings.Fields(msg), " ")
 }
