@@ -59,6 +59,11 @@ type Input struct {
 	// +optional
 	Annotations map[string]string `json:"annotations,omitempty"`
 
+	// Links the XApp's status shows, as templates: `{namespace}` and `{name}` are the app's, e.g.
+	// `https://grafana.example.com/d/apps?var-namespace={namespace}&var-app={name}`.
+	// +optional
+	Links *Links `json:"links,omitempty"`
+
 	// Images is the image policy.
 	// +optional
 	Images *ImagePolicy `json:"images,omitempty"`
@@ -367,4 +372,18 @@ type InCluster struct {
 	// Defaults to `ghcr.io/cloudnative-pg/postgresql`.
 	// +optional
 	PostgresImage string `json:"postgresImage,omitempty"`
+}
+
+// Links are templates of where a developer looks next; `{namespace}` and `{name}` are replaced with
+// the app's.
+type Links struct {
+	// Dashboard of an app.
+	// +optional
+	// +kubebuilder:validation:Pattern=`^https?://`
+	Dashboard string `json:"dashboard,omitempty"`
+
+	// Metrics of an app, e.g. a query in the platform's metrics UI.
+	// +optional
+	// +kubebuilder:validation:Pattern=`^https?://`
+	Metrics string `json:"metrics,omitempty"`
 }

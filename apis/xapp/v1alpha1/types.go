@@ -511,6 +511,15 @@ type XAppStatus struct {
 	// CMDB is the app's record in the CMDB, once registered.
 	// +optional
 	CMDB *CMDBStatus `json:"cmdb,omitempty"`
+
+	// Deploy is the app's latest rollout: which revision, what image, how it went and when.
+	// +optional
+	Deploy *DeployStatus `json:"deploy,omitempty"`
+
+	// Links are where to look next, as the platform templates them: the app's dashboard, its
+	// metrics.
+	// +optional
+	Links *Links `json:"links,omitempty"`
 }
 
 // CMDB is what the CMDB records about the app.
