@@ -68,6 +68,12 @@ func compose(a *app, dep *observedDeployment, ds *dataPlan) []object {
 		add(name, rel, managedHealth("Relationship", rel.Name))
 	}
 	objs = append(objs, dataServiceRecords(a, ds)...)
+	if sm := scrapeConfig(a); sm != nil {
+		add(ResourceServiceMonitor, sm, existing("ServiceMonitor", sm.Name))
+	}
+	if pr := prometheusRules(a); pr != nil {
+		add(ResourcePrometheusRule, pr, existing("PrometheusRule", pr.Name))
+	}
 	switch a.networkPolicyFlavor() {
 	case v1beta1.NetworkPolicyKubernetes:
 		add(ResourceNetworkPolicy, networkPolicy(a, ds.egressPeers()), existing("NetworkPolicy", a.name))

@@ -59,6 +59,11 @@ type Input struct {
 	// +optional
 	Annotations map[string]string `json:"annotations,omitempty"`
 
+	// Monitoring is how apps are scraped and alerted on: the labels the platform's Prometheus
+	// selects, alert thresholds, and the SLIs that turn an app's SLO into alerts.
+	// +optional
+	Monitoring *Monitoring `json:"monitoring,omitempty"`
+
 	// Links the XApp's status shows, as templates: `{namespace}` and `{name}` are the app's, e.g.
 	// `https://grafana.example.com/d/apps?var-namespace={namespace}&var-app={name}`.
 	// +optional
