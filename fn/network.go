@@ -135,65 +135,19 @@ type routeObject interface {
 	GetName() string
 }
 
-// networkPolicy admits exactly the traffic the app declared: in from the gateway to exposed ports and
-// from apps that depend on it, out to DNS, its dependencies, its in-cluster data services and the
-// platform's allowed CIDRs.
-func networkPolicy(a *app, peers []podPeer) *networkingv1.NetworkPolicy {
-	tcp := ptr.To(corev1.ProtocolTCP)
-	var ingress []networkingv1.NetworkPolicyIngressRule
-	if gw := a.gateway(); gw != nil {
-		if ports := policyPorts(a.spec.Ports, exposed); len(ports) > 0 {
-			ingress = append(ingress, networkingv1.NetworkPolicyIngressRule{
-				From: []networkingv1.NetworkPolicyPeer{{
-					NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{labelNamespaceName: gw.Namespace}},
-					PodSelector:       &metav1.LabelSelector{MatchLabels: gw.PodLabels},
-				}},
-				Ports: ports,
-			})
-		}
+// networkPolicy renders the app's rules as a Kubernetes NetworkPolicy.
+func networkPolicy(a *app, r netRules) *networkingv1.NetworkPolicy {
+	ingress := make([]networkingv1.NetworkPolicyIngressRule, len(r.ingress))
+	for i, rule := range r.ingress {
+		ingress[i] = networkingv1.NetworkPolicyIngressRule{From: npPeers(rule), Ports: npPorts(rule.ports)}
 	}
-	if ports := policyPorts(a.spec.Ports, nil); len(ports) > 0 {
-		ingress = append(ingress, networkingv1.NetworkPolicyIngressRule{
-			From: []networkingv1.NetworkPolicyPeer{{
-				NamespaceSelector: &metav1.LabelSelector{},
-				PodSelector:       &metav1.LabelSelector{MatchLabels: map[string]string{LabelCallsPrefix + a.name: a.namespace}},
-			}},
-			Ports: ports,
-		})
+	egress := make([]networkingv1.NetworkPolicyEgressRule, len(r.egress))
+	for i, rule := range r.egress {
+		egress[i] = networkingv1.NetworkPolicyEgressRule{To: npPeers(rule), Ports: npPorts(rule.ports)}
 	}
-
-	dns := a.dns()
-	egress := []networkingv1.NetworkPolicyEgressRule{{
-		To: []networkingv1.NetworkPolicyPeer{{
-			NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{labelNamespaceName: dns.Namespace}},
-			PodSelector:       &metav1.LabelSelector{MatchLabels: dns.PodLabels},
-		}},
-		Ports: []networkingv1.NetworkPolicyPort{
-			{Protocol: ptr.To(corev1.ProtocolUDP), Port: ptr.To(intstr.FromInt32(53))},
-			{Protocol: tcp, Port: ptr.To(intstr.FromInt32(53))},
-		},
-	}}
-	for _, d := range a.spec.DependsOn {
-		ns, n := splitDependency(d, a.namespace)
-		egress = append(egress, networkingv1.NetworkPolicyEgressRule{To: []networkingv1.NetworkPolicyPeer{{
-			NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{labelNamespaceName: ns}},
-			PodSelector:       &metav1.LabelSelector{MatchLabels: map[string]string{LabelName: n, LabelInstance: n}},
-		}}})
+	if len(ingress) == 0 {
+		ingress = nil
 	}
-	for _, p := range peers {
-		egress = append(egress, networkingv1.NetworkPolicyEgressRule{
-			To:    []networkingv1.NetworkPolicyPeer{{PodSelector: &metav1.LabelSelector{MatchLabels: p.labels}}},
-			Ports: []networkingv1.NetworkPolicyPort{{Protocol: tcp, Port: ptr.To(intstr.FromInt32(p.port))}},
-		})
-	}
-	if cidrs := a.egressCIDRs(); len(cidrs) > 0 {
-		to := make([]networkingv1.NetworkPolicyPeer, len(cidrs))
-		for i, c := range cidrs {
-			to[i] = networkingv1.NetworkPolicyPeer{IPBlock: &networkingv1.IPBlock{CIDR: c}}
-		}
-		egress = append(egress, networkingv1.NetworkPolicyEgressRule{To: to})
-	}
-
 	return &networkingv1.NetworkPolicy{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "NetworkPolicy"},
 		ObjectMeta: a.objectMeta(a.name),
@@ -207,13 +161,39 @@ func networkPolicy(a *app, peers []podPeer) *networkingv1.NetworkPolicy {
 	}
 }
 
-// policyPorts lists the app's ports that pass keep (all when keep is nil).
-func policyPorts(ports []v1alpha1.Port, keep func(v1alpha1.Port) bool) []networkingv1.NetworkPolicyPort {
+// npPeers is a rule's peer: pods selected by namespace and labels (the app's own namespace is the
+// policy's, so it needs no selector; an empty one selects every namespace), or IP blocks.
+func npPeers(r netRule) []networkingv1.NetworkPolicyPeer {
+	if r.pods == nil {
+		out := make([]networkingv1.NetworkPolicyPeer, len(r.cidrs))
+		for i, c := range r.cidrs {
+			out[i] = networkingv1.NetworkPolicyPeer{IPBlock: &networkingv1.IPBlock{CIDR: c}}
+		}
+		return out
+	}
+	p := networkingv1.NetworkPolicyPeer{PodSelector: &metav1.LabelSelector{MatchLabels: r.pods.labels}}
+	switch {
+	case r.pods.own:
+	case r.pods.namespace == "":
+		p.NamespaceSelector = &metav1.LabelSelector{}
+	default:
+		p.NamespaceSelector = &metav1.LabelSelector{MatchLabels: map[string]string{labelNamespaceName: r.pods.namespace}}
+	}
+	return []networkingv1.NetworkPolicyPeer{p}
+}
+
+// npPorts lists each port once per protocol: a NetworkPolicy has no "any protocol", so a port open to
+// both is listed for UDP and for TCP.
+func npPorts(ports []netPort) []networkingv1.NetworkPolicyPort {
 	var out []networkingv1.NetworkPolicyPort
 	for _, p := range ports {
-		if keep == nil || keep(p) {
-			out = append(out, networkingv1.NetworkPolicyPort{Protocol: ptr.To(corev1.ProtocolTCP), Port: ptr.To(intstr.FromInt32(p.Port))})
+		port := ptr.To(intstr.FromInt32(p.port))
+		if p.protocol == "" {
+			out = append(out, networkingv1.NetworkPolicyPort{Protocol: ptr.To(corev1.ProtocolUDP), Port: port},
+				networkingv1.NetworkPolicyPort{Protocol: ptr.To(corev1.ProtocolTCP), Port: port})
+			continue
 		}
+		out = append(out, networkingv1.NetworkPolicyPort{Protocol: ptr.To(p.protocol), Port: port})
 	}
 	return out
 }

@@ -140,7 +140,8 @@ func TestNetworkPolicy(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			golden(t, tc.golden, networkPolicy(testApp(t, tc.in, tc.mods...), tc.peers))
+			a := testApp(t, tc.in, tc.mods...)
+			golden(t, tc.golden, networkPolicy(a, policyRules(a, tc.peers)))
 		})
 	}
 }
@@ -175,7 +176,8 @@ func TestCiliumPolicy(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			golden(t, tc.golden, ciliumPolicy(testApp(t, tc.in, tc.mods...), tc.peers))
+			a := testApp(t, tc.in, tc.mods...)
+			golden(t, tc.golden, ciliumPolicy(a, policyRules(a, tc.peers)))
 		})
 	}
 }
