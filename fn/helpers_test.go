@@ -125,3 +125,12 @@ func mustStruct(tb testing.TB, y string) *structpb.Struct {
 	}
 	return s
 }
+
+func withDNS(namespace string, labels map[string]string) inputMod {
+	return func(in *v1beta1.Input) {
+		if in.NetworkPolicy == nil {
+			in.NetworkPolicy = &v1beta1.NetworkPolicy{}
+		}
+		in.NetworkPolicy.DNS = &v1beta1.DNS{Namespace: namespace, PodLabels: labels}
+	}
+}

@@ -107,77 +107,46 @@ func TestRoute(t *testing.T) {
 	}
 }
 
-func TestNetworkPolicy(t *testing.T) {
+// TestPolicyRenderers renders each case's rules in both flavours: the rules themselves are
+// TestPolicyRules' concern, so a case here is about translation only.
+func TestPolicyRenderers(t *testing.T) {
 	cases := map[string]struct {
-		reason string
-		in     []inputMod
-		mods   []specMod
-		peers  []podPeer
-		golden string
+		reason             string
+		in                 []inputMod
+		mods               []specMod
+		peers              []podPeer
+		kubernetes, cilium string
 	}{
 		"Full": {
-			reason: "The gateway reaches exposed ports, callers reach every port, the app reaches DNS, its dependencies and the allowed CIDRs.",
+			reason: "Pods in a named namespace, in any namespace (callers), on ports of one protocol and of both (DNS), and CIDRs.",
 			in: []inputMod{withGateway(), func(in *v1beta1.Input) {
 				in.NetworkPolicy = &v1beta1.NetworkPolicy{EgressCIDRs: []string{"10.20.0.0/16"}}
 			}},
-			mods:   []specMod{withPorts(exposedPort(http("http", 8080)), http("metrics", 9090)), withDependsOn("catalog", "payments/gateway")},
-			golden: "networkpolicy-full.yaml",
+			mods:       []specMod{withPorts(exposedPort(http("http", 8080)), http("metrics", 9090)), withDependsOn("catalog", "payments/gateway")},
+			kubernetes: "networkpolicy-full.yaml",
+			cilium:     "ciliumpolicy-full.yaml",
 		},
 		"Isolated": {
-			reason: "A worker with no ports and no dependencies may only ask DNS; both directions are denied otherwise.",
-			in: []inputMod{func(in *v1beta1.Input) {
-				in.NetworkPolicy = &v1beta1.NetworkPolicy{DNS: &v1beta1.DNS{Namespace: "dns", PodLabels: map[string]string{"app": "coredns"}}}
-			}},
-			mods:   []specMod{withPorts()},
-			golden: "networkpolicy-isolated.yaml",
+			reason:     "No ingress rules still denies ingress: both policy types (Kubernetes) and explicit default deny (Cilium).",
+			in:         []inputMod{withDNS("dns", map[string]string{"app": "coredns"})},
+			mods:       []specMod{withPorts()},
+			kubernetes: "networkpolicy-isolated.yaml",
+			cilium:     "ciliumpolicy-isolated.yaml",
 		},
 		"InClusterDatabase": {
-			reason: "An in-cluster database's pods are reachable on their port, in the app's namespace only.",
-			mods:   []specMod{withPorts()},
-			peers:  []podPeer{{labels: map[string]string{"cnpg.io/cluster": "shop-db"}, port: 5432}},
-			golden: "networkpolicy-incluster-db.yaml",
+			reason:     "Pods in the app's own namespace: no namespace selector in a NetworkPolicy, the namespace label in Cilium.",
+			mods:       []specMod{withPorts()},
+			peers:      []podPeer{{labels: map[string]string{"cnpg.io/cluster": "shop-db"}, port: 5432}},
+			kubernetes: "networkpolicy-incluster-db.yaml",
+			cilium:     "ciliumpolicy-incluster-db.yaml",
 		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			a := testApp(t, tc.in, tc.mods...)
-			golden(t, tc.golden, networkPolicy(a, policyRules(a, tc.peers)))
-		})
-	}
-}
-
-func TestCiliumPolicy(t *testing.T) {
-	cases := map[string]struct {
-		reason string
-		in     []inputMod
-		mods   []specMod
-		peers  []podPeer
-		golden string
-	}{
-		"Full": {
-			reason: "The same traffic as the Kubernetes policy, with namespaces as Cilium labels and DNS through Cilium's proxy.",
-			in: []inputMod{withGateway(), func(in *v1beta1.Input) {
-				in.NetworkPolicy = &v1beta1.NetworkPolicy{Flavor: v1beta1.NetworkPolicyCilium, EgressCIDRs: []string{"0.0.0.0/0"}}
-			}},
-			mods:   []specMod{withPorts(exposedPort(http("http", 8080)), http("metrics", 9090)), withDependsOn("catalog", "payments/gateway")},
-			golden: "ciliumpolicy-full.yaml",
-		},
-		"Isolated": {
-			reason: "Default deny is explicit in both directions even without ingress rules.",
-			mods:   []specMod{withPorts()},
-			golden: "ciliumpolicy-isolated.yaml",
-		},
-		"InClusterDatabase": {
-			reason: "An in-cluster database's pods are reachable on their port, in the app's namespace only.",
-			mods:   []specMod{withPorts()},
-			peers:  []podPeer{{labels: map[string]string{"cnpg.io/cluster": "shop-db"}, port: 5432}},
-			golden: "ciliumpolicy-incluster-db.yaml",
-		},
-	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			a := testApp(t, tc.in, tc.mods...)
-			golden(t, tc.golden, ciliumPolicy(a, policyRules(a, tc.peers)))
+			r := policyRules(a, tc.peers)
+			golden(t, tc.kubernetes, networkPolicy(a, r))
+			golden(t, tc.cilium, ciliumPolicy(a, r))
 		})
 	}
 }

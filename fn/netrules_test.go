@@ -1,0 +1,80 @@
+package fn
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/xapp-dev/xapp/input/v1beta1"
+)
+
+func TestPolicyRules(t *testing.T) {
+	dns := netRule{pods: &podsPeer{labels: map[string]string{"k8s-app": "kube-dns"}, namespace: "kube-system"}, ports: []netPort{{port: 53}}, dns: true}
+	tcp := func(port int32) netPort { return netPort{port: port, protocol: corev1.ProtocolTCP} }
+	cases := map[string]struct {
+		reason string
+		in     []inputMod
+		mods   []specMod
+		peers  []podPeer
+		want   netRules
+	}{
+		"Isolated": {
+			reason: "A worker with no ports, dependencies or gateway may only ask DNS, on UDP and TCP.",
+			mods:   []specMod{withPorts()},
+			want:   netRules{egress: []netRule{dns}},
+		},
+		"PlatformDNS": {
+			reason: "DNS is where the platform says it runs.",
+			in:     []inputMod{withDNS("dns", map[string]string{"app": "coredns"})},
+			mods:   []specMod{withPorts()},
+			want: netRules{egress: []netRule{{
+				pods: &podsPeer{labels: map[string]string{"app": "coredns"}, namespace: "dns"}, ports: []netPort{{port: 53}}, dns: true,
+			}}},
+		},
+		"Full": {
+			reason: "The gateway reaches exposed ports, callers in any namespace reach every port; the app reaches DNS, each dependency in its namespace, and the platform's CIDRs.",
+			in: []inputMod{withGateway(), func(in *v1beta1.Input) {
+				in.NetworkPolicy = &v1beta1.NetworkPolicy{EgressCIDRs: []string{"10.20.0.0/16"}}
+			}},
+			mods: []specMod{withPorts(exposedPort(http("http", 8080)), http("metrics", 9090)), withDependsOn("catalog", "payments/gateway")},
+			want: netRules{
+				ingress: []netRule{
+					{pods: &podsPeer{labels: map[string]string{"gateway.networking.k8s.io/gateway-name": "platform"}, namespace: "gateway-system"}, ports: []netPort{tcp(8080)}},
+					{pods: &podsPeer{labels: map[string]string{LabelCallsPrefix + "shop": "team-shop"}}, ports: []netPort{tcp(8080), tcp(9090)}},
+				},
+				egress: []netRule{
+					dns,
+					{pods: &podsPeer{labels: map[string]string{LabelName: "catalog", LabelInstance: "catalog"}, namespace: "team-shop"}},
+					{pods: &podsPeer{labels: map[string]string{LabelName: "gateway", LabelInstance: "gateway"}, namespace: "payments"}},
+					{cidrs: []string{"10.20.0.0/16"}},
+				},
+			},
+		},
+		"NoGatewayNoExposure": {
+			reason: "Without a gateway, an exposed port is reachable only by callers.",
+			mods:   []specMod{withPorts(exposedPort(http("http", 8080)))},
+			want: netRules{
+				ingress: []netRule{{pods: &podsPeer{labels: map[string]string{LabelCallsPrefix + "shop": "team-shop"}}, ports: []netPort{tcp(8080)}}},
+				egress:  []netRule{dns},
+			},
+		},
+		"InClusterDatabase": {
+			reason: "An in-cluster database's pods are reachable on their port, in the app's own namespace only.",
+			mods:   []specMod{withPorts()},
+			peers:  []podPeer{{labels: map[string]string{"cnpg.io/cluster": "shop-db"}, port: 5432}},
+			want: netRules{egress: []netRule{
+				dns,
+				{pods: &podsPeer{labels: map[string]string{"cnpg.io/cluster": "shop-db"}, namespace: "team-shop", own: true}, ports: []netPort{tcp(5432)}},
+			}},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			got := policyRules(testApp(t, tc.in, tc.mods...), tc.peers)
+			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(netRules{}, netRule{}, podsPeer{}, netPort{})); diff != "" {
+				t.Errorf("%s\npolicyRules(): -want, +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}
