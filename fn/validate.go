@@ -257,12 +257,14 @@ func validateProbes(p *field.Path, spec *v1alpha1.XAppSpec) field.ErrorList {
 	return errs
 }
 
-// validatePortRef checks that a probe names a declared port; an empty name means the first port.
+// validatePortRef checks that a probe names a declared port; an empty name means the first port. An
+// app without ports cannot be probed over the network at all, whatever the probe names, so it is told
+// what would work instead.
 func validatePortRef(p *field.Path, port string, ports []v1alpha1.Port) field.ErrorList {
+	if len(ports) == 0 {
+		return field.ErrorList{field.Required(p, "the app declares no ports to probe: declare a port in spec.ports, or use exec")}
+	}
 	if port == "" {
-		if len(ports) == 0 {
-			return field.ErrorList{field.Required(p, "the app has no ports, so the port must be named")}
-		}
 		return nil
 	}
 	for _, pt := range ports {

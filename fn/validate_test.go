@@ -119,6 +119,20 @@ func TestValidate(t *testing.T) {
 				`spec.probes.startup.disabled: Invalid value: true: a disabled probe takes no check`,
 			},
 		},
+		"ProbeWithoutPorts": {
+			reason: "A network probe of an app without ports says what would work, whether or not it names a port.",
+			mods: []specMod{withPorts(), func(s *v1alpha1.XAppSpec) {
+				s.Probes = &v1alpha1.Probes{
+					Liveness:  &v1alpha1.Probe{HTTP: &v1alpha1.HTTPProbe{Path: "/h"}},
+					Readiness: &v1alpha1.Probe{HTTP: &v1alpha1.HTTPProbe{Path: "/h", Port: "http"}},
+					Startup:   &v1alpha1.Probe{Exec: &v1alpha1.ExecProbe{Command: []string{"true"}}},
+				}
+			}},
+			want: []string{
+				`spec.probes.liveness.http.port: Required value: the app declares no ports to probe: declare a port in spec.ports, or use exec`,
+				`spec.probes.readiness.http.port: Required value: the app declares no ports to probe: declare a port in spec.ports, or use exec`,
+			},
+		},
 		"RouteWithoutExposedPort": {
 			reason: "A route needs an exposed HTTP or gRPC port.",
 			mods:   []specMod{withRoute(&v1alpha1.Route{})},
