@@ -42,6 +42,8 @@ func Scenarios() map[string]Scenario {
 		"azure-ready":      {Reason: "Data services on Azure up: the identity's ids let the role assignment and the ServiceAccount annotation follow.", XR: "azure/xr.yaml", Observed: "azure/observed-ready.yaml", Required: "azure/required-ready"},
 		"incluster":        {Reason: "A database in the cluster before it exists: a CloudNativePG Cluster; the app waits for its Secret.", XR: "incluster/xr.yaml", Required: "incluster/environment.yaml"},
 		"incluster-ready":  {Reason: "The CloudNativePG Cluster healthy and its app Secret written: the app gets DATABASE_URL.", XR: "incluster/xr.yaml", Observed: "incluster/observed-ready.yaml", Required: "incluster/required-ready"},
+		"egress":           {Reason: "Egress to a host and a range on a Kubernetes NetworkPolicy platform: the range is allowed, the host cannot be and the app is warned.", XR: "egress/xr.yaml"},
+		"egress-cilium":    {Reason: "The same egress on a Cilium platform: the host becomes toFQDNs, resolved through Cilium's DNS proxy.", XR: "egress/xr.yaml", Composition: "cilium/composition.yaml"},
 		"cache-only-aws":   {Reason: "Only a cache on AWS: an ElastiCache ReplicationGroup and no IAM role, since nothing needs one.", XR: "cache-only/xr.yaml", Required: "aws/environment.yaml"},
 		"cache-only-gcp":   {Reason: "Only a cache on GCP: a Memorystore Instance and no service account.", XR: "cache-only/xr.yaml", Required: "gcp/environment.yaml"},
 		"cache-only-azure": {Reason: "Only a cache on Azure: an Azure Cache for Redis and no identity.", XR: "cache-only/xr.yaml", Required: "azure/environment.yaml"},

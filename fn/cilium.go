@@ -3,6 +3,7 @@ package fn
 import (
 	"maps"
 	"strconv"
+	"strings"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
@@ -44,7 +45,14 @@ type ciliumIngressRule struct {
 type ciliumEgressRule struct {
 	ToEndpoints []ciliumSelector `json:"toEndpoints,omitempty"`
 	ToCIDR      []string         `json:"toCIDR,omitempty"`
+	ToFQDNs     []ciliumFQDN     `json:"toFQDNs,omitempty"`
 	ToPorts     []ciliumPortRule `json:"toPorts,omitempty"`
+}
+
+// ciliumFQDN is a host name (matchName) or a pattern of them (matchPattern, "*.example.com").
+type ciliumFQDN struct {
+	MatchName    string `json:"matchName,omitempty"`
+	MatchPattern string `json:"matchPattern,omitempty"`
 }
 
 type ciliumPortRule struct {
@@ -78,7 +86,7 @@ func ciliumPolicy(a *app, r netRules) *ciliumNetworkPolicy {
 	}
 	egress := make([]ciliumEgressRule, len(r.egress))
 	for i, rule := range r.egress {
-		egress[i] = ciliumEgressRule{ToEndpoints: ciliumEndpoints(rule.pods), ToCIDR: rule.cidrs, ToPorts: ciliumPorts(rule)}
+		egress[i] = ciliumEgressRule{ToEndpoints: ciliumEndpoints(rule.pods), ToCIDR: rule.cidrs, ToFQDNs: ciliumFQDNs(rule.hosts), ToPorts: ciliumPorts(rule)}
 	}
 	return &ciliumNetworkPolicy{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "cilium.io/v2", Kind: "CiliumNetworkPolicy"},
@@ -125,6 +133,23 @@ func ciliumPorts(r netRule) []ciliumPortRule {
 		pr.Rules = &ciliumL7{DNS: []ciliumDNS{{MatchPattern: "*"}}}
 	}
 	return []ciliumPortRule{pr}
+}
+
+// ciliumFQDNs lets the app reach hosts by name. Cilium learns their addresses from the lookups its
+// DNS proxy sees, which is why the DNS rule sends every lookup through the proxy.
+func ciliumFQDNs(hosts []string) []ciliumFQDN {
+	if len(hosts) == 0 {
+		return nil
+	}
+	out := make([]ciliumFQDN, len(hosts))
+	for i, h := range hosts {
+		if strings.HasPrefix(h, "*.") {
+			out[i].MatchPattern = h
+		} else {
+			out[i].MatchName = h
+		}
+	}
+	return out
 }
 
 func withNamespace(labels map[string]string, ns string) map[string]string {

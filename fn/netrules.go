@@ -15,10 +15,12 @@ type netRules struct {
 }
 
 // netRule admits traffic from (ingress) or to (egress) one kind of peer on some ports. Exactly one of
-// pods and cidrs is set.
+// pods, cidrs and hosts is set.
 type netRule struct {
 	pods  *podsPeer
 	cidrs []string
+	// hosts are host names ("*.example.com" for a domain's hosts), which only Cilium can enforce.
+	hosts []string
 	// ports the rule admits; none means every port.
 	ports []netPort
 	// dns marks the rule to the cluster DNS, whose lookups Cilium sends through its DNS proxy.
@@ -41,8 +43,8 @@ type netPort struct {
 }
 
 // policyRules lists what the app declared: in from the gateway to exposed ports and from apps that
-// depend on it, out to DNS, its dependencies, its in-cluster data services (peers) and the platform's
-// allowed CIDRs.
+// depend on it, out to DNS, its dependencies, its in-cluster data services (peers), the destinations
+// outside the cluster it names, and the platform's allowed CIDRs.
 func policyRules(a *app, peers []podPeer) netRules {
 	var r netRules
 	if gw := a.gateway(); gw != nil {
@@ -66,6 +68,7 @@ func policyRules(a *app, peers []podPeer) netRules {
 			ports: []netPort{{port: p.port, protocol: corev1.ProtocolTCP}},
 		})
 	}
+	r.egress = append(r.egress, egressRules(a.spec.Egress)...)
 	if cidrs := a.egressCIDRs(); len(cidrs) > 0 {
 		r.egress = append(r.egress, netRule{cidrs: cidrs})
 	}

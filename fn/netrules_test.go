@@ -6,6 +6,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/xapp-dev/xapp/apis/xapp/v1alpha1"
 	"github.com/xapp-dev/xapp/input/v1beta1"
 )
 
@@ -58,6 +59,22 @@ func TestPolicyRules(t *testing.T) {
 				ingress: []netRule{{pods: &podsPeer{labels: map[string]string{LabelCallsPrefix + "shop": "team-shop"}}, ports: []netPort{tcp(8080)}}},
 				egress:  []netRule{dns},
 			},
+		},
+		"Egress": {
+			reason: "Each destination outside the cluster is a rule of its own, on its ports, after the app's in-cluster peers and before the platform's CIDRs.",
+			in:     []inputMod{withNetworkPolicy(v1beta1.NetworkPolicy{EgressCIDRs: []string{"10.20.0.0/16"}})},
+			mods: []specMod{withPorts(), withEgress(
+				v1alpha1.Egress{Host: "api.stripe.com", Ports: []v1alpha1.EgressPort{{Port: 443}}},
+				v1alpha1.Egress{CIDR: "203.0.113.0/24", Ports: []v1alpha1.EgressPort{{Port: 123, Protocol: v1alpha1.TransportUDP}, {Port: 443, Protocol: v1alpha1.TransportTCP}}},
+				v1alpha1.Egress{Host: "*.s3.amazonaws.com"},
+			)},
+			want: netRules{egress: []netRule{
+				dns,
+				{hosts: []string{"api.stripe.com"}, ports: []netPort{tcp(443)}},
+				{cidrs: []string{"203.0.113.0/24"}, ports: []netPort{{port: 123, protocol: corev1.ProtocolUDP}, tcp(443)}},
+				{hosts: []string{"*.s3.amazonaws.com"}},
+				{cidrs: []string{"10.20.0.0/16"}},
+			}},
 		},
 		"InClusterDatabase": {
 			reason: "An in-cluster database's pods are reachable on their port, in the app's own namespace only.",

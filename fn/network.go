@@ -141,9 +141,13 @@ func networkPolicy(a *app, r netRules) *networkingv1.NetworkPolicy {
 	for i, rule := range r.ingress {
 		ingress[i] = networkingv1.NetworkPolicyIngressRule{From: npPeers(rule), Ports: npPorts(rule.ports)}
 	}
-	egress := make([]networkingv1.NetworkPolicyEgressRule, len(r.egress))
-	for i, rule := range r.egress {
-		egress[i] = networkingv1.NetworkPolicyEgressRule{To: npPeers(rule), Ports: npPorts(rule.ports)}
+	egress := make([]networkingv1.NetworkPolicyEgressRule, 0, len(r.egress))
+	for _, rule := range r.egress {
+		// A NetworkPolicy cannot name hosts: policy warns the developer, and the rule is left out
+		// rather than widened.
+		if len(rule.hosts) == 0 {
+			egress = append(egress, networkingv1.NetworkPolicyEgressRule{To: npPeers(rule), Ports: npPorts(rule.ports)})
+		}
 	}
 	if len(ingress) == 0 {
 		ingress = nil

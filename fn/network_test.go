@@ -133,6 +133,16 @@ func TestPolicyRenderers(t *testing.T) {
 			kubernetes: "networkpolicy-isolated.yaml",
 			cilium:     "ciliumpolicy-isolated.yaml",
 		},
+		"Egress": {
+			reason: "Hosts become toFQDNs (a name, or a pattern for a wildcard) for Cilium and nothing for Kubernetes, which cannot name them; ranges become IP blocks and toCIDR, on their ports.",
+			mods: []specMod{withPorts(), withEgress(
+				v1alpha1.Egress{Host: "api.stripe.com", Ports: []v1alpha1.EgressPort{{Port: 443}}},
+				v1alpha1.Egress{Host: "*.s3.amazonaws.com"},
+				v1alpha1.Egress{CIDR: "203.0.113.0/24", Ports: []v1alpha1.EgressPort{{Port: 123, Protocol: v1alpha1.TransportUDP}}},
+			)},
+			kubernetes: "networkpolicy-egress.yaml",
+			cilium:     "ciliumpolicy-egress.yaml",
+		},
 		"InClusterDatabase": {
 			reason:     "Pods in the app's own namespace: no namespace selector in a NetworkPolicy, the namespace label in Cilium.",
 			mods:       []specMod{withPorts()},

@@ -17,6 +17,9 @@ func policy(a *app) (warnings []string, errs field.ErrorList) {
 	w, e := imagePolicy(a.in.Images, a.spec.Image, a.image)
 	warnings, errs = append(warnings, w...), append(errs, e...)
 
+	w, e = egressPolicy(a)
+	warnings, errs = append(warnings, w...), append(errs, e...)
+
 	sp := field.NewPath("spec")
 	if a.spec.Route != nil {
 		switch host := a.host(); {

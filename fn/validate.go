@@ -45,6 +45,7 @@ func validate(appName, namespace string, spec *v1alpha1.XAppSpec) (name.Referenc
 	errs = append(errs, validateScaling(sp, spec)...)
 	errs = append(errs, validateProbes(sp.Child("probes"), spec)...)
 	errs = append(errs, validateRoute(sp.Child("route"), spec)...)
+	errs = append(errs, validateEgress(sp.Child("egress"), spec.Egress)...)
 	errs = append(errs, validateDependsOn(sp.Child("dependsOn"), appName, namespace, spec.DependsOn)...)
 
 	if r := spec.Resources; r != nil {

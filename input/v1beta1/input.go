@@ -179,9 +179,21 @@ type NetworkPolicy struct {
 	// Flavor of policy: Kubernetes NetworkPolicy (default), CiliumNetworkPolicy, or None.
 	// +optional
 	Flavor NetworkPolicyFlavor `json:"flavor,omitempty"`
-	// EgressCIDRs apps may also reach outside the cluster, e.g. `0.0.0.0/0` for the internet.
+	// EgressCIDRs every app may reach, on top of what it names in its own `egress`. Empty by
+	// default, and best kept so: with Kubernetes NetworkPolicy most CNIs match pod addresses
+	// against these ranges too, so `0.0.0.0/0` lets every app reach every pod and voids the promise
+	// that an app reaches only what its `dependsOn` names.
 	// +optional
 	EgressCIDRs []string `json:"egressCIDRs,omitempty"`
+	// AllowedEgressCIDRs bound the ranges apps may name in `egress[].cidr`: each must lie inside one
+	// of these. Empty allows public ranges only: a range that includes private, shared, loopback or
+	// link-local addresses, where pods and nodes usually are, is refused.
+	// +optional
+	AllowedEgressCIDRs []string `json:"allowedEgressCIDRs,omitempty"`
+	// AllowedEgressHosts bound the hosts apps may name in `egress[].host`: each must be one of these
+	// domains or under one. Empty allows any host.
+	// +optional
+	AllowedEgressHosts []string `json:"allowedEgressHosts,omitempty"`
 	// DNS is where the cluster DNS runs. Defaults to pods labelled `k8s-app: kube-dns` in kube-system.
 	// +optional
 	DNS *DNS `json:"dns,omitempty"`

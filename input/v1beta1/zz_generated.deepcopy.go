@@ -364,6 +364,16 @@ func (in *NetworkPolicy) DeepCopyInto(out *NetworkPolicy) {
 		*out = make([]string, len(*in))
 		copy(*out, *in)
 	}
+	if in.AllowedEgressCIDRs != nil {
+		in, out := &in.AllowedEgressCIDRs, &out.AllowedEgressCIDRs
+		*out = make([]string, len(*in))
+		copy(*out, *in)
+	}
+	if in.AllowedEgressHosts != nil {
+		in, out := &in.AllowedEgressHosts, &out.AllowedEgressHosts
+		*out = make([]string, len(*in))
+		copy(*out, *in)
+	}
 	if in.DNS != nil {
 		in, out := &in.DNS, &out.DNS
 		*out = new(DNS)

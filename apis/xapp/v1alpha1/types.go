@@ -100,6 +100,15 @@ type XAppSpec struct {
 	// +kubebuilder:validation:items:MaxLength=127
 	DependsOn []string `json:"dependsOn,omitempty"`
 
+	// Egress names what the app reaches outside the cluster, by host name or address range; nothing
+	// else outside the cluster is reachable unless the platform allows it for every app. Host names
+	// are enforced only where the platform's network policy can (Cilium); with Kubernetes
+	// NetworkPolicy the app is warned and should name address ranges instead.
+	// +optional
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=32
+	Egress []Egress `json:"egress,omitempty"`
+
 	// MultiCluster makes the app's Service span the clusters of a cluster mesh.
 	// +optional
 	MultiCluster *MultiCluster `json:"multiCluster,omitempty"`
@@ -465,6 +474,54 @@ type Route struct {
 	// listener.
 	// +optional
 	TLS *bool `json:"tls,omitempty"`
+}
+
+// Egress is one destination outside the cluster: a host or an address range, on some ports.
+//
+// +kubebuilder:validation:XValidation:rule="has(self.host) != has(self.cidr)",message="set exactly one of host and cidr"
+type Egress struct {
+	// Host the app connects to, e.g. `api.stripe.com`; `*.example.com` is any host one label
+	// below example.com (`eu.example.com`, not `a.eu.example.com`).
+	// +optional
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
+	Host string `json:"host,omitempty"`
+
+	// CIDR the app connects to, e.g. `203.0.113.0/24` or `2001:db8::/32`. A range that includes
+	// private addresses (where the cluster's pods and nodes usually are) is refused unless the
+	// platform allows it.
+	// +optional
+	// +kubebuilder:validation:MaxLength=43
+	CIDR string `json:"cidr,omitempty"`
+
+	// Ports the app connects to; every port when unset.
+	// +optional
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=16
+	Ports []EgressPort `json:"ports,omitempty"`
+}
+
+// Transport protocol of a port.
+// +kubebuilder:validation:Enum=tcp;udp
+type Transport string
+
+// Transport protocols.
+const (
+	TransportTCP Transport = "tcp"
+	TransportUDP Transport = "udp"
+)
+
+// EgressPort is a port outside the cluster.
+type EgressPort struct {
+	// Port number.
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=65535
+	Port int32 `json:"port"`
+
+	// Protocol: tcp (default) or udp.
+	// +optional
+	// +kubebuilder:default=tcp
+	Protocol Transport `json:"protocol,omitempty"`
 }
 
 // Affinity of a global service: which cluster's endpoints it prefers.
