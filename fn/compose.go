@@ -67,6 +67,7 @@ func compose(a *app, dep *observedDeployment, ds *dataPlan) []object {
 		add(ResourceCMDBService, rel, managedHealth("Relationship", rel.Name))
 	}
 	objs = append(objs, dataServiceRecords(a, ds)...)
+	objs = append(objs, egressRecords(a)...)
 	switch a.networkPolicyFlavor() {
 	case v1beta1.NetworkPolicyKubernetes:
 		add(ResourceNetworkPolicy, networkPolicy(a, policyRules(a, ds.egressPeers())), existing("NetworkPolicy", a.name))

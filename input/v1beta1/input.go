@@ -96,6 +96,11 @@ type CMDB struct {
 	// class.
 	// +optional
 	DataServiceClass string `json:"dataServiceClass,omitempty"`
+	// EgressClass is the class of the records of what apps reach outside the cluster (each host or
+	// range in an app's `egress`): Application (default; a third-party API is an application the
+	// company relies on) or a backend class.
+	// +optional
+	EgressClass string `json:"egressClass,omitempty"`
 	// Required refuses apps without `spec.cmdb`: every app must name its owner.
 	// +optional
 	Required bool `json:"required,omitempty"`
