@@ -48,14 +48,7 @@ func validate(appName, namespace string, spec *v1alpha1.XAppSpec) (name.Referenc
 	errs = append(errs, validateEgress(sp.Child("egress"), spec.Egress)...)
 	errs = append(errs, validateDependsOn(sp.Child("dependsOn"), appName, namespace, spec.DependsOn)...)
 
-	if r := spec.Resources; r != nil {
-		if r.CPU != nil && r.CPU.Sign() <= 0 {
-			errs = append(errs, field.Invalid(sp.Child("resources", "cpu"), r.CPU.String(), "must be greater than zero"))
-		}
-		if r.Memory != nil && r.Memory.Sign() <= 0 {
-			errs = append(errs, field.Invalid(sp.Child("resources", "memory"), r.Memory.String(), "must be greater than zero"))
-		}
-	}
+	errs = append(errs, validateResources(sp.Child("resources"), spec.Resources)...)
 	if c := spec.CMDB; c != nil {
 		if strings.TrimSpace(c.OwnerTeam) == "" {
 			errs = append(errs, field.Required(sp.Child("cmdb", "ownerTeam"), "the team that owns the app"))

@@ -187,13 +187,3 @@ func optional(b bool) *bool {
 	}
 	return ptr.To(true)
 }
-
-// resources requests CPU and memory and limits memory only: a CPU limit throttles the app even
-// when the node is idle, while a memory limit keeps one app from taking the node down.
-func resources(a *app) corev1.ResourceRequirements {
-	cpu, mem := a.cpu(), a.memory()
-	return corev1.ResourceRequirements{
-		Requests: corev1.ResourceList{corev1.ResourceCPU: cpu, corev1.ResourceMemory: mem},
-		Limits:   corev1.ResourceList{corev1.ResourceMemory: mem},
-	}
-}

@@ -58,6 +58,10 @@ type Input struct {
 	// +optional
 	Annotations map[string]string `json:"annotations,omitempty"`
 
+	// Resources bounds what apps request and limit, and sets the CPU limit of apps that set none.
+	// +optional
+	Resources *ResourcePolicy `json:"resources,omitempty"`
+
 	// Images is the image policy.
 	// +optional
 	Images *ImagePolicy `json:"images,omitempty"`
@@ -134,12 +138,38 @@ type Defaults struct {
 	// CPU request. Defaults to 100m.
 	// +optional
 	CPU *resource.Quantity `json:"cpu,omitempty"`
-	// Memory request and limit. Defaults to 128Mi.
+	// Memory request (and limit, unless an app sets its own). Defaults to 128Mi.
 	// +optional
 	Memory *resource.Quantity `json:"memory,omitempty"`
 	// ReadinessPath of the default HTTP readiness probe. Defaults to `/`.
 	// +optional
 	ReadinessPath string `json:"readinessPath,omitempty"`
+}
+
+// CPULimitPolicy is the CPU limit of an app that sets none.
+// +kubebuilder:validation:Enum=None;Request
+type CPULimitPolicy string
+
+// CPU limit policies.
+const (
+	// CPULimitNone sets no CPU limit: an app is never throttled while its node has CPU to spare.
+	CPULimitNone CPULimitPolicy = "None"
+	// CPULimitRequest limits CPU to the request: predictable, and with memory's limit = request
+	// the pods get the Guaranteed QoS class.
+	CPULimitRequest CPULimitPolicy = "Request"
+)
+
+// ResourcePolicy bounds what apps request and limit.
+type ResourcePolicy struct {
+	// CPULimit of an app that sets none: None (default) or Request.
+	// +optional
+	CPULimit CPULimitPolicy `json:"cpuLimit,omitempty"`
+	// MaxCPU caps an app's CPU request and limit, e.g. `4`. Unset, there is no cap.
+	// +optional
+	MaxCPU *resource.Quantity `json:"maxCPU,omitempty"`
+	// MaxMemory caps an app's memory request and limit, e.g. `8Gi`. Unset, there is no cap.
+	// +optional
+	MaxMemory *resource.Quantity `json:"maxMemory,omitempty"`
 }
 
 // ImagePinning is how exactly an image must name what runs.

@@ -66,8 +66,9 @@ type XAppSpec struct {
 	// +kubebuilder:validation:MaxItems=32
 	Files []File `json:"files,omitempty"`
 
-	// Resources the container requests. Memory is also the limit; CPU is not limited, so the app
-	// is never throttled while the node has CPU to spare. Defaults come from the platform.
+	// Resources the container requests and may not exceed. By default memory is limited to its
+	// request and CPU is not limited, so the app is never throttled while the node has CPU to spare;
+	// limits set here replace that within the platform's caps. Defaults come from the platform.
 	// +optional
 	Resources *Resources `json:"resources,omitempty"`
 
@@ -315,13 +316,31 @@ type File struct {
 	Content string `json:"content"`
 }
 
-// Resources the container requests.
+// Resources the container requests, and its limits.
 type Resources struct {
 	// CPU request, e.g. `250m`.
 	// +optional
 	CPU *resource.Quantity `json:"cpu,omitempty"`
 
-	// Memory request and limit, e.g. `256Mi`.
+	// Memory request, e.g. `256Mi`; also the limit unless limits.memory is set.
+	// +optional
+	Memory *resource.Quantity `json:"memory,omitempty"`
+
+	// Limits the container may not exceed, each at least its request and at most the platform's
+	// cap. Unset, memory is limited to its request and CPU follows the platform's policy (by
+	// default no limit).
+	// +optional
+	Limits *ResourceLimits `json:"limits,omitempty"`
+}
+
+// ResourceLimits cap what the container may use.
+type ResourceLimits struct {
+	// CPU limit, e.g. `1`. The container is throttled beyond it even when the node is idle.
+	// +optional
+	CPU *resource.Quantity `json:"cpu,omitempty"`
+
+	// Memory limit, e.g. `512Mi`. The container is killed beyond it; a memory request below it lets
+	// the app burst, at the risk of being evicted first when the node runs short.
 	// +optional
 	Memory *resource.Quantity `json:"memory,omitempty"`
 }
