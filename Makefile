@@ -87,7 +87,7 @@ generate-check: $(CODEGEN_DIR)/controller-gen ## Fail when go generate changes t
 
 .PHONY: lint
 lint: $(GOLANGCI_LINT) ## Run golangci-lint (config: .golangci.yml).
-	$(GOLANGCI_LINT) run ./...
+	$(GOLANGCI_LINT) run --allow-parallel-runners ./...
 
 .PHONY: bench
 bench: build ## Go benchmarks plus fnbench over gRPC against the real binary (see hack/fnbench.sh).

@@ -105,6 +105,7 @@ func runFunction(req *fnv1.RunFunctionRequest) *fnv1.RunFunctionResponse {
 		return rsp
 	}
 	a := newApp(appName, namespace, spec, in, image)
+	a.generation = xrGeneration(req.GetObserved().GetComposite().GetResource())
 	warnings, errs := policy(a)
 	if len(errs) > 0 {
 		fatal(rsp, fieldErrors(errPolicy, errs))

@@ -26,9 +26,9 @@ func policy(a *app) (warnings []string, errs field.ErrorList) {
 		switch host := a.host(); {
 		case host == "":
 			errs = append(errs, field.Required(sp.Child("route", "host"), "the platform sets no default domain, so the route needs a host"))
-		case !domainAllowed(host, a.in.AllowedDomains):
+		case !domainAllowed(host, a.allowedDomains()):
 			errs = append(errs, field.Forbidden(sp.Child("route", "host"),
-				fmt.Sprintf("host %s is outside the platform's allowed domains (%s)", host, strings.Join(a.in.AllowedDomains, ", "))))
+				fmt.Sprintf("host %s is outside the platform's allowed domains (%s)", host, strings.Join(a.allowedDomains(), ", "))))
 		}
 		if a.gateway() == nil {
 			errs = append(errs, field.Forbidden(sp.Child("route"), "the platform has no gateway configured to attach routes to"))
@@ -126,4 +126,14 @@ func domainAllowed(host string, domains []string) bool {
 		}
 	}
 	return false
+}
+
+// allowedDomains are the domains route hosts must be under: the platform's list, else its default
+// domain, so that one team cannot claim another's host just because the platform left the list
+// empty. Nil (any host) only on a platform with neither.
+func (a *app) allowedDomains() []string {
+	if len(a.in.AllowedDomains) > 0 || a.in.Domain == "" {
+		return a.in.AllowedDomains
+	}
+	return []string{a.in.Domain}
 }

@@ -71,6 +71,17 @@ func TestPolicy(t *testing.T) {
 			mods:   []specMod{withPorts(exposedPort(http("http", 80))), withRoute(&v1alpha1.Route{Host: "shop.notexample.com"})},
 			want:   verdict{errs: []string{"spec.route.host: Forbidden: host shop.notexample.com is outside the platform's allowed domains (example.com)"}},
 		},
+		"RouteDomainDefault": {
+			reason: "A platform that lists no allowed domains allows hosts under its own domain only: no team claims any host.",
+			in:     []inputMod{withGateway()},
+			mods:   []specMod{withPorts(exposedPort(http("http", 80))), withRoute(&v1alpha1.Route{Host: "shop.evil.example.org"})},
+			want:   want{errs: []string{"spec.route.host: Forbidden: host shop.evil.example.org is outside the platform's allowed domains (apps.example.com)"}},
+		},
+		"RouteUnderDefaultDomain": {
+			reason: "A host under the platform's domain is allowed without a list.",
+			in:     []inputMod{withGateway()},
+			mods:   []specMod{withPorts(exposedPort(http("http", 80))), withRoute(&v1alpha1.Route{Host: "shop.apps.example.com"})},
+		},
 		"RouteNoGateway": {
 			reason: "Routes need a gateway.",
 			in:     []inputMod{func(in *v1beta1.Input) { in.Domain = "example.com" }},

@@ -41,7 +41,8 @@ type Input struct {
 	// +optional
 	Domain string `json:"domain,omitempty"`
 
-	// AllowedDomains limits route hosts to these domains and their subdomains. Empty allows any host.
+	// AllowedDomains limits route hosts to these domains and their subdomains. Empty allows hosts
+	// under Domain only; with neither set, any host (a platform for one team only).
 	// +optional
 	AllowedDomains []string `json:"allowedDomains,omitempty"`
 
