@@ -75,7 +75,7 @@ func TestPolicy(t *testing.T) {
 			reason: "A platform that lists no allowed domains allows hosts under its own domain only: no team claims any host.",
 			in:     []inputMod{withGateway()},
 			mods:   []specMod{withPorts(exposedPort(http("http", 80))), withRoute(&v1alpha1.Route{Host: "shop.evil.example.org"})},
-			want:   want{errs: []string{"spec.route.host: Forbidden: host shop.evil.example.org is outside the platform's allowed domains (apps.example.com)"}},
+			want:   verdict{errs: []string{"spec.route.host: Forbidden: host shop.evil.example.org is outside the platform's allowed domains (apps.example.com)"}},
 		},
 		"RouteUnderDefaultDomain": {
 			reason: "A host under the platform's domain is allowed without a list.",
