@@ -45,6 +45,7 @@ func Scenarios() map[string]Scenario {
 		"egress":           {Reason: "Egress to a host and a range on a Kubernetes NetworkPolicy platform: the range is allowed, the host cannot be and the app is warned.", XR: "egress/xr.yaml"},
 		"egress-cilium":    {Reason: "The same egress on a Cilium platform: the host becomes toFQDNs, resolved through Cilium's DNS proxy.", XR: "egress/xr.yaml", Composition: "cilium/composition.yaml"},
 		"resources":        {Reason: "Requests and limits apart: a memory request below its limit and a CPU limit, within the platform's caps.", XR: "resources/xr.yaml"},
+		"ports":            {Reason: "A Service port apart from the container's, and a UDP port: Service, route, probes and policy each use the right one.", XR: "ports/xr.yaml"},
 		"cache-only-aws":   {Reason: "Only a cache on AWS: an ElastiCache ReplicationGroup and no IAM role, since nothing needs one.", XR: "cache-only/xr.yaml", Required: "aws/environment.yaml"},
 		"cache-only-gcp":   {Reason: "Only a cache on GCP: a Memorystore Instance and no service account.", XR: "cache-only/xr.yaml", Required: "gcp/environment.yaml"},
 		"cache-only-azure": {Reason: "Only a cache on Azure: an Azure Cache for Redis and no identity.", XR: "cache-only/xr.yaml", Required: "azure/environment.yaml"},

@@ -240,7 +240,7 @@ func (a *app) routedPort() (v1alpha1.Port, bool) { return routedPort(a.spec.Port
 
 func routedPort(ports []v1alpha1.Port) (v1alpha1.Port, bool) {
 	for _, p := range ports {
-		if exposed(p) && protocol(p) != v1alpha1.ProtocolTCP {
+		if exposed(p) && routable(p) {
 			return p, true
 		}
 	}
@@ -320,13 +320,4 @@ func fileKey(path string) string {
 		}
 	}
 	return string(b)
-}
-
-func exposed(p v1alpha1.Port) bool { return p.Expose != nil && *p.Expose }
-
-func protocol(p v1alpha1.Port) v1alpha1.Protocol {
-	if p.Protocol == "" {
-		return v1alpha1.ProtocolHTTP
-	}
-	return p.Protocol
 }

@@ -80,7 +80,7 @@ func appPorts(ports []v1alpha1.Port, keep func(v1alpha1.Port) bool) []netPort {
 	var out []netPort
 	for _, p := range ports {
 		if keep == nil || keep(p) {
-			out = append(out, netPort{port: p.Port, protocol: corev1.ProtocolTCP})
+			out = append(out, netPort{port: p.Port, protocol: transport(p)})
 		}
 	}
 	return out

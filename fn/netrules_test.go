@@ -5,6 +5,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/utils/ptr"
 
 	"github.com/xapp-dev/xapp/apis/xapp/v1alpha1"
 	"github.com/xapp-dev/xapp/input/v1beta1"
@@ -50,6 +51,15 @@ func TestPolicyRules(t *testing.T) {
 					{pods: &podsPeer{labels: map[string]string{LabelName: "gateway", LabelInstance: "gateway"}, namespace: "payments"}},
 					{cidrs: []string{"10.20.0.0/16"}},
 				},
+			},
+		},
+		"ServicePortAndUDP": {
+			reason: "Ingress is admitted where it arrives, on the container's port and transport, whatever port the Service offers.",
+			mods: []specMod{withPorts(v1alpha1.Port{Name: "http", Port: 8080, ServicePort: ptr.To(int32(80))},
+				v1alpha1.Port{Name: "syslog", Port: 5514, Protocol: v1alpha1.ProtocolUDP})},
+			want: netRules{
+				ingress: []netRule{{pods: &podsPeer{labels: map[string]string{LabelCallsPrefix + "shop": "team-shop"}}, ports: []netPort{tcp(8080), {port: 5514, protocol: corev1.ProtocolUDP}}}},
+				egress:  []netRule{dns},
 			},
 		},
 		"NoGatewayNoExposure": {

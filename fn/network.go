@@ -31,8 +31,8 @@ func service(a *app) *corev1.Service {
 	for i, p := range a.spec.Ports {
 		ports[i] = corev1.ServicePort{
 			Name:        p.Name,
-			Protocol:    corev1.ProtocolTCP,
-			Port:        p.Port,
+			Protocol:    transport(p),
+			Port:        servicePort(p),
 			TargetPort:  intstr.FromString(p.Name),
 			AppProtocol: appProtocol(protocol(p)),
 		}
@@ -100,7 +100,7 @@ func route(a *app) routeObject {
 	hostnames := []gatewayv1.Hostname{gatewayv1.Hostname(a.host())}
 	backend := gatewayv1.BackendRef{BackendObjectReference: gatewayv1.BackendObjectReference{
 		Name: gatewayv1.ObjectName(a.name),
-		Port: ptr.To(p.Port),
+		Port: ptr.To(servicePort(p)),
 	}}
 	if protocol(p) == v1alpha1.ProtocolGRPC {
 		return &gatewayv1.GRPCRoute{

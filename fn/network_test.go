@@ -31,6 +31,15 @@ func TestService(t *testing.T) {
 				{Name: "raw", Protocol: corev1.ProtocolTCP, Port: 7000, TargetPort: intstr.FromString("raw")},
 			},
 		},
+		"ServicePortAndUDP": {
+			reason: "A Service port may differ from the container's, which stays the target by name; a UDP port is offered over UDP.",
+			mods: []specMod{withPorts(v1alpha1.Port{Name: "http", Port: 8080, ServicePort: ptr.To(int32(80))},
+				v1alpha1.Port{Name: "syslog", Port: 5514, ServicePort: ptr.To(int32(514)), Protocol: v1alpha1.ProtocolUDP})},
+			ports: []corev1.ServicePort{
+				{Name: "http", Protocol: corev1.ProtocolTCP, Port: 80, TargetPort: intstr.FromString("http"), AppProtocol: ptr.To("http")},
+				{Name: "syslog", Protocol: corev1.ProtocolUDP, Port: 514, TargetPort: intstr.FromString("syslog")},
+			},
+		},
 		"Global": {
 			reason: "A global app's Service carries the Cilium ClusterMesh annotations next to the platform's.",
 			in: []inputMod{func(in *v1beta1.Input) {
@@ -85,6 +94,12 @@ func TestRoute(t *testing.T) {
 			in:     []inputMod{withGateway()},
 			mods:   []specMod{withPorts(exposedPort(http("http", 8080))), withRoute(&v1alpha1.Route{Host: "shop.example.org", Paths: []string{"/api", "/static"}, TLS: ptr.To(false)})},
 			golden: "route-paths.yaml",
+		},
+		"ServicePort": {
+			reason: "The route's backend is the Service, on the port the Service offers.",
+			in:     []inputMod{withGateway()},
+			mods:   []specMod{withPorts(exposedPort(v1alpha1.Port{Name: "http", Port: 8080, ServicePort: ptr.To(int32(80))})), withRoute(&v1alpha1.Route{})},
+			golden: "route-service-port.yaml",
 		},
 		"GRPC": {
 			reason: "A gRPC port is published with a GRPCRoute.",

@@ -7,7 +7,6 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
-	"github.com/xapp-dev/xapp/apis/xapp/v1alpha1"
 	"github.com/xapp-dev/xapp/input/v1beta1"
 )
 
@@ -44,7 +43,7 @@ func policy(a *app) (warnings []string, errs field.ErrorList) {
 		errs = append(errs, field.Required(sp.Child("cmdb"), "the platform requires every app to be registered in the CMDB with its owner team"))
 	}
 	for _, p := range a.spec.Ports {
-		if exposed(p) && a.spec.Route == nil && protocol(p) != v1alpha1.ProtocolTCP {
+		if exposed(p) && a.spec.Route == nil && routable(p) {
 			warnings = append(warnings, fmt.Sprintf("spec.ports: port %s is exposed but the app has no route, so the gateway sends it no traffic", p.Name))
 			break
 		}

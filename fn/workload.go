@@ -162,7 +162,7 @@ func containerPorts(ports []v1alpha1.Port) []corev1.ContainerPort {
 	out := make([]corev1.ContainerPort, len(ports))
 	for i, p := range ports {
 		// The protocol is part of the list's merge key: server-side apply needs it sent.
-		out[i] = corev1.ContainerPort{Name: p.Name, ContainerPort: p.Port, Protocol: corev1.ProtocolTCP}
+		out[i] = corev1.ContainerPort{Name: p.Name, ContainerPort: p.Port, Protocol: transport(p)}
 	}
 	return out
 }

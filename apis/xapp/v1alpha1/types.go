@@ -23,7 +23,7 @@ type XApp struct {
 // XAppSpec is what a developer asks for. Everything but the image has a default the platform chose.
 //
 // +kubebuilder:validation:XValidation:rule="!(has(self.replicas) && has(self.autoscaling))",message="set either replicas or autoscaling, not both: the autoscaler owns the replica count"
-// +kubebuilder:validation:XValidation:rule="!has(self.route) || (has(self.ports) && self.ports.exists(p, has(p.expose) && p.expose && (!has(p.protocol) || p.protocol != 'tcp')))",message="route needs a port with expose: true and protocol http or grpc"
+// +kubebuilder:validation:XValidation:rule="!has(self.route) || (has(self.ports) && self.ports.exists(p, has(p.expose) && p.expose && (!has(p.protocol) || p.protocol == 'http' || p.protocol == 'grpc')))",message="route needs a port with expose: true and protocol http or grpc"
 type XAppSpec struct {
 	// Image to run, as a registry reference: `ghcr.io/acme/shop:1.4.2` or
 	// `ghcr.io/acme/shop@sha256:…`. A tag of `latest` or no tag at all is allowed but warned about:
@@ -41,13 +41,14 @@ type XAppSpec struct {
 	Args []string `json:"args,omitempty"`
 
 	// Ports the app listens on. Every port is reachable in the cluster through the app's Service;
-	// ports with `expose: true` are also reachable from the gateway. The first port gets the default
-	// probes.
+	// ports with `expose: true` are also reachable from the gateway. The first TCP port (http, grpc
+	// or tcp) gets the default probes.
 	// +optional
 	// +listType=map
 	// +listMapKey=name
 	// +kubebuilder:validation:MaxItems=32
-	// +kubebuilder:validation:XValidation:rule="self.all(p, self.exists_one(q, q.port == p.port))",message="each port number may be used only once"
+	// +kubebuilder:validation:XValidation:rule="self.all(p, self.exists_one(q, q.port == p.port && ((has(q.protocol) && q.protocol == 'udp') == (has(p.protocol) && p.protocol == 'udp'))))",message="each container port number may be used only once per transport (TCP, UDP)"
+	// +kubebuilder:validation:XValidation:rule="self.all(p, self.exists_one(q, (has(q.servicePort) ? q.servicePort : q.port) == (has(p.servicePort) ? p.servicePort : p.port) && ((has(q.protocol) && q.protocol == 'udp') == (has(p.protocol) && p.protocol == 'udp'))))",message="each Service port number may be used only once per transport (TCP, UDP)"
 	Ports []Port `json:"ports,omitempty"`
 
 	// Env sets environment variables: plain values, or references to keys of Secrets and ConfigMaps in
@@ -229,8 +230,9 @@ type Bucket struct {
 	Public bool `json:"public,omitempty"`
 }
 
-// Protocol is what a port speaks; it decides the probe, the route kind and the Service's appProtocol.
-// +kubebuilder:validation:Enum=http;grpc;tcp
+// Protocol is what a port speaks; it decides the probe, the route kind, the Service's appProtocol and
+// the transport (UDP for udp, TCP for the others).
+// +kubebuilder:validation:Enum=http;grpc;tcp;udp
 type Protocol string
 
 // Protocols an app port can speak.
@@ -238,6 +240,7 @@ const (
 	ProtocolHTTP Protocol = "http"
 	ProtocolGRPC Protocol = "grpc"
 	ProtocolTCP  Protocol = "tcp"
+	ProtocolUDP  Protocol = "udp"
 )
 
 // Port is a port the app listens on.
@@ -252,7 +255,16 @@ type Port struct {
 	// +kubebuilder:validation:Maximum=65535
 	Port int32 `json:"port"`
 
-	// Protocol the port speaks: http (default), grpc or tcp.
+	// ServicePort is the port the app's Service offers, when it differs from the container's: 80 in
+	// front of a container listening on 8080. Callers and the route use it; the network policy
+	// admits traffic to the container's port, which is where it arrives.
+	// +optional
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=65535
+	ServicePort *int32 `json:"servicePort,omitempty"`
+
+	// Protocol the port speaks: http (default), grpc, tcp or udp. A udp port gets no default
+	// probes (Kubernetes cannot probe UDP) and cannot be routed.
 	// +optional
 	// +kubebuilder:default=http
 	Protocol Protocol `json:"protocol,omitempty"`
