@@ -39,6 +39,7 @@ type ciliumSelector struct {
 
 type ciliumIngressRule struct {
 	FromEndpoints []ciliumSelector `json:"fromEndpoints,omitempty"`
+	FromCIDR      []string         `json:"fromCIDR,omitempty"`
 	ToPorts       []ciliumPortRule `json:"toPorts,omitempty"`
 }
 
@@ -82,7 +83,7 @@ const ciliumNamespaceLabel = "k8s:io.kubernetes.pod.namespace"
 func ciliumPolicy(a *app, r netRules) *ciliumNetworkPolicy {
 	var ingress []ciliumIngressRule
 	for _, rule := range r.ingress {
-		ingress = append(ingress, ciliumIngressRule{FromEndpoints: ciliumEndpoints(rule.pods), ToPorts: ciliumPorts(rule)})
+		ingress = append(ingress, ciliumIngressRule{FromEndpoints: ciliumEndpoints(rule.pods), FromCIDR: rule.cidrs, ToPorts: ciliumPorts(rule)})
 	}
 	egress := make([]ciliumEgressRule, len(r.egress))
 	for i, rule := range r.egress {

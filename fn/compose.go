@@ -13,6 +13,7 @@ const (
 	ResourceConfigMap      = "configmap"
 	ResourceDeployment     = "deployment"
 	ResourceService        = "service"
+	ResourceLoadBalancer   = "load-balancer"
 	ResourceRoute          = "route"
 	ResourceAutoscaler     = "autoscaler"
 	ResourceDisruption     = "disruption-budget"
@@ -57,6 +58,9 @@ func compose(a *app, dep *observedDeployment, ds *dataPlan) []object {
 	}
 	if svc := service(a); svc != nil {
 		add(ResourceService, svc, existing("Service", a.name))
+	}
+	if lb := loadBalancer(a); lb != nil {
+		add(ResourceLoadBalancer, lb, loadBalancerHealth(lb.Name))
 	}
 	if pdb := disruptionBudget(a); pdb != nil {
 		add(ResourceDisruption, pdb, existing("PodDisruptionBudget", a.name))

@@ -42,8 +42,8 @@ type netPort struct {
 	protocol corev1.Protocol
 }
 
-// policyRules lists what the app declared: in from the gateway to exposed ports and from apps that
-// depend on it, out to DNS, its dependencies, its in-cluster data services (peers), the destinations
+// policyRules lists what the app declared: in from the gateway to exposed ports, from apps that
+// depend on it and from its load balancer's clients, out to DNS, its dependencies, its in-cluster data services (peers), the destinations
 // outside the cluster it names, and the platform's allowed CIDRs.
 func policyRules(a *app, peers []podPeer) netRules {
 	var r netRules
@@ -55,6 +55,7 @@ func policyRules(a *app, peers []podPeer) netRules {
 	if ports := appPorts(a.spec.Ports, nil); len(ports) > 0 {
 		r.ingress = append(r.ingress, netRule{pods: &podsPeer{labels: map[string]string{LabelCallsPrefix + a.name: a.namespace}}, ports: ports})
 	}
+	r.ingress = append(r.ingress, loadBalancerRule(a)...)
 
 	dns := a.dns()
 	r.egress = append(r.egress, netRule{pods: &podsPeer{labels: dns.PodLabels, namespace: dns.Namespace}, ports: []netPort{{port: 53}}, dns: true})

@@ -62,6 +62,18 @@ func TestPolicyRules(t *testing.T) {
 				egress:  []netRule{dns},
 			},
 		},
+		"LoadBalancer": {
+			reason: "A load balancer's clients reach the load-balanced ports from every address, or from the platform's source ranges.",
+			in:     []inputMod{withLoadBalancer(v1beta1.LoadBalancer{})},
+			mods:   []specMod{mqttPorts()},
+			want: netRules{
+				ingress: []netRule{
+					{pods: &podsPeer{labels: map[string]string{LabelCallsPrefix + "shop": "team-shop"}}, ports: []netPort{tcp(8080), tcp(1883)}},
+					{cidrs: []string{"0.0.0.0/0", "::/0"}, ports: []netPort{tcp(1883)}},
+				},
+				egress: []netRule{dns},
+			},
+		},
 		"NoGatewayNoExposure": {
 			reason: "Without a gateway, an exposed port is reachable only by callers.",
 			mods:   []specMod{withPorts(exposedPort(http("http", 8080)))},

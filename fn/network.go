@@ -27,16 +27,7 @@ func service(a *app) *corev1.Service {
 	if len(a.spec.Ports) == 0 {
 		return nil
 	}
-	ports := make([]corev1.ServicePort, len(a.spec.Ports))
-	for i, p := range a.spec.Ports {
-		ports[i] = corev1.ServicePort{
-			Name:        p.Name,
-			Protocol:    transport(p),
-			Port:        servicePort(p),
-			TargetPort:  intstr.FromString(p.Name),
-			AppProtocol: appProtocol(protocol(p)),
-		}
-	}
+	ports := servicePorts(a.spec.Ports)
 	meta := a.objectMeta(a.name)
 	if mc := a.spec.MultiCluster; mc != nil && (mc.Global || mc.Affinity != "") {
 		meta.Annotations = make(map[string]string, len(a.in.Annotations)+2)
@@ -53,6 +44,21 @@ func service(a *app) *corev1.Service {
 		ObjectMeta: meta,
 		Spec:       corev1.ServiceSpec{Selector: a.selector, Ports: ports},
 	}
+}
+
+// servicePorts offers each port on its Service port, targeting the container's by name.
+func servicePorts(ports []v1alpha1.Port) []corev1.ServicePort {
+	out := make([]corev1.ServicePort, len(ports))
+	for i, p := range ports {
+		out[i] = corev1.ServicePort{
+			Name:        p.Name,
+			Protocol:    transport(p),
+			Port:        servicePort(p),
+			TargetPort:  intstr.FromString(p.Name),
+			AppProtocol: appProtocol(protocol(p)),
+		}
+	}
+	return out
 }
 
 // appProtocol tells gateways and meshes how to speak to a port: gRPC needs HTTP/2 cleartext.

@@ -158,6 +158,13 @@ func TestPolicyRenderers(t *testing.T) {
 			kubernetes: "networkpolicy-egress.yaml",
 			cilium:     "ciliumpolicy-egress.yaml",
 		},
+		"LoadBalancer": {
+			reason:     "Clients outside the cluster by address: IP blocks for Kubernetes, fromCIDR for Cilium.",
+			in:         []inputMod{withLoadBalancer(v1beta1.LoadBalancer{SourceRanges: []string{"203.0.113.0/24"}})},
+			mods:       []specMod{mqttPorts()},
+			kubernetes: "networkpolicy-loadbalancer.yaml",
+			cilium:     "ciliumpolicy-loadbalancer.yaml",
+		},
 		"InClusterDatabase": {
 			reason:     "Pods in the app's own namespace: no namespace selector in a NetworkPolicy, the namespace label in Cilium.",
 			mods:       []specMod{withPorts()},

@@ -19,6 +19,7 @@ func policy(a *app) (warnings []string, errs field.ErrorList) {
 	w, e = egressPolicy(a)
 	warnings, errs = append(warnings, w...), append(errs, e...)
 	errs = append(errs, resourcesPolicy(a)...)
+	errs = append(errs, loadBalancerPolicy(a)...)
 
 	sp := field.NewPath("spec")
 	if a.spec.Route != nil {

@@ -11,7 +11,9 @@ import (
 	"github.com/xapp-dev/xapp/input/v1beta1"
 )
 
-func withResources(r v1alpha1.Resources) specMod { return func(s *v1alpha1.XAppSpec) { s.Resources = &r } }
+func withResources(r v1alpha1.Resources) specMod {
+	return func(s *v1alpha1.XAppSpec) { s.Resources = &r }
+}
 
 func withResourcePolicy(p v1beta1.ResourcePolicy) inputMod {
 	return func(in *v1beta1.Input) { in.Resources = &p }

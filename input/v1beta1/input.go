@@ -67,6 +67,11 @@ type Input struct {
 	// +optional
 	Images *ImagePolicy `json:"images,omitempty"`
 
+	// LoadBalancer lets apps offer ports outside the cluster on a Service of type LoadBalancer
+	// (`ports[].loadBalancer`). Unset, apps may not.
+	// +optional
+	LoadBalancer *LoadBalancer `json:"loadBalancer,omitempty"`
+
 	// NetworkPolicy chooses how app traffic is restricted.
 	// +optional
 	NetworkPolicy *NetworkPolicy `json:"networkPolicy,omitempty"`
@@ -171,6 +176,20 @@ type ResourcePolicy struct {
 	// MaxMemory caps an app's memory request and limit, e.g. `8Gi`. Unset, there is no cap.
 	// +optional
 	MaxMemory *resource.Quantity `json:"maxMemory,omitempty"`
+}
+
+// LoadBalancer is how apps' load balancers are made.
+type LoadBalancer struct {
+	// Class is the Services' loadBalancerClass, for a cluster with more than one implementation.
+	// +optional
+	Class string `json:"class,omitempty"`
+	// Annotations on every load-balanced Service, e.g. to make it internal to the network.
+	// +optional
+	Annotations map[string]string `json:"annotations,omitempty"`
+	// SourceRanges are the client ranges a load balancer admits, and the network policy with it.
+	// Defaults to every address (0.0.0.0/0 and ::/0).
+	// +optional
+	SourceRanges []string `json:"sourceRanges,omitempty"`
 }
 
 // ImagePinning is how exactly an image must name what runs.

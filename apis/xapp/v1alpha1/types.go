@@ -273,6 +273,12 @@ type Port struct {
 	// exposed HTTP or gRPC port.
 	// +optional
 	Expose *bool `json:"expose,omitempty"`
+
+	// LoadBalancer offers the port outside the cluster on a load balancer of its own, on its
+	// Service port: for what a gateway cannot route, such as a TCP or UDP protocol. Refused unless
+	// the platform allows load balancers.
+	// +optional
+	LoadBalancer bool `json:"loadBalancer,omitempty"`
 }
 
 // EnvVar is one environment variable: a value, or a key of a Secret or ConfigMap.
@@ -579,6 +585,10 @@ type XAppStatus struct {
 	// Image the app runs.
 	// +optional
 	Image string `json:"image,omitempty"`
+
+	// LoadBalancer is the address (IP or host name) of the app's load balancer, once it has one.
+	// +optional
+	LoadBalancer string `json:"loadBalancer,omitempty"`
 
 	// Replicas of the app's Deployment.
 	// +optional
