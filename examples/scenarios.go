@@ -48,6 +48,7 @@ func Scenarios() map[string]Scenario {
 		"ports":                {Reason: "A Service port apart from the container's, and a UDP port: Service, route, probes and policy each use the right one.", XR: "ports/xr.yaml"},
 		"loadbalancer":         {Reason: "A TCP port on a load balancer where the platform allows one: a Service of its own, clients admitted from the platform's ranges.", XR: "loadbalancer/xr.yaml", Composition: "cilium/composition.yaml"},
 		"loadbalancer-address": {Reason: "The load balancer has its address: the status says where clients connect.", XR: "loadbalancer/xr.yaml", Composition: "cilium/composition.yaml", Observed: "loadbalancer/observed-ready.yaml"},
+		"podmetadata":          {Reason: "Pod labels and annotations under the prefixes the platform allows: mesh injection and scraping.", XR: "podmetadata/xr.yaml"},
 		"cache-only-aws":       {Reason: "Only a cache on AWS: an ElastiCache ReplicationGroup and no IAM role, since nothing needs one.", XR: "cache-only/xr.yaml", Required: "aws/environment.yaml"},
 		"cache-only-gcp":       {Reason: "Only a cache on GCP: a Memorystore Instance and no service account.", XR: "cache-only/xr.yaml", Required: "gcp/environment.yaml"},
 		"cache-only-azure":     {Reason: "Only a cache on Azure: an Azure Cache for Redis and no identity.", XR: "cache-only/xr.yaml", Required: "azure/environment.yaml"},

@@ -147,7 +147,13 @@ func newApp(name, namespace string, spec v1alpha1.XAppSpec, in *v1beta1.Input, i
 		a.labels[LabelVersion] = v
 	}
 
-	a.podLabels = maps.Clone(a.labels)
+	// The app's own pod labels first: the platform's and the function's win, though policy refuses
+	// an app that tries to set them.
+	a.podLabels = make(map[string]string, len(a.labels)+len(spec.DependsOn))
+	if spec.PodMetadata != nil {
+		maps.Copy(a.podLabels, spec.PodMetadata.Labels)
+	}
+	maps.Copy(a.podLabels, a.labels)
 	for _, d := range spec.DependsOn {
 		ns, n := splitDependency(d, namespace)
 		a.podLabels[LabelCallsPrefix+n] = ns

@@ -20,6 +20,7 @@ func policy(a *app) (warnings []string, errs field.ErrorList) {
 	warnings, errs = append(warnings, w...), append(errs, e...)
 	errs = append(errs, resourcesPolicy(a)...)
 	errs = append(errs, loadBalancerPolicy(a)...)
+	errs = append(errs, podMetadataPolicy(a)...)
 
 	sp := field.NewPath("spec")
 	if a.spec.Route != nil {

@@ -50,6 +50,7 @@ func validate(appName, namespace string, spec *v1alpha1.XAppSpec) (name.Referenc
 	errs = append(errs, validateDependsOn(sp.Child("dependsOn"), appName, namespace, spec.DependsOn)...)
 
 	errs = append(errs, validateResources(sp.Child("resources"), spec.Resources)...)
+	errs = append(errs, validatePodMetadata(sp.Child("podMetadata"), spec.PodMetadata)...)
 	if c := spec.CMDB; c != nil {
 		if strings.TrimSpace(c.OwnerTeam) == "" {
 			errs = append(errs, field.Required(sp.Child("cmdb", "ownerTeam"), "the team that owns the app"))

@@ -54,10 +54,6 @@ func configMap(a *app) *corev1.ConfigMap {
 // /tmp, no capabilities, no privilege escalation, RuntimeDefault seccomp, no API token. Rollouts
 // never take a serving pod away before its replacement is available.
 func deployment(a *app, extraEnv []corev1.EnvVar) *appsv1.Deployment {
-	podAnnotations := map[string]string(nil)
-	if len(a.spec.Files) > 0 {
-		podAnnotations = map[string]string{AnnotationConfigChecksum: a.filesChecksum()}
-	}
 	d := &appsv1.Deployment{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
 		ObjectMeta: a.objectMeta(a.name),
@@ -71,7 +67,7 @@ func deployment(a *app, extraEnv []corev1.EnvVar) *appsv1.Deployment {
 				},
 			},
 			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: a.podLabels, Annotations: podAnnotations},
+				ObjectMeta: metav1.ObjectMeta{Labels: a.podLabels, Annotations: podAnnotations(a)},
 				Spec:       podSpec(a, extraEnv),
 			},
 		},

@@ -63,6 +63,11 @@ type Input struct {
 	// +optional
 	Resources *ResourcePolicy `json:"resources,omitempty"`
 
+	// PodMetadata bounds the labels and annotations apps put on their pods (`podMetadata`).
+	// Unset, apps may put none.
+	// +optional
+	PodMetadata *PodMetadataPolicy `json:"podMetadata,omitempty"`
+
 	// Images is the image policy.
 	// +optional
 	Images *ImagePolicy `json:"images,omitempty"`
@@ -190,6 +195,19 @@ type LoadBalancer struct {
 	// Defaults to every address (0.0.0.0/0 and ::/0).
 	// +optional
 	SourceRanges []string `json:"sourceRanges,omitempty"`
+}
+
+// PodMetadataPolicy lists the key prefixes apps may use on their pods. A prefix is matched as
+// written: `sidecar.istio.io/` allows that domain's keys, `acme.com/cost-` only keys starting so.
+// The platform's own keys (its labels, `app.kubernetes.io/` labels the function sets,
+// `calls.xapp.dev/`, `xapp.dev/`) are refused whatever the prefixes.
+type PodMetadataPolicy struct {
+	// AllowedLabelPrefixes of pod label keys. Empty allows none.
+	// +optional
+	AllowedLabelPrefixes []string `json:"allowedLabelPrefixes,omitempty"`
+	// AllowedAnnotationPrefixes of pod annotation keys. Empty allows none.
+	// +optional
+	AllowedAnnotationPrefixes []string `json:"allowedAnnotationPrefixes,omitempty"`
 }
 
 // ImagePinning is how exactly an image must name what runs.

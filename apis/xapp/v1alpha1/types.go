@@ -67,6 +67,12 @@ type XAppSpec struct {
 	// +kubebuilder:validation:MaxItems=32
 	Files []File `json:"files,omitempty"`
 
+	// PodMetadata are labels and annotations for the app's pods: mesh injection, scrape settings,
+	// cost tags. Only keys under prefixes the platform allows are accepted, and never the platform's
+	// own.
+	// +optional
+	PodMetadata *PodMetadata `json:"podMetadata,omitempty"`
+
 	// Resources the container requests and may not exceed. By default memory is limited to its
 	// request and CPU is not limited, so the app is never throttled while the node has CPU to spare;
 	// limits set here replace that within the platform's caps. Defaults come from the platform.
@@ -332,6 +338,19 @@ type File struct {
 	// Content of the file.
 	// +kubebuilder:validation:MaxLength=262144
 	Content string `json:"content"`
+}
+
+// PodMetadata is metadata for the app's pods.
+type PodMetadata struct {
+	// Labels on the pods, e.g. `sidecar.istio.io/inject: "true"`.
+	// +optional
+	// +kubebuilder:validation:MaxProperties=32
+	Labels map[string]string `json:"labels,omitempty"`
+
+	// Annotations on the pods, e.g. `prometheus.io/scrape: "true"`.
+	// +optional
+	// +kubebuilder:validation:MaxProperties=64
+	Annotations map[string]string `json:"annotations,omitempty"`
 }
 
 // Resources the container requests, and its limits.
