@@ -147,7 +147,13 @@ func newApp(name, namespace string, spec v1alpha1.XAppSpec, in *v1beta1.Input, i
 		a.labels[LabelVersion] = v
 	}
 
-	a.podLabels = maps.Clone(a.labels)
+	// The app's own pod labels first: the platform's and the function's win, though policy refuses
+	// an app that tries to set them.
+	a.podLabels = make(map[string]string, len(a.labels)+len(spec.DependsOn))
+	if spec.PodMetadata != nil {
+		maps.Copy(a.podLabels, spec.PodMetadata.Labels)
+	}
+	maps.Copy(a.podLabels, a.labels)
 	for _, d := range spec.DependsOn {
 		ns, n := splitDependency(d, namespace)
 		a.podLabels[LabelCallsPrefix+n] = ns
@@ -240,7 +246,7 @@ func (a *app) routedPort() (v1alpha1.Port, bool) { return routedPort(a.spec.Port
 
 func routedPort(ports []v1alpha1.Port) (v1alpha1.Port, bool) {
 	for _, p := range ports {
-		if exposed(p) && protocol(p) != v1alpha1.ProtocolTCP {
+		if exposed(p) && routable(p) {
 			return p, true
 		}
 	}
@@ -320,13 +326,4 @@ func fileKey(path string) string {
 		}
 	}
 	return string(b)
-}
-
-func exposed(p v1alpha1.Port) bool { return p.Expose != nil && *p.Expose }
-
-func protocol(p v1alpha1.Port) v1alpha1.Protocol {
-	if p.Protocol == "" {
-		return v1alpha1.ProtocolHTTP
-	}
-	return p.Protocol
 }

@@ -96,28 +96,36 @@ func dataServiceRecords(a *app, ds *dataPlan) []object {
 		if d.st == nil {
 			continue
 		}
-		ci := configurationItem(a)
-		ci.Name = a.name + "-" + d.kind
-		ci.Spec.ForProvider.Class = class
-		ci.Spec.ForProvider.Name = a.namespace + "/" + d.st.Name
-		ci.Spec.ForProvider.Description = ptr.To(d.kind + " of xapp " + a.namespace + "/" + a.name + " (" + d.st.Provider + ")")
-		rel := &v1alpha1.Relationship{
-			TypeMeta:   metav1.TypeMeta{APIVersion: v1alpha1.SchemeGroupVersion.String(), Kind: v1alpha1.RelationshipKind},
-			ObjectMeta: a.objectMeta(a.name + "-uses-" + d.kind),
-			Spec: v1alpha1.RelationshipSpec{
-				ManagedResourceSpec: xpv2.ManagedResourceSpec{ProviderConfigReference: cmdbProviderConfig(a)},
-				ForProvider: v1alpha1.RelationshipParameters{
-					ParentRef: &xpv2.NamespacedReference{Name: a.name},
-					ChildRef:  &xpv2.NamespacedReference{Name: ci.Name},
-					Type:      v1alpha1.RelationshipDependsOn,
-				},
-			},
-		}
-		objs = append(objs,
-			object{name: "cmdb-" + d.kind, obj: ci, health: managedHealth("ConfigurationItem", ci.Name)},
-			object{name: "cmdb-uses-" + d.kind, obj: rel, health: managedHealth("Relationship", rel.Name)})
+		objs = append(objs, dependencyRecords(a, d.kind, class, a.namespace+"/"+d.st.Name,
+			d.kind+" of xapp "+a.namespace+"/"+a.name+" ("+d.st.Provider+")")...)
 	}
 	return objs
+}
+
+// dependencyRecords registers one thing the app depends on, under key, as a record of its own and a
+// relationship saying the app depends on it: composition resources cmdb-<key> and cmdb-uses-<key>.
+func dependencyRecords(a *app, key, class, name, description string) []object {
+	ci := configurationItem(a)
+	ci.Name = a.name + "-" + key
+	ci.Spec.ForProvider.Class = class
+	ci.Spec.ForProvider.Name = name
+	ci.Spec.ForProvider.Description = ptr.To(description)
+	rel := &v1alpha1.Relationship{
+		TypeMeta:   metav1.TypeMeta{APIVersion: v1alpha1.SchemeGroupVersion.String(), Kind: v1alpha1.RelationshipKind},
+		ObjectMeta: a.objectMeta(a.name + "-uses-" + key),
+		Spec: v1alpha1.RelationshipSpec{
+			ManagedResourceSpec: xpv2.ManagedResourceSpec{ProviderConfigReference: cmdbProviderConfig(a)},
+			ForProvider: v1alpha1.RelationshipParameters{
+				ParentRef: &xpv2.NamespacedReference{Name: a.name},
+				ChildRef:  &xpv2.NamespacedReference{Name: ci.Name},
+				Type:      v1alpha1.RelationshipDependsOn,
+			},
+		},
+	}
+	return []object{
+		{name: "cmdb-" + key, obj: ci, health: managedHealth("ConfigurationItem", ci.Name)},
+		{name: "cmdb-uses-" + key, obj: rel, health: managedHealth("Relationship", rel.Name)},
+	}
 }
 
 func cmdbProviderConfig(a *app) *xpv2.ProviderConfigReference {

@@ -13,6 +13,7 @@ const (
 	ResourceConfigMap      = "configmap"
 	ResourceDeployment     = "deployment"
 	ResourceService        = "service"
+	ResourceLoadBalancer   = "load-balancer"
 	ResourceRoute          = "route"
 	ResourceAutoscaler     = "autoscaler"
 	ResourceDisruption     = "disruption-budget"
@@ -58,6 +59,9 @@ func compose(a *app, dep *observedDeployment, ds *dataPlan) []object {
 	if svc := service(a); svc != nil {
 		add(ResourceService, svc, existing("Service", a.name))
 	}
+	if lb := loadBalancer(a); lb != nil {
+		add(ResourceLoadBalancer, lb, loadBalancerHealth(lb.Name))
+	}
 	if pdb := disruptionBudget(a); pdb != nil {
 		add(ResourceDisruption, pdb, existing("PodDisruptionBudget", a.name))
 	}
@@ -68,6 +72,7 @@ func compose(a *app, dep *observedDeployment, ds *dataPlan) []object {
 		add(name, rel, managedHealth("Relationship", rel.Name))
 	}
 	objs = append(objs, dataServiceRecords(a, ds)...)
+	objs = append(objs, egressRecords(a)...)
 	if sm := scrapeConfig(a); sm != nil {
 		add(ResourceServiceMonitor, sm, existing("ServiceMonitor", sm.Name))
 	}
@@ -76,9 +81,9 @@ func compose(a *app, dep *observedDeployment, ds *dataPlan) []object {
 	}
 	switch a.networkPolicyFlavor() {
 	case v1beta1.NetworkPolicyKubernetes:
-		add(ResourceNetworkPolicy, networkPolicy(a, ds.egressPeers()), existing("NetworkPolicy", a.name))
+		add(ResourceNetworkPolicy, networkPolicy(a, policyRules(a, ds.egressPeers())), existing("NetworkPolicy", a.name))
 	case v1beta1.NetworkPolicyCilium:
-		add(ResourceNetworkPolicy, ciliumPolicy(a, ds.egressPeers()), existing("CiliumNetworkPolicy", a.name))
+		add(ResourceNetworkPolicy, ciliumPolicy(a, policyRules(a, ds.egressPeers())), existing("CiliumNetworkPolicy", a.name))
 	case v1beta1.NetworkPolicyNone:
 	}
 	return objs

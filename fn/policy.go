@@ -7,7 +7,6 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
-	"github.com/xapp-dev/xapp/apis/xapp/v1alpha1"
 	"github.com/xapp-dev/xapp/input/v1beta1"
 )
 
@@ -16,6 +15,12 @@ import (
 func policy(a *app) (warnings []string, errs field.ErrorList) {
 	w, e := imagePolicy(a.in.Images, a.spec.Image, a.image)
 	warnings, errs = append(warnings, w...), append(errs, e...)
+
+	w, e = egressPolicy(a)
+	warnings, errs = append(warnings, w...), append(errs, e...)
+	errs = append(errs, resourcesPolicy(a)...)
+	errs = append(errs, loadBalancerPolicy(a)...)
+	errs = append(errs, podMetadataPolicy(a)...)
 
 	sp := field.NewPath("spec")
 	if a.spec.Route != nil {
@@ -41,7 +46,7 @@ func policy(a *app) (warnings []string, errs field.ErrorList) {
 	}
 	warnings = append(warnings, monitoringWarnings(a)...)
 	for _, p := range a.spec.Ports {
-		if exposed(p) && a.spec.Route == nil && protocol(p) != v1alpha1.ProtocolTCP {
+		if exposed(p) && a.spec.Route == nil && routable(p) {
 			warnings = append(warnings, fmt.Sprintf("spec.ports: port %s is exposed but the app has no route, so the gateway sends it no traffic", p.Name))
 			break
 		}

@@ -26,7 +26,8 @@ const (
 
 // appStatus is what the XApp's status says: where the app is, what runs and how many pods serve.
 func appStatus(a *app, d *observedDeployment, observed map[string]*fnv1.Resource) v1alpha1.XAppStatus {
-	st := v1alpha1.XAppStatus{URL: a.url(), Image: a.spec.Image, Replicas: replicaStatus(d), Deploy: deployStatus(a, d), Links: links(a)}
+	st := v1alpha1.XAppStatus{URL: a.url(), Image: a.spec.Image, Replicas: replicaStatus(d), Deploy: deployStatus(a, d), Links: links(a),
+		LoadBalancer: loadBalancerAddress(observed[ResourceLoadBalancer].GetResource())}
 	if a.spec.CMDB != nil {
 		st.CMDB = observedRecord(observed[ResourceCMDBItem].GetResource())
 	}
@@ -106,6 +107,9 @@ func setAppReady(rsp *fnv1.RunFunctionResponse, st v1alpha1.XAppStatus, hs []hea
 		}
 		if st.URL != "" {
 			msg += " at " + st.URL
+		}
+		if st.LoadBalancer != "" {
+			msg += ", load balancer at " + st.LoadBalancer
 		}
 		response.ConditionTrue(rsp, ConditionAppReady, ReasonAvailable).WithMessage(msg).TargetCompositeAndClaim()
 		return

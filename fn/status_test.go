@@ -32,6 +32,12 @@ func TestSetAppReady(t *testing.T) {
 			hs:     []health{ready(), ready()},
 			want:   cond(fnv1.Status_STATUS_CONDITION_TRUE, ReasonAvailable, "3 of 3 replicas available at https://shop.example.com"),
 		},
+		"AvailableWithLoadBalancer": {
+			reason: "A load balancer's address is where clients outside the cluster connect, so it is said too.",
+			st:     v1alpha1.XAppStatus{Replicas: &v1alpha1.ReplicaStatus{Desired: 1, Updated: 1, Available: 1}, LoadBalancer: "203.0.113.7"},
+			hs:     []health{ready()},
+			want:   cond(fnv1.Status_STATUS_CONDITION_TRUE, ReasonAvailable, "1 of 1 replicas available, load balancer at 203.0.113.7"),
+		},
 		"AvailableNoRoute": {
 			reason: "Without a URL or replicas there is less to say.",
 			hs:     []health{ready()},

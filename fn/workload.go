@@ -54,10 +54,6 @@ func configMap(a *app) *corev1.ConfigMap {
 // /tmp, no capabilities, no privilege escalation, RuntimeDefault seccomp, no API token. Rollouts
 // never take a serving pod away before its replacement is available.
 func deployment(a *app, extraEnv []corev1.EnvVar) *appsv1.Deployment {
-	podAnnotations := map[string]string(nil)
-	if len(a.spec.Files) > 0 {
-		podAnnotations = map[string]string{AnnotationConfigChecksum: a.filesChecksum()}
-	}
 	d := &appsv1.Deployment{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
 		ObjectMeta: a.objectMeta(a.name),
@@ -71,7 +67,7 @@ func deployment(a *app, extraEnv []corev1.EnvVar) *appsv1.Deployment {
 				},
 			},
 			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: a.podLabels, Annotations: podAnnotations},
+				ObjectMeta: metav1.ObjectMeta{Labels: a.podLabels, Annotations: podAnnotations(a)},
 				Spec:       podSpec(a, extraEnv),
 			},
 		},
@@ -162,7 +158,7 @@ func containerPorts(ports []v1alpha1.Port) []corev1.ContainerPort {
 	out := make([]corev1.ContainerPort, len(ports))
 	for i, p := range ports {
 		// The protocol is part of the list's merge key: server-side apply needs it sent.
-		out[i] = corev1.ContainerPort{Name: p.Name, ContainerPort: p.Port, Protocol: corev1.ProtocolTCP}
+		out[i] = corev1.ContainerPort{Name: p.Name, ContainerPort: p.Port, Protocol: transport(p)}
 	}
 	return out
 }
@@ -201,14 +197,4 @@ func optional(b bool) *bool {
 		return nil
 	}
 	return ptr.To(true)
-}
-
-// resources requests CPU and memory and limits memory only: a CPU limit throttles the app even
-// when the node is idle, while a memory limit keeps one app from taking the node down.
-func resources(a *app) corev1.ResourceRequirements {
-	cpu, mem := a.cpu(), a.memory()
-	return corev1.ResourceRequirements{
-		Requests: corev1.ResourceList{corev1.ResourceCPU: cpu, corev1.ResourceMemory: mem},
-		Limits:   corev1.ResourceList{corev1.ResourceMemory: mem},
-	}
 }
