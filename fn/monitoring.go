@@ -3,6 +3,7 @@ package fn
 import (
 	"maps"
 
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -74,4 +75,20 @@ func (a *app) monitoringMeta(name string) metav1.ObjectMeta {
 	maps.Copy(labels, m.Labels)
 	m.Labels = labels
 	return m
+}
+
+// scrapeRule lets the platform's Prometheus in to the app's metrics port, which the app's network
+// policy would otherwise deny; none when the app is not scraped or the platform does not say where
+// its Prometheus runs (policy warns then).
+func scrapeRule(a *app) []netRule {
+	if !monitored(a) || a.in.Monitoring.Prometheus == nil {
+		return nil
+	}
+	pr := a.in.Monitoring.Prometheus
+	for _, p := range a.spec.Ports {
+		if p.Name == a.spec.Metrics.Port {
+			return []netRule{{pods: &podsPeer{labels: pr.PodLabels, namespace: pr.Namespace}, ports: []netPort{{port: p.Port, protocol: corev1.ProtocolTCP}}}}
+		}
+	}
+	return nil
 }

@@ -144,8 +144,11 @@ func (a *app) allowedDomains() []string {
 func monitoringWarnings(a *app) []string {
 	m := a.in.Monitoring
 	var w []string
-	if a.spec.Metrics != nil && m == nil {
+	switch {
+	case a.spec.Metrics != nil && m == nil:
 		w = append(w, "spec.metrics: the platform has no monitoring configured: nothing scrapes the app's metrics")
+	case a.spec.Metrics != nil && m.Prometheus == nil && a.networkPolicyFlavor() != v1beta1.NetworkPolicyNone:
+		w = append(w, "spec.metrics: the platform does not say where its Prometheus runs, so the app's network policy keeps it from scraping the metrics port")
 	}
 	if slo := a.spec.SLO; slo != nil {
 		if m == nil || m.SLI == nil || m.SLI.Errors == "" {

@@ -93,6 +93,12 @@ func TestPolicy(t *testing.T) {
 			mods:   []specMod{withMetrics("metrics")},
 			want:   verdict{warnings: []string{"spec.metrics: the platform has no monitoring configured: nothing scrapes the app's metrics"}},
 		},
+		"PrometheusNowhere": {
+			reason: "A platform that scrapes but does not say where Prometheus runs would have the app's own policy keep it out: said.",
+			in:     []inputMod{withMonitoring(&v1beta1.Monitoring{})},
+			mods:   []specMod{withMetrics("metrics")},
+			want:   verdict{warnings: []string{"spec.metrics: the platform does not say where its Prometheus runs, so the app's network policy keeps it from scraping the metrics port"}},
+		},
 		"SLOWithoutSLIs": {
 			reason: "An SLO the platform has no SLI for raises no alert: the developer is told, for each objective.",
 			in:     []inputMod{withMonitoring(&v1beta1.Monitoring{SLI: &v1beta1.SLI{Errors: "e"}})},
