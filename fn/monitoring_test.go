@@ -9,10 +9,11 @@ import (
 	"github.com/xapp-dev/xapp/input/v1beta1"
 )
 
-func withMetrics(port string) specMod {
+// withMetrics adds a metrics port on 9090 and names it as the app's metrics.
+func withMetrics() specMod {
 	return func(s *v1alpha1.XAppSpec) {
-		s.Ports = append(s.Ports, http(port, 9090))
-		s.Metrics = &v1alpha1.Metrics{Port: port}
+		s.Ports = append(s.Ports, http("metrics", 9090))
+		s.Metrics = &v1alpha1.Metrics{Port: "metrics"}
 	}
 }
 
@@ -35,11 +36,11 @@ func TestScrapeConfig(t *testing.T) {
 		want   *want
 	}{
 		"NoMetrics":    {reason: "An app that serves no metrics is not scraped.", in: []inputMod{platform}},
-		"NoMonitoring": {reason: "A platform without monitoring may not have the kind: nothing is composed.", mods: []specMod{withMetrics("metrics")}},
+		"NoMonitoring": {reason: "A platform without monitoring may not have the kind: nothing is composed.", mods: []specMod{withMetrics()}},
 		"Scraped": {
 			reason: "The app's metrics port, on its Service, with the platform's labels; the app's own labels win over a platform label of the same key.",
 			in:     []inputMod{platform},
-			mods:   []specMod{withMetrics("metrics")},
+			mods:   []specMod{withMetrics()},
 			want: &want{
 				labels:    map[string]string{"release": "prom", LabelName: "shop", LabelInstance: "shop", LabelManagedBy: ManagedBy, LabelVersion: "1.4.2"},
 				endpoints: []monitorEndpoint{{Port: "metrics", Path: "/metrics", Interval: "15s"}},

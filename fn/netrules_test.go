@@ -57,7 +57,7 @@ func TestPolicyRules(t *testing.T) {
 			reason: "The platform's Prometheus reaches the metrics port, and only that one.",
 			in: []inputMod{withMonitoring(&v1beta1.Monitoring{Prometheus: &v1beta1.Prometheus{
 				Namespace: "monitoring", PodLabels: map[string]string{"app.kubernetes.io/name": "prometheus"}}})},
-			mods: []specMod{withPorts(http("http", 8080)), withMetrics("metrics")},
+			mods: []specMod{withPorts(http("http", 8080)), withMetrics()},
 			want: netRules{
 				ingress: []netRule{
 					{pods: &podsPeer{labels: map[string]string{LabelCallsPrefix + "shop": "team-shop"}}, ports: []netPort{tcp(8080), tcp(9090)}},

@@ -90,13 +90,13 @@ func TestPolicy(t *testing.T) {
 		},
 		"MetricsWithoutMonitoring": {
 			reason: "Metrics on a platform that scrapes nothing compose, with a warning that nobody reads them.",
-			mods:   []specMod{withMetrics("metrics")},
+			mods:   []specMod{withMetrics()},
 			want:   verdict{warnings: []string{"spec.metrics: the platform has no monitoring configured: nothing scrapes the app's metrics"}},
 		},
 		"PrometheusNowhere": {
 			reason: "A platform that scrapes but does not say where Prometheus runs would have the app's own policy keep it out: said.",
 			in:     []inputMod{withMonitoring(&v1beta1.Monitoring{})},
-			mods:   []specMod{withMetrics("metrics")},
+			mods:   []specMod{withMetrics()},
 			want:   verdict{warnings: []string{"spec.metrics: the platform does not say where its Prometheus runs, so the app's network policy keeps it from scraping the metrics port"}},
 		},
 		"SLOWithoutSLIs": {
