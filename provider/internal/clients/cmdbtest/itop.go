@@ -150,6 +150,13 @@ func (s *ITop) Set(id int, field, value string) {
 	s.objects[id].fields[field] = value
 }
 
+// Delete removes an object behind the provider's back, with the links iTop deletes with it.
+func (s *ITop) Delete(id int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.remove(id)
+}
+
 // Requests returns the operation of every request so far.
 func (s *ITop) Requests() []string {
 	s.mu.Lock()

@@ -154,6 +154,13 @@ func (s *ServiceNow) Set(sysID, field, value string) {
 	s.records[sysID][field] = value
 }
 
+// Delete removes a record behind the provider's back, as a person in the UI would.
+func (s *ServiceNow) Delete(sysID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.records, sysID)
+}
+
 // Insert adds a record directly, e.g. one that exists before the provider adopts it.
 func (s *ServiceNow) Insert(class string, values map[string]string) string {
 	s.mu.Lock()

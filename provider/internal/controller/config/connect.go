@@ -49,6 +49,8 @@ type Connection struct {
 type Connector struct {
 	Kube  client.Client
 	Usage resource.ModernTracker
+	// NewHTTPClient builds the HTTP client for a CMDB from its CA bundle (nil: the system's).
+	NewHTTPClient func(caPEM []byte) (*http.Client, error)
 }
 
 // Connect tracks the usage, reads the config and its Secrets, and builds the client.
@@ -93,7 +95,7 @@ func (c *Connector) Connect(ctx context.Context, mg resource.ModernManaged) (*Co
 		}
 		ca = s.Data["ca.crt"]
 	}
-	hc, err := clients.NewHTTPClient(ca)
+	hc, err := c.NewHTTPClient(ca)
 	if err != nil {
 		return nil, errors.Wrap(err, errNewClient)
 	}

@@ -5,6 +5,7 @@ package configurationitem
 import (
 	"context"
 
+	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/controller"
@@ -50,12 +51,17 @@ type backend interface {
 
 // Setup adds the ConfigurationItem controller.
 func Setup(mgr ctrl.Manager, o controller.Options) error {
-	return config.SetupManaged(mgr, o, resource.ManagedKind(v1alpha1.ConfigurationItemGroupVersionKind), config.Kind[*v1alpha1.ConfigurationItem]{
+	return config.SetupManaged(mgr, o, resource.ManagedKind(v1alpha1.ConfigurationItemGroupVersionKind), Kind())
+}
+
+// Kind is how the managed reconciler reaches a CMDB for a ConfigurationItem.
+func Kind() config.Kind[*v1alpha1.ConfigurationItem] {
+	return config.Kind[*v1alpha1.ConfigurationItem]{
 		Object: &v1alpha1.ConfigurationItem{},
 		Connector: func(c *config.Connector) managed.TypedExternalConnector[*v1alpha1.ConfigurationItem] {
 			return &connector{connect: c.Connect}
 		},
-	})
+	}
 }
 
 type connector struct {
@@ -111,6 +117,11 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.ConfigurationItem) 
 		// Retired is what deleting leaves behind: the record is gone as far as this
 		// managed resource is concerned, so the finalizer can go.
 		return managed.ExternalObservation{ResourceExists: false}, nil
+	}
+	if adopted && cr.Spec.ForProvider.LifecycleStatus == nil && Retired(e.backend, rec.Fields) {
+		// Found by identity while this object lives: the app is registered again (its
+		// record was retired when it was deleted), so the record is in use again.
+		cr.Spec.ForProvider.LifecycleStatus = ptr.To(v1alpha1.LifecycleOperational)
 	}
 	cr.Status.AtProvider = Observation(e.backend, rec.ID, rec.URL, rec.Class, rec.Fields)
 	lateInit := LateInitialize(&cr.Spec.ForProvider, cr.Status.AtProvider, IdentityKey(cr))

@@ -33,12 +33,17 @@ const (
 
 // Setup adds the Relationship controller.
 func Setup(mgr ctrl.Manager, o controller.Options) error {
-	return config.SetupManaged(mgr, o, resource.ManagedKind(v1alpha1.RelationshipGroupVersionKind), config.Kind[*v1alpha1.Relationship]{
+	return config.SetupManaged(mgr, o, resource.ManagedKind(v1alpha1.RelationshipGroupVersionKind), Kind())
+}
+
+// Kind is how the managed reconciler reaches a CMDB for a Relationship.
+func Kind() config.Kind[*v1alpha1.Relationship] {
+	return config.Kind[*v1alpha1.Relationship]{
 		Object: &v1alpha1.Relationship{},
 		Connector: func(c *config.Connector) managed.TypedExternalConnector[*v1alpha1.Relationship] {
 			return &connector{connect: c.Connect}
 		},
-	})
+	}
 }
 
 type connector struct {

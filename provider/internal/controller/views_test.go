@@ -1,0 +1,120 @@
+package controller
+
+import (
+	"strconv"
+
+	"github.com/xapp-dev/xapp/apis/cmdb/v1alpha1"
+	"github.com/xapp-dev/xapp/provider/internal/clients/cmdbtest"
+)
+
+// cmdbView is what the lifecycle and soak tests read and do in a CMDB behind the provider's
+// back, the same way for both backends. Records are application records named by their
+// ConfigurationItem; links are relationship records.
+type cmdbView interface {
+	backend() v1alpha1.Backend
+	url() string
+	close()
+	// apps returns the ids of the application records named name.
+	apps(name string) []string
+	exists(id string) bool
+	retired(id string) bool
+	description(id string) string
+	// insert makes an application record by hand, as a person in the CMDB's UI would.
+	insert(name, description string) string
+	// edit changes a record by hand: its description and, where the backend has it, its status.
+	edit(id string)
+	// remove deletes a record by hand.
+	remove(id string)
+	// links returns the ids of relationship records from parent to child (record ids).
+	links(parent, child string) []string
+}
+
+type itopView struct{ s *cmdbtest.ITop }
+
+func newITopView() *itopView { return &itopView{s: cmdbtest.NewITop("Platform")} }
+
+func (v *itopView) backend() v1alpha1.Backend { return v1alpha1.BackendITop }
+func (v *itopView) url() string               { return v.s.URL }
+func (v *itopView) close()                    { v.s.Close() }
+
+func (v *itopView) apps(name string) []string {
+	var out []string
+	for _, id := range v.s.Find("ApplicationSolution", "name", name) {
+		out = append(out, strconv.Itoa(id))
+	}
+	return out
+}
+
+func (v *itopView) object(id string) map[string]string {
+	n, _ := strconv.Atoi(id)
+	return v.s.Object(n)
+}
+
+func (v *itopView) exists(id string) bool        { return v.object(id) != nil }
+func (v *itopView) retired(id string) bool       { return v.object(id)["status"] == "inactive" }
+func (v *itopView) description(id string) string { return v.object(id)["description"] }
+func (v *itopView) insert(name, desc string) string {
+	return strconv.Itoa(v.s.Insert("ApplicationSolution", map[string]string{"name": name, "org_id": "1", "description": desc, "status": "active"}))
+}
+
+func (v *itopView) edit(id string) {
+	n, _ := strconv.Atoi(id)
+	v.s.Set(n, "description", "edited by hand")
+	v.s.Set(n, "status", "inactive")
+}
+
+func (v *itopView) remove(id string) {
+	n, _ := strconv.Atoi(id)
+	v.s.Delete(n)
+}
+
+func (v *itopView) links(parent, child string) []string {
+	var out []string
+	for _, id := range v.s.Find("lnkApplicationSolutionToFunctionalCI", "applicationsolution_id", parent) {
+		if v.s.Object(id)["functionalci_id"] == child {
+			out = append(out, strconv.Itoa(id))
+		}
+	}
+	return out
+}
+
+type snView struct{ s *cmdbtest.ServiceNow }
+
+func newSNView() *snView { return &snView{s: cmdbtest.NewServiceNow("Platform")} }
+
+func (v *snView) backend() v1alpha1.Backend { return v1alpha1.BackendServiceNow }
+func (v *snView) url() string               { return v.s.URL }
+func (v *snView) close()                    { v.s.Close() }
+
+func (v *snView) apps(name string) []string {
+	var out []string
+	for _, r := range v.s.Find("cmdb_ci_business_app", "name", name) {
+		out = append(out, r["sys_id"])
+	}
+	return out
+}
+
+func (v *snView) exists(id string) bool        { return v.s.Record(id) != nil }
+func (v *snView) retired(id string) bool       { return v.s.Record(id)["install_status"] == "7" }
+func (v *snView) description(id string) string { return v.s.Record(id)["short_description"] }
+func (v *snView) insert(name, desc string) string {
+	return v.s.Insert("cmdb_ci_business_app", map[string]string{"name": name, "short_description": desc, "install_status": "1", "operational_status": "1"})
+}
+
+func (v *snView) edit(id string) {
+	v.s.Set(id, "short_description", "edited by hand")
+	v.s.Set(id, "install_status", "7")
+	v.s.Set(id, "operational_status", "6")
+}
+
+func (v *snView) remove(id string) { v.s.Delete(id) }
+
+func (v *snView) links(parent, child string) []string {
+	var out []string
+	for _, r := range v.s.Find("cmdb_rel_ci", "parent", parent) {
+		if r["child"] == child {
+			out = append(out, r["sys_id"])
+		}
+	}
+	return out
+}
