@@ -17,6 +17,7 @@ import (
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/tools/record"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
@@ -92,6 +93,15 @@ func newHarness(t *testing.T, backend v1alpha1.Backend, endpoint string) *harnes
 		WithInterceptorFuncs(interceptor.Funcs{
 			Update:            h.interceptUpdate,
 			SubResourceUpdate: h.interceptStatus,
+			Get: func(ctx context.Context, c client.WithWatch, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
+				// A real API server's answer names the object's kind, and the managed reconciler's
+				// server-side apply of resolved references relies on it; the fake client drops it.
+				err := c.Get(ctx, key, obj, opts...)
+				if gvk, gerr := apiutil.GVKForObject(obj, s); err == nil && gerr == nil {
+					obj.GetObjectKind().SetGroupVersionKind(gvk)
+				}
+				return err
+			},
 		}).Build()
 	mgr := &fakeManager{kube: h.kube, scheme: s}
 	conn := config.NewConnector(mgr)

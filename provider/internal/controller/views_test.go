@@ -1,7 +1,9 @@
 package controller
 
 import (
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/xapp-dev/xapp/apis/cmdb/v1alpha1"
 	"github.com/xapp-dev/xapp/provider/internal/clients/cmdbtest"
@@ -75,6 +77,19 @@ func (v *itopView) links(parent, child string) []string {
 			out = append(out, strconv.Itoa(id))
 		}
 	}
+	return out
+}
+
+// contacts returns the sorted friendly names of the contacts linked to an application.
+func (v *itopView) contacts(id string) []string {
+	var out []string
+	for _, l := range v.s.Find("lnkContactToFunctionalCI", "functionalci_id", id) {
+		c := v.s.Object(l)["contact_id"]
+		n, _ := strconv.Atoi(c)
+		o := v.s.Object(n)
+		out = append(out, strings.TrimSpace(o["first_name"]+" "+o["name"]))
+	}
+	slices.Sort(out)
 	return out
 }
 

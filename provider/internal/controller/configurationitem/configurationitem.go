@@ -4,6 +4,7 @@ package configurationitem
 
 import (
 	"context"
+	"maps"
 
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -38,6 +39,8 @@ type record struct {
 type backend interface {
 	name() string
 	class(cr *v1alpha1.ConfigurationItem) string
+	// enforced are fields every record must have whatever the spec says (iTop's organisation).
+	enforced() map[string]string
 	// find returns the id of the record cr stands for without changing anything; "" when
 	// the CMDB has none. It is what makes a retried or crashed create adopt, not duplicate.
 	find(ctx context.Context, cr *v1alpha1.ConfigurationItem) (string, error)
@@ -126,7 +129,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.ConfigurationItem) 
 	cr.Status.AtProvider = Observation(e.backend, rec.ID, rec.URL, rec.Class, rec.Fields)
 	lateInit := LateInitialize(&cr.Spec.ForProvider, cr.Status.AtProvider, IdentityKey(cr))
 	cr.SetConditions(xpv2.Available())
-	diff := Diff(Desired(e.backend, cr.Spec.ForProvider), rec.Fields)
+	diff := Diff(e.desired(cr), rec.Fields)
 	return managed.ExternalObservation{
 		ResourceExists:          true,
 		ResourceUpToDate:        diff == "",
@@ -139,7 +142,7 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.ConfigurationItem) 
 // Create implements managed.TypedExternalClient.
 func (e *external) Create(ctx context.Context, cr *v1alpha1.ConfigurationItem) (managed.ExternalCreation, error) {
 	cr.SetConditions(xpv2.Creating())
-	fields := Desired(e.backend, cr.Spec.ForProvider)
+	fields := e.desired(cr)
 	if cr.Spec.ForProvider.LifecycleStatus == nil {
 		// A record registered now is in use; without this, re-registering an app whose
 		// record was retired would adopt it retired.
@@ -159,7 +162,7 @@ func (e *external) Create(ctx context.Context, cr *v1alpha1.ConfigurationItem) (
 
 // Update implements managed.TypedExternalClient.
 func (e *external) Update(ctx context.Context, cr *v1alpha1.ConfigurationItem) (managed.ExternalUpdate, error) {
-	err := e.b.update(ctx, cr, meta.GetExternalName(cr), Desired(e.backend, cr.Spec.ForProvider))
+	err := e.b.update(ctx, cr, meta.GetExternalName(cr), e.desired(cr))
 	return managed.ExternalUpdate{}, clients.Explain(e.b.name(), err)
 }
 
@@ -167,6 +170,13 @@ func (e *external) Update(ctx context.Context, cr *v1alpha1.ConfigurationItem) (
 func (e *external) Delete(ctx context.Context, cr *v1alpha1.ConfigurationItem) (managed.ExternalDelete, error) {
 	cr.SetConditions(xpv2.Deleting())
 	return managed.ExternalDelete{}, clients.Explain(e.b.name(), e.b.remove(ctx, cr, meta.GetExternalName(cr)))
+}
+
+// desired are the fields the record must have: the spec's and the backend's enforced ones.
+func (e *external) desired(cr *v1alpha1.ConfigurationItem) map[string]string {
+	d := Desired(e.backend, cr.Spec.ForProvider)
+	maps.Copy(d, e.b.enforced())
+	return d
 }
 
 // Disconnect implements managed.TypedExternalClient.
