@@ -183,6 +183,9 @@ func (h *harness) create(objs ...client.Object) {
 			h.uids++
 			o.SetUID(types.UID(fmt.Sprintf("uid-%d", h.uids)))
 		}
+		if ts := o.GetCreationTimestamp(); ts.IsZero() {
+			o.SetCreationTimestamp(metav1.Now())
+		}
 		if mg, ok := o.(resource.Managed); ok && len(mg.GetManagementPolicies()) == 0 {
 			mg.SetManagementPolicies(xpv2.ManagementPolicies{xpv2.ManagementActionAll})
 		}
