@@ -27,6 +27,7 @@ const (
 	errNewClient     = "cannot create CMDB client"
 	errTrackUsage    = "cannot track provider config usage"
 	errNoITop        = "iTop needs spec.iTop.organization in the provider config"
+	errITopToken     = "spec.credentials.method: iTop has no token login (stock iTop refuses auth_token): use Basic"
 	errUnknownBack   = "unknown backend "
 
 	// DefaultDataSource is reported to ServiceNow IRE when the config names none.
@@ -138,6 +139,9 @@ func NewConnection(spec v1alpha1.ProviderConfigSpec, hc *http.Client, creds clie
 	case v1alpha1.BackendITop:
 		if spec.ITop == nil || spec.ITop.Organization == "" {
 			return nil, errors.New(errNoITop)
+		}
+		if spec.Credentials.Method == v1alpha1.AuthOAuthToken {
+			return nil, errors.New(errITopToken)
 		}
 		it, err := itop.New(spec.Endpoint, spec.ITop.APIVersion, hc, creds)
 		if err != nil {

@@ -1,0 +1,46 @@
+package config
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/xapp-dev/xapp/apis/cmdb/v1alpha1"
+	"github.com/xapp-dev/xapp/provider/internal/clients"
+)
+
+func TestNewConnection(t *testing.T) {
+	itopSpec := func(method v1alpha1.AuthMethod) v1alpha1.ProviderConfigSpec {
+		return v1alpha1.ProviderConfigSpec{Backend: v1alpha1.BackendITop, Endpoint: "https://cmdb.example.com/itop",
+			Credentials: v1alpha1.Credentials{Method: method}, ITop: &v1alpha1.ITopConfig{Organization: "Demo"}}
+	}
+	cases := map[string]struct {
+		reason string
+		spec   v1alpha1.ProviderConfigSpec
+		creds  clients.Credentials
+		want   string
+	}{
+		"ITopBasic": {reason: "Basic credentials connect to iTop.", spec: itopSpec(v1alpha1.AuthBasic),
+			creds: clients.Credentials{Username: "u", Password: "p"}},
+		"ITopToken": {reason: "Stock iTop refuses auth_token, so a token config is refused naming the field.", spec: itopSpec(v1alpha1.AuthOAuthToken),
+			creds: clients.Credentials{Token: "t"}, want: errITopToken},
+		"ITopWithoutOrganization": {reason: "iTop records need an organisation.",
+			spec: v1alpha1.ProviderConfigSpec{Backend: v1alpha1.BackendITop, Endpoint: "https://cmdb.example.com"}, want: errNoITop},
+		"ServiceNowToken": {reason: "ServiceNow takes an OAuth bearer token.",
+			spec:  v1alpha1.ProviderConfigSpec{Backend: v1alpha1.BackendServiceNow, Endpoint: "https://acme.service-now.com", Credentials: v1alpha1.Credentials{Method: v1alpha1.AuthOAuthToken}},
+			creds: clients.Credentials{Token: "t"}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, err := NewConnection(tc.spec, http.DefaultClient, tc.creds)
+			got := ""
+			if err != nil {
+				got = err.Error()
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("%s\nNewConnection error -want +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}
