@@ -99,6 +99,18 @@ func (t *RetryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 }
 
+// CloseIdleConnections closes the base transport's idle connections, so http.Client's
+// CloseIdleConnections reaches through this wrapper.
+func (t *RetryTransport) CloseIdleConnections() {
+	base := t.Base
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	if c, ok := base.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
+
 // RetryAfter reads a Retry-After header in seconds (what ServiceNow sends) or as an HTTP
 // date, capped at limit when limit > 0. A missing or unreadable header means one second.
 func RetryAfter(h http.Header, limit time.Duration) time.Duration {

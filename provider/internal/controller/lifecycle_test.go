@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/utils/ptr"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
@@ -26,6 +27,7 @@ func TestLifecycleRoundTrips(t *testing.T) {
 		t.Run(name+"/RetireThenRegisterAgain", func(t *testing.T) { retireThenRegisterAgain(t, newView()) })
 		t.Run(name+"/AdoptThenManage", func(t *testing.T) { adoptThenManage(t, newView()) })
 		t.Run(name+"/DeleteWhileDown", func(t *testing.T) { deleteWhileDown(t, newView()) })
+		t.Run(name+"/RetiredByHandBeforeTheFirstPoll", func(t *testing.T) { retiredByHandBeforeTheFirstPoll(t, newView()) })
 	}
 }
 
@@ -144,5 +146,25 @@ func deleteWhileDown(t *testing.T, v cmdbView) {
 	}
 	if !v.retired(id) {
 		t.Errorf("CMDB back: the object went but its record %s is not retired", id)
+	}
+}
+
+// The provider registers an app's record as in use. Someone retiring it by hand before the next
+// poll is drift to correct, not the lifecycle to late-initialise (found by the fault soak).
+func retiredByHandBeforeTheFirstPoll(t *testing.T, v cmdbView) {
+	defer v.close()
+	h := newHarness(t, v.backend(), v.url())
+	app := ci(h.ns, "billing")
+	h.create(app)
+	_ = h.reconcile(app) // creates the record
+	h.get(app)
+	id := meta.GetExternalName(app)
+	if id == "" {
+		t.Fatal("the first poll did not create the record")
+	}
+	v.edit(id)
+	h.settle(app, 3)
+	if v.retired(id) {
+		t.Errorf("the record retired by hand after its create stays retired; lifecycleStatus %s", ptr.Deref(app.Spec.ForProvider.LifecycleStatus, ""))
 	}
 }

@@ -44,6 +44,17 @@ type Connection struct {
 	DataSource string
 	// Organization is iTop's organization name.
 	Organization string
+
+	// HTTP is the client both backends' clients send through.
+	HTTP *http.Client
+}
+
+// Close lets go of the connection's idle keep-alive connections. Every reconcile connects
+// anew, so without this each one would leave an open connection to the CMDB behind.
+func (c *Connection) Close() {
+	if c.HTTP != nil {
+		c.HTTP.CloseIdleConnections()
+	}
 }
 
 // Connector builds a Connection for a managed resource from the config it references.
@@ -135,7 +146,7 @@ func NewConnection(spec v1alpha1.ProviderConfigSpec, hc *http.Client, creds clie
 		if spec.ServiceNow != nil && spec.ServiceNow.DataSource != "" {
 			src = spec.ServiceNow.DataSource
 		}
-		return &Connection{Backend: spec.Backend, ServiceNow: sn, DataSource: src}, nil
+		return &Connection{Backend: spec.Backend, ServiceNow: sn, DataSource: src, HTTP: hc}, nil
 	case v1alpha1.BackendITop:
 		if spec.ITop == nil || spec.ITop.Organization == "" {
 			return nil, errors.New(errNoITop)
@@ -147,7 +158,7 @@ func NewConnection(spec v1alpha1.ProviderConfigSpec, hc *http.Client, creds clie
 		if err != nil {
 			return nil, errors.Wrap(err, errNewClient)
 		}
-		return &Connection{Backend: spec.Backend, ITop: it, Organization: spec.ITop.Organization}, nil
+		return &Connection{Backend: spec.Backend, ITop: it, Organization: spec.ITop.Organization, HTTP: hc}, nil
 	default:
 		return nil, errors.New(errUnknownBack + string(spec.Backend))
 	}

@@ -1,8 +1,11 @@
 package config
 
 import (
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -42,5 +45,43 @@ func TestNewConnection(t *testing.T) {
 				t.Errorf("%s\nNewConnection error -want +got:\n%s", tc.reason, diff)
 			}
 		})
+	}
+}
+
+func TestConnectionCloseLetsGoOfConnections(t *testing.T) {
+	// Every reconcile connects anew; a connection left open per reconcile ran the fault soak
+	// out of file descriptors.
+	open := make(chan http.ConnState, 8)
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write([]byte(`{"result":{"sys_id":{"value":"x"}}}`))
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew || s == http.StateClosed {
+			open <- s
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	hc, err := clients.NewHTTPClient(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := NewConnection(v1alpha1.ProviderConfigSpec{Backend: v1alpha1.BackendServiceNow, Endpoint: srv.URL}, hc, clients.Credentials{Username: "u", Password: "p"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.ServiceNow.Get(t.Context(), "cmdb_ci", "x"); err != nil {
+		t.Fatal(err)
+	}
+	conn.Close()
+	for _, want := range []http.ConnState{http.StateNew, http.StateClosed} {
+		select {
+		case got := <-open:
+			if got != want {
+				t.Fatalf("connection state: want %s, got %s", want, got)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("the connection to the CMDB was not closed")
+		}
 	}
 }

@@ -82,13 +82,14 @@ func (c *connector) Connect(ctx context.Context, cr *v1alpha1.ConfigurationItem)
 
 func newExternal(conn *config.Connection) *external {
 	if conn.Backend == v1alpha1.BackendITop {
-		return &external{backend: conn.Backend, b: &itopBackend{c: conn.ITop, org: conn.Organization}}
+		return &external{backend: conn.Backend, conn: conn, b: &itopBackend{c: conn.ITop, org: conn.Organization}}
 	}
-	return &external{backend: conn.Backend, b: &snBackend{c: conn.ServiceNow, source: conn.DataSource}}
+	return &external{backend: conn.Backend, conn: conn, b: &snBackend{c: conn.ServiceNow, source: conn.DataSource}}
 }
 
 type external struct {
 	backend v1alpha1.Backend
+	conn    *config.Connection
 	b       backend
 }
 
@@ -142,16 +143,13 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.ConfigurationItem) 
 // Create implements managed.TypedExternalClient.
 func (e *external) Create(ctx context.Context, cr *v1alpha1.ConfigurationItem) (managed.ExternalCreation, error) {
 	cr.SetConditions(xpv2.Creating())
-	fields := e.desired(cr)
 	if cr.Spec.ForProvider.LifecycleStatus == nil {
-		// A record registered now is in use; without this, re-registering an app whose
-		// record was retired would adopt it retired.
-		for k, v := range Desired(e.backend, v1alpha1.ConfigurationItemParameters{LifecycleStatus: new(v1alpha1.LifecycleOperational)}) {
-			if k != snName {
-				fields[k] = v
-			}
-		}
+		// A record registered now is in use. Saying so in the spec (persisted with the
+		// external name) makes a hand edit before the next poll drift, not the lifecycle
+		// late initialisation would copy.
+		cr.Spec.ForProvider.LifecycleStatus = ptr.To(v1alpha1.LifecycleOperational)
 	}
+	fields := e.desired(cr)
 	id, err := e.b.create(ctx, cr, fields)
 	if err != nil {
 		return managed.ExternalCreation{}, clients.Explain(e.b.name(), err)
@@ -180,7 +178,10 @@ func (e *external) desired(cr *v1alpha1.ConfigurationItem) map[string]string {
 }
 
 // Disconnect implements managed.TypedExternalClient.
-func (e *external) Disconnect(_ context.Context) error { return nil }
+func (e *external) Disconnect(_ context.Context) error {
+	e.conn.Close()
+	return nil
+}
 
 func deletionMode(cr *v1alpha1.ConfigurationItem) v1alpha1.DeletionMode {
 	if m := cr.Spec.ForProvider.DeletionMode; m != nil {

@@ -60,9 +60,9 @@ func (c *connector) Connect(ctx context.Context, cr *v1alpha1.Relationship) (man
 		return nil, err
 	}
 	if conn.Backend == v1alpha1.BackendITop {
-		return &external{backend: conn.Backend, name: "iTop", b: &itopLinks{c: conn.ITop}, owners: &linkOwners{kube: c.kube}}, nil
+		return &external{backend: conn.Backend, conn: conn, name: "iTop", b: &itopLinks{c: conn.ITop}, owners: &linkOwners{kube: c.kube}}, nil
 	}
-	return &external{backend: conn.Backend, name: "ServiceNow", b: &snLinks{c: conn.ServiceNow}}, nil
+	return &external{backend: conn.Backend, conn: conn, name: "ServiceNow", b: &snLinks{c: conn.ServiceNow}}, nil
 }
 
 // links is one CMDB's way of keeping relationship records.
@@ -79,6 +79,7 @@ type links interface {
 
 type external struct {
 	backend v1alpha1.Backend
+	conn    *config.Connection
 	name    string
 	b       links
 	// owners is set when the backend keeps one link per pair of records (iTop).
@@ -183,7 +184,10 @@ func (e *external) Delete(ctx context.Context, cr *v1alpha1.Relationship) (manag
 }
 
 // Disconnect implements managed.TypedExternalClient.
-func (e *external) Disconnect(_ context.Context) error { return nil }
+func (e *external) Disconnect(_ context.Context) error {
+	e.conn.Close()
+	return nil
+}
 
 // snLinks keeps cmdb_rel_ci rows; the type is a reference to cmdb_rel_type, so rows are
 // compared by the type's name.
