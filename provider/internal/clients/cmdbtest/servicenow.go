@@ -49,27 +49,30 @@ type SNUser struct {
 type ServiceNow struct {
 	*httptest.Server
 
-	mu       sync.Mutex
-	users    map[string]SNUser
-	tokens   map[string]string // OAuth bearer token -> user
-	records  map[string]map[string]string
-	sources  map[string]string // source_name \x00 native key -> sys_id
-	pageSize int
-	throttle int
-	retry    int
-	fail     int
-	hold     chan struct{}
-	requests []string
+	mu      sync.Mutex
+	users   map[string]SNUser
+	tokens  map[string]string // OAuth bearer token -> user
+	records map[string]map[string]string
+	sources map[string]string // source_name \x00 native key -> sys_id
+	// dataSources is cmdb_ci.discovery_source's choice list: IRE refuses any other source.
+	dataSources []string
+	pageSize    int
+	throttle    int
+	retry       int
+	fail        int
+	hold        chan struct{}
+	requests    []string
 }
 
 // NewServiceNow starts an instance with the admin user "admin"/"admin" (roles itil,
 // asset), the three standard relationship types and the given support groups.
 func NewServiceNow(groups ...string) *ServiceNow {
 	s := &ServiceNow{
-		users:   map[string]SNUser{"admin": {Password: "admin", Roles: []string{"itil", "asset"}}},
-		tokens:  map[string]string{},
-		records: map[string]map[string]string{},
-		sources: map[string]string{},
+		users:       map[string]SNUser{"admin": {Password: "admin", Roles: []string{"itil", "asset"}}},
+		tokens:      map[string]string{},
+		records:     map[string]map[string]string{},
+		sources:     map[string]string{},
+		dataSources: []string{"ServiceNow", "Manual Entry", "ImportSet", "Other Automated", "xapp"},
 	}
 	for _, t := range []string{"Depends on::Used by", "Runs on::Runs", "Contains::Contained by"} {
 		s.insert("cmdb_rel_type", map[string]string{"name": t})
@@ -278,7 +281,7 @@ func (s *ServiceNow) handle(w http.ResponseWriter, r *http.Request) chan struct{
 	}
 	write := r.Method != http.MethodGet
 	if write && !slices.Contains(user.Roles, "itil") && !slices.Contains(user.Roles, "admin") {
-		snError(w, http.StatusForbidden, "User Not Authorized", "Insufficient rights to perform this operation (requires role itil)")
+		snError(w, http.StatusForbidden, "User Not Authorized", "Failed API level ACL Validation")
 		return nil
 	}
 	switch p := r.URL.Path; {
@@ -332,19 +335,26 @@ func (s *ServiceNow) ire(w http.ResponseWriter, r *http.Request, dryRun bool) {
 		return
 	}
 	out := make([]map[string]any, 0, len(in.Items))
-	for _, it := range in.Items {
-		out = append(out, s.ireItem(it, source, dryRun))
+	for i, it := range in.Items {
+		out = append(out, s.ireItem(i, it, source, dryRun))
 	}
 	snResult(w, http.StatusOK, map[string]any{"items": out, "relations": []any{}})
 }
 
 // ireItem identifies an item by its source native key first, then by the identification
 // rule (class and name), and inserts or updates it unless dryRun.
-func (s *ServiceNow) ireItem(it snIREItem, source string, dryRun bool) map[string]any {
-	res := map[string]any{"className": it.ClassName}
+func (s *ServiceNow) ireItem(i int, it snIREItem, source string, dryRun bool) map[string]any {
+	// The bookkeeping every item result carries, as a live instance answers it.
+	res := map[string]any{"className": it.ClassName, "identifierEntrySysId": "Unknown", "identificationAttempts": []any{},
+		"info": []any{}, "errorCount": 0, "markers": []any{}, "warningCount": 0, "inputIndices": []int{i},
+		"mergedPayloadIds": []any{}, "errors": []any{}, "sysId": "Unknown"}
 	fail := func(code, msg string) map[string]any {
 		res["errors"] = []map[string]string{{"error": code, "message": msg}}
+		res["errorCount"] = 1
 		return res
+	}
+	if !slices.Contains(s.dataSources, source) {
+		return fail("INVALID_INPUT_DATA", "In payload invalid data source ["+source+"] exist. You need to provide a valid choice value from field [discovery_source] in table [cmdb_ci]")
 	}
 	if _, ok := snCIClasses[it.ClassName]; !ok || it.ClassName == "cmdb_ci" {
 		return fail("INVALID_INPUT_DATA", fmt.Sprintf("Invalid className '%s'", it.ClassName))
@@ -369,9 +379,9 @@ func (s *ServiceNow) ireItem(it snIREItem, source string, dryRun bool) map[strin
 		}
 	}
 	if dryRun {
-		res["sysId"], res["operation"] = id, "UPDATE"
-		if id == "" {
-			res["operation"] = "INSERT"
+		res["operation"] = "INSERT"
+		if id != "" {
+			res["sysId"], res["operation"] = id, "UPDATE"
 		}
 		return res
 	}
@@ -570,8 +580,15 @@ func (s *ServiceNow) list(w http.ResponseWriter, r *http.Request, table string) 
 func (s *ServiceNow) render(rec map[string]string, q map[string][]string) map[string]any {
 	dv := first(q["sysparm_display_value"])
 	noLink := first(q["sysparm_exclude_reference_link"]) == "true"
+	var only []string
+	if f := first(q["sysparm_fields"]); f != "" {
+		only = strings.Split(f, ",")
+	}
 	out := map[string]any{}
 	for k, v := range rec {
+		if only != nil && !slices.Contains(only, k) {
+			continue
+		}
 		display := v
 		if c, ok := snChoices[k]; ok && c[v] != "" {
 			display = c[v]
@@ -580,13 +597,21 @@ func (s *ServiceNow) render(rec map[string]string, q map[string][]string) map[st
 		if isRef && v != "" && s.records[v] != nil {
 			display = s.records[v]["name"]
 		}
+		link := ""
+		if isRef && v != "" && !noLink {
+			link = s.URL + "/api/now/table/" + t + "/" + v
+		}
 		switch {
+		case dv == "all" && link != "":
+			out[k] = map[string]string{"value": v, "display_value": display, "link": link}
 		case dv == "all":
 			out[k] = map[string]string{"value": v, "display_value": display}
+		case dv == "true" && link != "":
+			out[k] = map[string]string{"display_value": display, "link": link}
 		case dv == "true":
 			out[k] = display
-		case isRef && v != "" && !noLink:
-			out[k] = map[string]string{"link": s.URL + "/api/now/table/" + t + "/" + v, "value": v}
+		case link != "":
+			out[k] = map[string]string{"link": link, "value": v}
 		default:
 			out[k] = v
 		}
