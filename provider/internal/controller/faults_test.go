@@ -57,7 +57,7 @@ func newFaultProxy(backend string, seed uint64) *faultProxy {
 	return p
 }
 
-// setRate makes a share (0 to 1) of the calls fail.
+// setRate makes a share (0 to 1) of the calls fail, bursts included.
 func (p *faultProxy) setRate(r float64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -88,11 +88,14 @@ func (p *faultProxy) pick() fault {
 	switch {
 	case p.down:
 		return fault5xx
+	case p.rate == 0:
+		return faultNone
 	case p.burst > 0:
 		p.burst--
 		p.injected[fault5xx]++
 		return fault5xx
-	case p.rnd.Float64() >= p.rate:
+	case float64(p.failed()) >= p.rate*float64(p.calls) || p.rnd.Float64() >= 2*p.rate:
+		// Bursts make more calls fail than the faults drawn: draw while under the share.
 		return faultNone
 	}
 	f := faultMix[p.rnd.IntN(len(faultMix))]
@@ -101,6 +104,14 @@ func (p *faultProxy) pick() fault {
 	}
 	p.injected[f]++
 	return f
+}
+
+func (p *faultProxy) failed() int {
+	n := 0
+	for _, v := range p.injected {
+		n += v
+	}
+	return n
 }
 
 func (p *faultProxy) serve(w http.ResponseWriter, r *http.Request) {

@@ -29,9 +29,21 @@ type cmdbView interface {
 	remove(id string)
 	// links returns the ids of relationship records from parent to child (record ids).
 	links(parent, child string) []string
+	// othersLink adds someone else's link to an application record (a contact in iTop, a
+	// relationship row to a server in ServiceNow) and returns its id.
+	othersLink(app string) string
+	// move puts a record in another organisation; false when the backend has none to move to.
+	move(id string) bool
+	// inPlace reports whether a record is where the provider keeps it (iTop: its organisation).
+	inPlace(id string) bool
+	// duplicates counts application records sharing a name, and links sharing their ends.
+	duplicates() int
 }
 
-type itopView struct{ s *cmdbtest.ITop }
+type itopView struct {
+	s             *cmdbtest.ITop
+	person, other int
+}
 
 func newITopView() *itopView { return &itopView{s: cmdbtest.NewITop("Platform")} }
 
@@ -93,7 +105,52 @@ func (v *itopView) contacts(id string) []string {
 	return out
 }
 
-type snView struct{ s *cmdbtest.ServiceNow }
+func (v *itopView) othersLink(app string) string {
+	if v.person == 0 {
+		v.person = v.s.Insert("Person", map[string]string{"name": "Christie", "first_name": "Agatha", "org_id": "1"})
+		v.other = v.s.Insert("Organization", map[string]string{"name": "Other"})
+	}
+	return strconv.Itoa(v.s.Insert("lnkContactToFunctionalCI", map[string]string{"functionalci_id": app, "contact_id": strconv.Itoa(v.person)}))
+}
+
+func (v *itopView) move(id string) bool {
+	if v.other == 0 {
+		v.other = v.s.Insert("Organization", map[string]string{"name": "Other"})
+	}
+	n, _ := strconv.Atoi(id)
+	v.s.Set(n, "org_id", strconv.Itoa(v.other))
+	return true
+}
+
+func (v *itopView) inPlace(id string) bool { return v.object(id)["org_id"] == "1" }
+
+func (v *itopView) duplicates() int {
+	apps := map[string]int{}
+	for _, id := range v.s.Find("ApplicationSolution", "finalclass", "ApplicationSolution") {
+		o := v.s.Object(id)
+		apps[o["name"]+"\x00"+o["org_id"]]++
+	}
+	links := map[string]int{}
+	for _, id := range v.s.Find("lnkApplicationSolutionToFunctionalCI", "finalclass", "lnkApplicationSolutionToFunctionalCI") {
+		o := v.s.Object(id)
+		links[o["applicationsolution_id"]+"\x00"+o["functionalci_id"]]++
+	}
+	return excess(apps) + excess(links)
+}
+
+// excess counts the members of each group beyond the first.
+func excess(groups map[string]int) int {
+	n := 0
+	for _, c := range groups {
+		n += max(c-1, 0)
+	}
+	return n
+}
+
+type snView struct {
+	s      *cmdbtest.ServiceNow
+	server string
+}
 
 func newSNView() *snView { return &snView{s: cmdbtest.NewServiceNow("Platform")} }
 
@@ -132,4 +189,26 @@ func (v *snView) links(parent, child string) []string {
 		}
 	}
 	return out
+}
+
+func (v *snView) othersLink(app string) string {
+	if v.server == "" {
+		v.server = v.s.Insert("cmdb_ci_db_instance", map[string]string{"name": "someone-elses-db"})
+	}
+	runsOn := v.s.Find("cmdb_rel_type", "name", "Runs on::Runs")[0]["sys_id"]
+	return v.s.Insert("cmdb_rel_ci", map[string]string{"parent": app, "child": v.server, "type": runsOn})
+}
+
+func (v *snView) move(string) bool       { return false }
+func (v *snView) inPlace(id string) bool { return v.s.Record(id) != nil }
+
+func (v *snView) duplicates() int {
+	apps, links := map[string]int{}, map[string]int{}
+	for _, r := range v.s.Find("cmdb_ci_business_app", "sys_class_name", "cmdb_ci_business_app") {
+		apps[r["name"]]++
+	}
+	for _, r := range v.s.Find("cmdb_rel_ci", "sys_class_name", "cmdb_rel_ci") {
+		links[r["parent"]+"\x00"+r["child"]+"\x00"+r["type"]]++
+	}
+	return excess(apps) + excess(links)
 }
