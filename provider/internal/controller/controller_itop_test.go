@@ -29,7 +29,7 @@ func iTopTest(ctx context.Context, cfg *rest.Config, s *runtime.Scheme, kube cli
 		ns := "billing"
 		mustCreate(ctx, t, kube,
 			&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}},
-			basicSecret(ns, "cmdb-creds", "admin", "admin"),
+			adminSecret(ns, "cmdb-creds", "admin"),
 			providerConfig(ns, "cmdb", it.URL, v1alpha1.BackendITop, "cmdb-creds"),
 		)
 		startProvider(t, cfg, s)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -74,11 +75,7 @@ func (p *faultProxy) setDown(down bool) {
 func (p *faultProxy) stats() (int, map[fault]int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	out := map[fault]int{}
-	for k, v := range p.injected {
-		out[k] = v
-	}
-	return p.calls, out
+	return p.calls, maps.Clone(p.injected)
 }
 
 func (p *faultProxy) pick() fault {
@@ -155,7 +152,7 @@ func (p *faultProxy) forward(w http.ResponseWriter, r *http.Request, body []byte
 		http.Error(w, err.Error(), http.StatusBadGateway)
 		return
 	}
-	defer rsp.Body.Close() //nolint:errcheck // A read body.
+	defer rsp.Body.Close()
 	for k, v := range rsp.Header {
 		w.Header()[k] = slices.Clone(v)
 	}

@@ -133,7 +133,7 @@ func newHarness(t *testing.T, backend v1alpha1.Backend, endpoint string) *harnes
 	h.ci = config.NewReconciler(mgr, o, resource.ManagedKind(v1alpha1.ConfigurationItemGroupVersionKind), configurationitem.Kind(), conn)
 	h.rel = config.NewReconciler(mgr, o, resource.ManagedKind(v1alpha1.RelationshipGroupVersionKind), relationship.Kind(), conn)
 	h.create(
-		basicSecret(h.ns, "cmdb-creds", "admin", "admin"),
+		adminSecret(h.ns, "cmdb-creds", "admin"),
 		providerConfig(h.ns, "cmdb", endpoint, backend, "cmdb-creds"),
 	)
 	return h

@@ -13,10 +13,10 @@ import (
 )
 
 // backends returns a fresh CMDB view per backend; each test closes it.
-func backends() map[string]func() cmdbView {
-	return map[string]func() cmdbView{
-		"ServiceNow": func() cmdbView { return newSNView() },
-		"iTop":       func() cmdbView { return newITopView() },
+func backends() map[string]func() soakView {
+	return map[string]func() soakView{
+		"ServiceNow": func() soakView { return newSNView() },
+		"iTop":       func() soakView { return newITopView() },
 	}
 }
 
@@ -34,6 +34,7 @@ func TestLifecycleRoundTrips(t *testing.T) {
 // An app deleted (its record retired) and created again is in use again: its record must be
 // operational, and it must be the same record, not a second one.
 func retireThenRegisterAgain(t *testing.T, v cmdbView) {
+	t.Helper()
 	defer v.close()
 	h := newHarness(t, v.backend(), v.url())
 	shop := ci(h.ns, "shop", withParams(func(p *v1alpha1.ConfigurationItemParameters) { p.Description = new("Online shop") }))
@@ -72,6 +73,7 @@ func retireThenRegisterAgain(t *testing.T, v cmdbView) {
 // A record adopted under an Observe-only policy is left alone; switching the policy to full
 // management updates that record and makes no second one.
 func adoptThenManage(t *testing.T, v cmdbView) {
+	t.Helper()
 	defer v.close()
 	h := newHarness(t, v.backend(), v.url())
 	legacy := v.insert("legacy", "kept by hand")
@@ -111,6 +113,7 @@ func adoptThenManage(t *testing.T, v cmdbView) {
 // Deleting while the CMDB cannot be reached keeps the finalizer (the record is still there to
 // retire); once the CMDB is back, the record is retired and the object goes.
 func deleteWhileDown(t *testing.T, v cmdbView) {
+	t.Helper()
 	defer v.close()
 	p := newFaultProxy(v.url(), 1)
 	defer p.Close()
@@ -152,6 +155,7 @@ func deleteWhileDown(t *testing.T, v cmdbView) {
 // The provider registers an app's record as in use. Someone retiring it by hand before the next
 // poll is drift to correct, not the lifecycle to late-initialise (found by the fault soak).
 func retiredByHandBeforeTheFirstPoll(t *testing.T, v cmdbView) {
+	t.Helper()
 	defer v.close()
 	h := newHarness(t, v.backend(), v.url())
 	app := ci(h.ns, "billing")

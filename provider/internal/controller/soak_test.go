@@ -46,7 +46,7 @@ type soakCounts struct {
 // the others are churned: deleted, registered again, deleted by hand in the CMDB.
 type soak struct {
 	t      *testing.T
-	v      cmdbView
+	v      soakView
 	p      *faultProxy
 	h      *harness
 	rnd    *rand.Rand
@@ -71,7 +71,8 @@ func TestFaultSoak(t *testing.T) {
 	}
 }
 
-func newSoak(t *testing.T, v cmdbView, size soakSize) *soak {
+func newSoak(t *testing.T, v soakView, size soakSize) *soak {
+	t.Helper()
 	p := newFaultProxy(v.url(), 42)
 	s := &soak{t: t, v: v, p: p, h: newHarness(t, v.backend(), p.URL), rnd: rand.New(rand.NewPCG(7, 9)), size: size,
 		cis: map[string]*v1alpha1.ConfigurationItem{}, rels: map[string]*v1alpha1.Relationship{}, gone: map[string]*v1alpha1.ConfigurationItem{}}
@@ -263,7 +264,7 @@ func (s *soak) check() {
 
 // teardown deletes everything and counts objects whose finalizer stays.
 func (s *soak) teardown() {
-	var all []client.Object
+	all := make([]client.Object, 0, len(s.rels)+2*len(s.cis)+len(s.gone))
 	for _, name := range slices.Sorted(maps.Keys(s.rels)) {
 		all = append(all, s.rels[name])
 	}
@@ -300,7 +301,7 @@ func (s *soak) teardown() {
 func (s *soak) report(took time.Duration) {
 	c := s.c
 	faults := 0
-	var kinds []string
+	kinds := make([]string, 0, len(c.faults))
 	for _, f := range slices.Sorted(maps.Keys(c.faults)) {
 		faults += c.faults[f]
 		kinds = append(kinds, fmt.Sprintf("%s %d", f, c.faults[f]))

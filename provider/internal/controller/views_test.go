@@ -27,6 +27,11 @@ type cmdbView interface {
 	edit(id string)
 	// remove deletes a record by hand.
 	remove(id string)
+}
+
+// soakView is what the fault soak also reads and does: links, other people's links, moves.
+type soakView interface {
+	cmdbView
 	// links returns the ids of relationship records from parent to child (record ids).
 	links(parent, child string) []string
 	// othersLink adds someone else's link to an application record (a contact in iTop, a
@@ -52,8 +57,9 @@ func (v *itopView) url() string               { return v.s.URL }
 func (v *itopView) close()                    { v.s.Close() }
 
 func (v *itopView) apps(name string) []string {
-	var out []string
-	for _, id := range v.s.Find("ApplicationSolution", "name", name) {
+	ids := v.s.Find("ApplicationSolution", "name", name)
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
 		out = append(out, strconv.Itoa(id))
 	}
 	return out
@@ -94,8 +100,9 @@ func (v *itopView) links(parent, child string) []string {
 
 // contacts returns the sorted friendly names of the contacts linked to an application.
 func (v *itopView) contacts(id string) []string {
-	var out []string
-	for _, l := range v.s.Find("lnkContactToFunctionalCI", "functionalci_id", id) {
+	links := v.s.Find("lnkContactToFunctionalCI", "functionalci_id", id)
+	out := make([]string, 0, len(links))
+	for _, l := range links {
 		c := v.s.Object(l)["contact_id"]
 		n, _ := strconv.Atoi(c)
 		o := v.s.Object(n)
@@ -159,8 +166,9 @@ func (v *snView) url() string               { return v.s.URL }
 func (v *snView) close()                    { v.s.Close() }
 
 func (v *snView) apps(name string) []string {
-	var out []string
-	for _, r := range v.s.Find("cmdb_ci_business_app", "name", name) {
+	recs := v.s.Find("cmdb_ci_business_app", "name", name)
+	out := make([]string, 0, len(recs))
+	for _, r := range recs {
 		out = append(out, r["sys_id"])
 	}
 	return out

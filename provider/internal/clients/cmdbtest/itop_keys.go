@@ -87,7 +87,10 @@ func oql(q string) (string, []kv, error) {
 			if !itopValidAttCode(m[1], cm[1]) {
 				return "", nil, fail(fmt.Sprintf("Unknown attribute '%s' in class '%s'", cm[1], m[1]))
 			}
-			v, _ := json.Marshal(strings.NewReplacer(`\"`, `"`, `\'`, `'`, `\\`, `\`).Replace(cm[2] + cm[3] + cm[4]))
+			v, err := json.Marshal(strings.NewReplacer(`\"`, `"`, `\'`, `'`, `\\`, `\`).Replace(cm[2] + cm[3] + cm[4]))
+			if err != nil {
+				return "", nil, fail(err.Error())
+			}
 			conds = append(conds, kv{k: cm[1], v: v})
 		}
 	}

@@ -54,7 +54,7 @@ func outputFields(op itopOp) ([]string, error) {
 	if *op.OutputFields == "*" || *op.OutputFields == "*+" {
 		return itopAttCodes(op.Class), nil
 	}
-	var out []string
+	out := make([]string, 0, strings.Count(*op.OutputFields, ",")+1)
 	for f := range strings.SplitSeq(*op.OutputFields, ",") {
 		f = strings.TrimSpace(f)
 		if !itopValidAttCode(op.Class, f) {

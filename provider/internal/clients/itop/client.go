@@ -24,7 +24,7 @@ const (
 	errDecode     = "cannot decode iTop answer"
 	errEncode     = "cannot encode request"
 	errNoObject   = "iTop answered without the object"
-	errNoToken    = "iTop has no token login (auth_token needs an extension stock iTop lacks): use Basic credentials"
+	errNoToken    = "iTop has no token login (auth_token needs an extension stock iTop lacks): use Basic credentials" //nolint:gosec // A message, not a credential.
 
 	pageSize = 100
 )
