@@ -55,7 +55,9 @@ type soak struct {
 	rels   map[string]*v1alpha1.Relationship
 	gone   map[string]*v1alpha1.ConfigurationItem // deleted, waiting for the finalizer
 	others []string
-	c      soakCounts
+	// linkedApps counts the linked apps other people have linked to.
+	linkedApps int
+	c          soakCounts
 }
 
 func TestFaultSoak(t *testing.T) {
@@ -184,12 +186,12 @@ func (s *soak) mischief() {
 		}
 	}
 	// Other people link to the linked apps as soon as their records exist.
-	for i := len(s.others); i < s.size.linked; i++ {
-		id := meta.GetExternalName(s.cis[appName(i)])
+	for ; s.linkedApps < s.size.linked; s.linkedApps++ {
+		id := meta.GetExternalName(s.cis[appName(s.linkedApps)])
 		if id == "" || !s.v.exists(id) {
 			break
 		}
-		s.others = append(s.others, s.v.othersLink(id))
+		s.others = append(s.others, s.v.othersLinks(id)...)
 	}
 }
 
@@ -240,10 +242,11 @@ func (s *soak) check() {
 		case id == "" || !s.v.exists(id):
 			s.c.lost++
 			s.t.Errorf("%s: no record after the first fault-free poll (external name %q): %s", name, id, readyOrWhy(s.t.Context(), s.h.kube, c))
-		case s.v.retired(id) || s.v.description(id) != *c.Spec.ForProvider.Description || !s.v.inPlace(id):
+		case s.v.retired(id) || s.v.description(id) != *c.Spec.ForProvider.Description || !s.v.inPlace(id) ||
+			(c.Spec.ForProvider.OwnerTeam != nil && !s.v.owned(id, *c.Spec.ForProvider.OwnerTeam)):
 			s.c.driftLeft++
-			s.t.Errorf("%s: record %s still drifted after one fault-free poll: retired %t, description %q, in place %t",
-				name, id, s.v.retired(id), s.v.description(id), s.v.inPlace(id))
+			s.t.Errorf("%s: record %s still drifted after one fault-free poll: retired %t, description %q, in place %t, owner team kept %t",
+				name, id, s.v.retired(id), s.v.description(id), s.v.inPlace(id), c.Spec.ForProvider.OwnerTeam == nil || s.v.owned(id, *c.Spec.ForProvider.OwnerTeam))
 		}
 	}
 	for _, name := range slices.Sorted(maps.Keys(s.rels)) {

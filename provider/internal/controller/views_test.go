@@ -34,9 +34,11 @@ type soakView interface {
 	cmdbView
 	// links returns the ids of relationship records from parent to child (record ids).
 	links(parent, child string) []string
-	// othersLink adds someone else's link to an application record (a contact in iTop, a
-	// relationship row to a server in ServiceNow) and returns its id.
-	othersLink(app string) string
+	// othersLinks adds other people's links to an application record (a contact and a link to
+	// a server in iTop, relationship rows from and to other CIs in ServiceNow); their ids.
+	othersLinks(app string) []string
+	// owned reports whether team is the owner team of a record.
+	owned(id, team string) bool
 	// move puts a record in another organisation; false when the backend has none to move to.
 	move(id string) bool
 	// inPlace reports whether a record is where the provider keeps it (iTop: its organisation).
@@ -46,8 +48,8 @@ type soakView interface {
 }
 
 type itopView struct {
-	s             *cmdbtest.ITop
-	person, other int
+	s                     *cmdbtest.ITop
+	person, server, other int
 }
 
 func newITopView() *itopView { return &itopView{s: cmdbtest.NewITop("Platform")} }
@@ -77,11 +79,19 @@ func (v *itopView) insert(name, desc string) string {
 	return strconv.Itoa(v.s.Insert("ApplicationSolution", map[string]string{"name": name, "org_id": "1", "description": desc, "status": "active"}))
 }
 
+// edit changes the description and status, and removes the owner team's contact link.
 func (v *itopView) edit(id string) {
 	n, _ := strconv.Atoi(id)
 	v.s.Set(n, "description", "edited by hand")
 	v.s.Set(n, "status", "inactive")
+	for _, l := range v.s.Find("lnkContactToFunctionalCI", "functionalci_id", id) {
+		if v.s.Find("Team", "id", v.s.Object(l)["contact_id"]) != nil {
+			v.s.Delete(l)
+		}
+	}
 }
+
+func (v *itopView) owned(id, team string) bool { return slices.Contains(v.contacts(id), team) }
 
 func (v *itopView) remove(id string) {
 	n, _ := strconv.Atoi(id)
@@ -112,12 +122,15 @@ func (v *itopView) contacts(id string) []string {
 	return out
 }
 
-func (v *itopView) othersLink(app string) string {
+func (v *itopView) othersLinks(app string) []string {
 	if v.person == 0 {
 		v.person = v.s.Insert("Person", map[string]string{"name": "Christie", "first_name": "Agatha", "org_id": "1"})
-		v.other = v.s.Insert("Organization", map[string]string{"name": "Other"})
+		v.server = v.s.Insert("Server", map[string]string{"name": "someone-elses-server", "org_id": "1"})
 	}
-	return strconv.Itoa(v.s.Insert("lnkContactToFunctionalCI", map[string]string{"functionalci_id": app, "contact_id": strconv.Itoa(v.person)}))
+	return []string{
+		strconv.Itoa(v.s.Insert("lnkContactToFunctionalCI", map[string]string{"functionalci_id": app, "contact_id": strconv.Itoa(v.person)})),
+		strconv.Itoa(v.s.Insert("lnkApplicationSolutionToFunctionalCI", map[string]string{"applicationsolution_id": app, "functionalci_id": strconv.Itoa(v.server)})),
+	}
 }
 
 func (v *itopView) move(id string) bool {
@@ -183,6 +196,7 @@ func (v *snView) insert(name, desc string) string {
 
 func (v *snView) edit(id string) {
 	v.s.Set(id, "short_description", "edited by hand")
+	v.s.Set(id, "support_group", "")
 	v.s.Set(id, "install_status", "7")
 	v.s.Set(id, "operational_status", "6")
 }
@@ -199,12 +213,20 @@ func (v *snView) links(parent, child string) []string {
 	return out
 }
 
-func (v *snView) othersLink(app string) string {
+func (v *snView) othersLinks(app string) []string {
 	if v.server == "" {
 		v.server = v.s.Insert("cmdb_ci_db_instance", map[string]string{"name": "someone-elses-db"})
 	}
 	runsOn := v.s.Find("cmdb_rel_type", "name", "Runs on::Runs")[0]["sys_id"]
-	return v.s.Insert("cmdb_rel_ci", map[string]string{"parent": app, "child": v.server, "type": runsOn})
+	dependsOn := v.s.Find("cmdb_rel_type", "name", "Depends on::Used by")[0]["sys_id"]
+	return []string{
+		v.s.Insert("cmdb_rel_ci", map[string]string{"parent": app, "child": v.server, "type": runsOn}),
+		v.s.Insert("cmdb_rel_ci", map[string]string{"parent": v.server, "child": app, "type": dependsOn}),
+	}
+}
+
+func (v *snView) owned(id, team string) bool {
+	return v.s.Record(id)["support_group"] == v.s.GroupID(team)
 }
 
 func (v *snView) move(string) bool       { return false }
