@@ -388,3 +388,31 @@ func TestNewRefusesToken(t *testing.T) {
 		t.Errorf("want the token refused, got %v", err)
 	}
 }
+
+func TestContactsListRows(t *testing.T) {
+	// contacts_list holds Persons and Teams alike; each row names its contact, its final class
+	// and friendly name, and carries no link id: what the provider reads to find its own Team.
+	srv := cmdbtest.NewITop("Platform")
+	defer srv.Close()
+	app := srv.Insert("ApplicationSolution", map[string]string{"name": "shop", "org_id": "1"})
+	person := srv.Insert("Person", map[string]string{"name": "Christie", "first_name": "Agatha", "org_id": "1"})
+	for _, c := range []int{2, person} {
+		srv.Insert("lnkContactToFunctionalCI", map[string]string{"functionalci_id": strconv.Itoa(app), "contact_id": strconv.Itoa(c)})
+	}
+	objs, err := newClient(t, srv, "", admin).Get(context.Background(), "ApplicationSolution", itop.Key{ID: strconv.Itoa(app)})
+	if err != nil || len(objs) != 1 {
+		t.Fatalf("want the app, got %v, %v", objs, err)
+	}
+	want := []map[string]string{
+		{"contact_id": "2", "contact_name": "Platform", "contact_id_friendlyname": "Platform", "contact_id_finalclass_recall": "Team",
+			"contact_id_obsolescence_flag": "", "friendlyname": "shop Platform"},
+		{"contact_id": strconv.Itoa(person), "contact_name": "Christie", "contact_id_friendlyname": "Agatha Christie",
+			"contact_id_finalclass_recall": "Person", "contact_id_obsolescence_flag": "", "friendlyname": "shop Agatha Christie"},
+	}
+	if diff := cmp.Diff(want, objs[0].LinkSet("contacts_list")); diff != "" {
+		t.Errorf("contacts_list rows -want +got:\n%s", diff)
+	}
+	if got := string(objs[0].Fields["obsolescence_flag"]); got != "false" {
+		t.Errorf("obsolescence_flag: want the JSON boolean false, got %s", got)
+	}
+}
