@@ -185,7 +185,16 @@ func (s *ITop) serve(w http.ResponseWriter, r *http.Request) {
 	if len(rep.Objects) == 0 {
 		rep.Objects = nil
 	}
-	writeJSON(w, http.StatusOK, rep)
+	// An operation that sets no message (core/create, core/update) answers "message": null.
+	var msg *string
+	if rep.Message != "" {
+		msg = &rep.Message
+	}
+	writeJSON(w, http.StatusOK, struct {
+		Objects map[string]any `json:"objects"`
+		Code    int            `json:"code"`
+		Message *string        `json:"message"`
+	}{rep.Objects, rep.Code, msg})
 }
 
 func (s *ITop) answer(r *http.Request) (itopReply, error) {
