@@ -144,11 +144,6 @@ func (s *soak) run() {
 		}
 	}
 	s.poll()
-	if os.Getenv("XAPP_DEBUG") != "" {
-		for _, name := range slices.Sorted(maps.Keys(s.rels)) {
-			s.t.Logf("%s: %s", name, readyOrWhy(s.t.Context(), s.h.kube, s.rels[name]))
-		}
-	}
 	s.check()
 	s.teardown()
 	s.report(time.Since(start))
