@@ -89,6 +89,14 @@ generate-check: $(CODEGEN_DIR)/controller-gen ## Fail when go generate changes t
 lint: $(GOLANGCI_LINT) ## Run golangci-lint (config: .golangci.yml).
 	$(GOLANGCI_LINT) run --allow-parallel-runners ./...
 
+.PHONY: unit
+unit: ## Tests that need no built tool (go test -short): provider reconcilers, fakes, the short fault soak.
+	go test -short -count=1 ./...
+
+.PHONY: soak
+soak: ## Long fault soak: provider-cmdb's reconcilers against both CMDB test servers, 20% of calls failing; prints the counts.
+	XAPP_SOAK=long go test -count=1 -timeout 30m -run '^TestFaultSoak$$' -v ./provider/internal/controller/
+
 .PHONY: bench
 bench: build ## Go benchmarks plus fnbench over gRPC against the real binary (see hack/fnbench.sh).
 	go test -run='^$$' -bench=. -benchmem -count=5 ./fn/
