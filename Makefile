@@ -47,12 +47,27 @@ render: $(CROSSPLANE) $(CROSSPLANE_CORE) build ## Render the example app through
 .PHONY: test
 test: tools build generate-check lint ## Everything: generated code current, lint, unit, fuzz, render + validate, provider tests.
 	$(TEST_ENV) go test -count=1 ./...
-	go test -count=1 -run='^$$' -fuzz='^FuzzRunFunction$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=5s ./fn/
-	go test -count=1 -run='^$$' -fuzz='^FuzzDecode$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=5s ./internal/pbjson/
-	go test -count=1 -run='^$$' -fuzz='^FuzzAppendWire$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=5s ./internal/pbjson/
+	$(MAKE) --no-print-directory fuzz
 	go test -count=1 -run='^$$' -bench=. -benchtime=200x ./fn/
 
 ##@ Development
+
+# The fast loop: packages whose tests need no built tool (no CLI, control plane or binaries).
+UNIT_PKGS := ./fn/... ./internal/pbjson/... ./apis/... ./input/... ./provider/internal/clients/... \
+	./provider/internal/controller/configurationitem/... ./provider/internal/controller/relationship/...
+# Fuzz targets, as package:target.
+FUZZ_TARGETS := ./fn/:FuzzRunFunction ./internal/pbjson/:FuzzDecode ./internal/pbjson/:FuzzAppendWire
+
+.PHONY: unit
+unit: ## Unit tests only: the function, the codec, the provider's clients and mappings (seconds, no tools).
+	go test -count=1 $(UNIT_PKGS)
+
+.PHONY: fuzz
+fuzz: ## Run each fuzz target for FUZZTIME (default 10s; e.g. FUZZTIME=10m, or FUZZTIME=1000000x executions).
+	@for t in $(FUZZ_TARGETS); do \
+		echo "fuzzing $${t#*:} for $(FUZZTIME)"; \
+		go test -count=1 -run='^$$' -fuzz="^$${t#*:}$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=5s $${t%%:*} || exit 1; \
+	done
 
 .PHONY: build
 build: ## Build the function and provider binaries into $(CACHE)/bin.
@@ -72,7 +87,7 @@ generate-check: $(CODEGEN_DIR)/controller-gen ## Fail when go generate changes t
 
 .PHONY: lint
 lint: $(GOLANGCI_LINT) ## Run golangci-lint (config: .golangci.yml).
-	$(GOLANGCI_LINT) run ./...
+	$(GOLANGCI_LINT) run --allow-parallel-runners ./...
 
 .PHONY: unit
 unit: ## Tests that need no built tool (go test -short): provider reconcilers, fakes, the short fault soak.

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"maps"
+	"strconv"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -35,6 +36,12 @@ const (
 	// AnnotationConfigChecksum on the pod template rolls the pods when a mounted file changes.
 	AnnotationConfigChecksum = "xapp.dev/config-checksum"
 
+	// AnnotationAppGeneration on the Deployment is the XR's metadata.generation it was composed
+	// for. Crossplane applies a new spec after the function has judged readiness from the observed
+	// Deployment, which is still the old one: an observed Deployment stamped with an older
+	// generation has not been given the app's current spec, so it says nothing about its rollout.
+	AnnotationAppGeneration = "xapp.dev/app-generation"
+
 	// Labels Crossplane puts on a legacy XR that tell which claim it belongs to.
 	labelClaimName      = "crossplane.io/claim-name"
 	labelClaimNamespace = "crossplane.io/claim-namespace"
@@ -60,6 +67,8 @@ type app struct {
 	spec      v1alpha1.XAppSpec
 	in        *v1beta1.Input
 	image     name.Reference
+	// generation is the XR's metadata.generation; empty where the XR has none (offline renders).
+	generation string
 
 	// selector identifies the app's pods; labels go on every object, podLabels on the pods.
 	selector  map[string]string
@@ -103,6 +112,15 @@ func decodeXR(xr *structpb.Struct) (name, namespace string, spec v1alpha1.XAppSp
 		errs = append(errs, field.NotSupported(field.NewPath("kind"), meta.Kind, []string{v1alpha1.XAppKind, v1alpha1.CompositeAppKind}))
 	}
 	return name, namespace, spec, errs
+}
+
+// xrGeneration is the observed XR's metadata.generation, or "" when it has none.
+func xrGeneration(xr *structpb.Struct) string {
+	g := xr.GetFields()["metadata"].GetStructValue().GetFields()["generation"].GetNumberValue()
+	if g <= 0 {
+		return ""
+	}
+	return strconv.FormatInt(int64(g), 10)
 }
 
 // pbjsonError turns a decoding error into a field error, so a wrong type in a render (which skips the

@@ -55,14 +55,18 @@ func configurationItem(a *app) *v1alpha1.ConfigurationItem {
 // combinations before anything is composed).
 func registered(a *app) bool { return a.spec.CMDB != nil && a.in.CMDB != nil }
 
-// businessServiceLink records that the app's business service depends on it; nil without one.
-func businessServiceLink(a *app) *v1alpha1.Relationship {
+// businessServiceLink records that the app's business service depends on it; nil without one. A
+// Relationship's parent is immutable, so a link to another business service is another object, under
+// another composition resource name: Crossplane deletes the old link (and its CMDB record) and
+// creates the new one, instead of keeping a name whose parent can never change.
+func businessServiceLink(a *app) (resourceName string, rel *v1alpha1.Relationship) {
 	if !registered(a) || a.spec.CMDB.BusinessService == "" {
-		return nil
+		return "", nil
 	}
-	return &v1alpha1.Relationship{
+	h := shortHash(a.spec.CMDB.BusinessService)
+	return ResourceCMDBService + "-" + h, &v1alpha1.Relationship{
 		TypeMeta:   metav1.TypeMeta{APIVersion: v1alpha1.SchemeGroupVersion.String(), Kind: v1alpha1.RelationshipKind},
-		ObjectMeta: a.objectMeta(a.name + "-business-service"),
+		ObjectMeta: a.objectMeta(a.name + "-business-service-" + h),
 		Spec: v1alpha1.RelationshipSpec{
 			ManagedResourceSpec: xpv2.ManagedResourceSpec{ProviderConfigReference: cmdbProviderConfig(a)},
 			ForProvider: v1alpha1.RelationshipParameters{

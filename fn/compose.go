@@ -18,7 +18,8 @@ const (
 	ResourceDisruption     = "disruption-budget"
 	ResourceNetworkPolicy  = "network-policy"
 	ResourceCMDBItem       = "cmdb-item"
-	ResourceCMDBService    = "cmdb-business-service"
+	// ResourceCMDBService is followed by a hash of the business service's id: see businessServiceLink.
+	ResourceCMDBService = "cmdb-business-service"
 )
 
 // object is one composed resource: its composition resource name, the typed object, and how to tell
@@ -41,7 +42,7 @@ func compose(a *app, dep *observedDeployment, ds *dataPlan) []object {
 	add := func(name string, obj any, h func(*structpb.Struct) health) {
 		objs = append(objs, object{name: name, obj: obj, health: h})
 	}
-	add(ResourceDeployment, deployment(a, ds.extraEnv()), func(*structpb.Struct) health { return deploymentHealth(a.name, dep) })
+	add(ResourceDeployment, deployment(a, ds.extraEnv()), func(*structpb.Struct) health { return deploymentHealth(a.name, a.generation, dep) })
 	if r := route(a); r != nil {
 		add(ResourceRoute, r, routeHealth(a, r.GetObjectKind().GroupVersionKind().Kind))
 	}
@@ -63,10 +64,16 @@ func compose(a *app, dep *observedDeployment, ds *dataPlan) []object {
 	if ci := configurationItem(a); ci != nil {
 		add(ResourceCMDBItem, ci, managedHealth("ConfigurationItem", ci.Name))
 	}
-	if rel := businessServiceLink(a); rel != nil {
-		add(ResourceCMDBService, rel, managedHealth("Relationship", rel.Name))
+	if name, rel := businessServiceLink(a); rel != nil {
+		add(name, rel, managedHealth("Relationship", rel.Name))
 	}
 	objs = append(objs, dataServiceRecords(a, ds)...)
+	if sm := scrapeConfig(a); sm != nil {
+		add(ResourceServiceMonitor, sm, existing("ServiceMonitor", sm.Name))
+	}
+	if pr := prometheusRules(a); pr != nil {
+		add(ResourcePrometheusRule, pr, existing("PrometheusRule", pr.Name))
+	}
 	switch a.networkPolicyFlavor() {
 	case v1beta1.NetworkPolicyKubernetes:
 		add(ResourceNetworkPolicy, networkPolicy(a, ds.egressPeers()), existing("NetworkPolicy", a.name))

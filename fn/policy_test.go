@@ -75,11 +75,33 @@ func TestPolicy(t *testing.T) {
 			mods:   []specMod{withPorts(exposedPort(http("http", 80))), withRoute(&v1alpha1.Route{Host: "shop.notexample.com"})},
 			want:   want{errs: []string{"spec.route.host: Forbidden: host shop.notexample.com is outside the platform's allowed domains (example.com)"}},
 		},
+		"RouteDomainDefault": {
+			reason: "A platform that lists no allowed domains allows hosts under its own domain only: no team claims any host.",
+			in:     []inputMod{withGateway()},
+			mods:   []specMod{withPorts(exposedPort(http("http", 80))), withRoute(&v1alpha1.Route{Host: "shop.evil.example.org"})},
+			want:   want{errs: []string{"spec.route.host: Forbidden: host shop.evil.example.org is outside the platform's allowed domains (apps.example.com)"}},
+		},
+		"RouteUnderDefaultDomain": {
+			reason: "A host under the platform's domain is allowed without a list.",
+			in:     []inputMod{withGateway()},
+			mods:   []specMod{withPorts(exposedPort(http("http", 80))), withRoute(&v1alpha1.Route{Host: "shop.apps.example.com"})},
+		},
 		"RouteNoGateway": {
 			reason: "Routes need a gateway.",
 			in:     []inputMod{func(in *v1beta1.Input) { in.Domain = "example.com" }},
 			mods:   []specMod{withPorts(exposedPort(http("http", 80))), withRoute(&v1alpha1.Route{})},
 			want:   want{errs: []string{"spec.route: Forbidden: the platform has no gateway configured to attach routes to"}},
+		},
+		"MetricsWithoutMonitoring": {
+			reason: "Metrics on a platform that scrapes nothing compose, with a warning that nobody reads them.",
+			mods:   []specMod{withMetrics("metrics")},
+			want:   want{warnings: []string{"spec.metrics: the platform has no monitoring configured: nothing scrapes the app's metrics"}},
+		},
+		"SLOWithoutSLIs": {
+			reason: "An SLO the platform has no SLI for raises no alert: the developer is told, for each objective.",
+			in:     []inputMod{withMonitoring(&v1beta1.Monitoring{SLI: &v1beta1.SLI{Errors: "e"}})},
+			mods:   []specMod{withSLO(&v1alpha1.SLO{Availability: "99.9", Latency: &v1alpha1.LatencyObjective{Threshold: "1s", Percent: "99"}})},
+			want:   want{warnings: []string{"spec.slo.latency: the platform defines no latency SLI: the objective raises no alerts"}},
 		},
 		"ExposedWithoutRoute": {
 			reason: "Exposing a port without a route is probably a mistake.",

@@ -1,6 +1,8 @@
 package fn
 
 import (
+	"maps"
+
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -73,6 +75,19 @@ func deployment(a *app, extraEnv []corev1.EnvVar) *appsv1.Deployment {
 				Spec:       podSpec(a, extraEnv),
 			},
 		},
+	}
+	if a.generation != "" {
+		d.Annotations = maps.Clone(d.Annotations)
+		if d.Annotations == nil {
+			d.Annotations = map[string]string{}
+		}
+		d.Annotations[AnnotationAppGeneration] = a.generation
+	}
+	if len(extraEnv) > 0 || a.spec.Database != nil || a.spec.Cache != nil || a.spec.Bucket != nil {
+		// Deleting the Deployment then waits, in foreground, until its ReplicaSets and their pods
+		// are gone; the Usages keep the app's data services while the Deployment exists, so a
+		// data service outlives the last pod that uses it instead of the Deployment object.
+		d.Finalizers = []string{metav1.FinalizerDeleteDependents}
 	}
 	// An autoscaled app's replica count belongs to the HorizontalPodAutoscaler: sending one would
 	// reset it on every reconcile.

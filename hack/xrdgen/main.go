@@ -125,7 +125,7 @@ func namespaced(vs []xpv2.CompositeResourceDefinitionVersion) *xpv2.CompositeRes
 			Group: v1alpha1.Group,
 			Names: extv1.CustomResourceDefinitionNames{
 				Kind: v1alpha1.XAppKind, ListKind: v1alpha1.XAppKind + "List", Plural: "xapps", Singular: "xapp",
-				Categories: []string{"crossplane", "xapp"},
+				Categories: []string{"crossplane", v1alpha1.Category},
 			},
 			Scope:                 xpv2.CompositeResourceScopeNamespaced,
 			DefaultCompositionRef: &xpv2.CompositionReference{Name: CompositionXApp},
@@ -150,11 +150,11 @@ func legacy(vs []xpv2.CompositeResourceDefinitionVersion) *xpv1.CompositeResourc
 			Group: v1alpha1.Group,
 			Names: extv1.CustomResourceDefinitionNames{
 				Kind: v1alpha1.CompositeAppKind, ListKind: v1alpha1.CompositeAppKind + "List", Plural: "compositeapps", Singular: "compositeapp",
-				Categories: []string{"crossplane", "xapp"},
+				Categories: []string{"crossplane", v1alpha1.Category},
 			},
 			ClaimNames: &extv1.CustomResourceDefinitionNames{
 				Kind: v1alpha1.AppKind, ListKind: v1alpha1.AppKind + "List", Plural: "apps", Singular: "app",
-				Categories: []string{"crossplane", "xapp"},
+				Categories: []string{"crossplane", v1alpha1.Category},
 			},
 			DefaultCompositionRef: &xpv1.CompositionReference{Name: CompositionApp},
 			Scope:                 ptr.To(xpv1.CompositeResourceScopeLegacyCluster),
