@@ -69,6 +69,10 @@ type Input struct {
 	// +optional
 	Links *Links `json:"links,omitempty"`
 
+	// Notifications announce each finished or failed rollout of an app to webhooks.
+	// +optional
+	Notifications *Notifications `json:"notifications,omitempty"`
+
 	// Images is the image policy.
 	// +optional
 	Images *ImagePolicy `json:"images,omitempty"`
