@@ -44,6 +44,7 @@ func Scenarios() map[string]Scenario {
 		"incluster-ready":  {Reason: "The CloudNativePG Cluster healthy and its app Secret written: the app gets DATABASE_URL.", XR: "incluster/xr.yaml", Observed: "incluster/observed-ready.yaml", Required: "incluster/required-ready"},
 		"cache-only-aws":   {Reason: "Only a cache on AWS: an ElastiCache ReplicationGroup and no IAM role, since nothing needs one.", XR: "cache-only/xr.yaml", Required: "aws/environment.yaml"},
 		"cache-only-gcp":   {Reason: "Only a cache on GCP: a Memorystore Instance and no service account.", XR: "cache-only/xr.yaml", Required: "gcp/environment.yaml"},
+		"deploy-finished":  {Reason: "A rollout finished: one Notification per target for the new revision, the one announced before kept as observed, and a Normal result.", XR: "deploy/xr.yaml", Composition: "deploy/composition.yaml", Observed: "deploy/observed-finished.yaml"},
 		"cache-only-azure": {Reason: "Only a cache on Azure: an Azure Cache for Redis and no identity.", XR: "cache-only/xr.yaml", Required: "azure/environment.yaml"},
 	}
 }

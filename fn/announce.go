@@ -145,6 +145,8 @@ func notification(a *app, name string, rev int64) *cmdbv1alpha1.Notification {
 	for k, v := range a.labels {
 		om.Labels[k] = v
 	}
+	// The revision says what is announced; the app's current version would mislabel older ones.
+	delete(om.Labels, LabelVersion)
 	om.Labels[LabelRevision] = strconv.FormatInt(rev, 10)
 	return &cmdbv1alpha1.Notification{
 		TypeMeta:   metav1.TypeMeta{APIVersion: cmdbv1alpha1.SchemeGroupVersion.String(), Kind: cmdbv1alpha1.NotificationKind},
