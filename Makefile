@@ -54,7 +54,8 @@ test: tools build generate-check lint ## Everything: generated code current, lin
 
 # The fast loop: packages whose tests need no built tool (no CLI, control plane or binaries).
 UNIT_PKGS := ./fn/... ./internal/pbjson/... ./apis/... ./input/... ./provider/internal/clients/... \
-	./provider/internal/controller/configurationitem/... ./provider/internal/controller/relationship/...
+	./provider/internal/controller/configurationitem/... ./provider/internal/controller/relationship/... \
+	./provider/internal/controller/notification/...
 # Fuzz targets, as package:target.
 FUZZ_TARGETS := ./fn/:FuzzRunFunction ./internal/pbjson/:FuzzDecode ./internal/pbjson/:FuzzAppendWire
 
