@@ -3,6 +3,7 @@ package fn
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -31,9 +32,10 @@ const (
 
 	defaultKeep = 5
 
-	// CloudEvents types of announcements.
+	// EventDeploySucceeded is the CloudEvents type announcing a finished rollout.
 	EventDeploySucceeded = "dev.xapp.deploy.succeeded"
-	EventDeployFailed    = "dev.xapp.deploy.failed"
+	// EventDeployFailed is the CloudEvents type announcing a failed rollout.
+	EventDeployFailed = "dev.xapp.deploy.failed"
 )
 
 // announcement is one composed Notification and the revision it announces.
@@ -142,9 +144,7 @@ func observedAnnouncement(a *app, name string, obs *structpb.Struct) (announceme
 func notification(a *app, name string, rev int64) *cmdbv1alpha1.Notification {
 	om := a.objectMeta(name)
 	om.Labels = make(map[string]string, len(a.labels)+1)
-	for k, v := range a.labels {
-		om.Labels[k] = v
-	}
+	maps.Copy(om.Labels, a.labels)
 	// The revision says what is announced; the app's current version would mislabel older ones.
 	delete(om.Labels, LabelVersion)
 	om.Labels[LabelRevision] = strconv.FormatInt(rev, 10)

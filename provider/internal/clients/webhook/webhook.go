@@ -85,7 +85,6 @@ func (s *Sender) Send(ctx context.Context, r Request) (Answer, error) {
 	}
 	attempts := max(s.MaxAttempts, 1)
 	wait := s.Backoff
-	last := ""
 	for i := 1; ; i++ {
 		a, retryAfter, err := s.attempt(ctx, r)
 		a.Attempts = i
@@ -96,7 +95,7 @@ func (s *Sender) Send(ctx context.Context, r Request) (Answer, error) {
 		if errors.As(err, &refused) {
 			return a, err
 		}
-		last = err.Error()
+		last := err.Error()
 		if i >= attempts {
 			return a, errors.Errorf(errGaveUp, i, last)
 		}

@@ -44,8 +44,8 @@ import (
 const AnnotationDelivery = "cmdb.m.xapp.dev/delivery"
 
 const (
-	errGetSecret  = "cannot get Secret %s for %s"
-	errSecretKey  = "%s: Secret %s has no key %q"
+	errGetRef     = "cannot get Secret %s for %s"
+	errRefKey     = "%s: Secret %s has no key %q"
 	errPayload    = "cannot build the payload"
 	errAnnotation = "cannot record the delivery"
 
@@ -157,7 +157,7 @@ func (e *external) Create(ctx context.Context, cr *v1alpha1.Notification) (manag
 		return managed.ExternalCreation{}, err
 	}
 	at := metav1.NewTime(e.o.Now().UTC().Truncate(time.Second))
-	rec, err := json.Marshal(v1alpha1.NotificationObservation{StatusCode: int32(a.StatusCode), Body: a.Body, DeliveredAt: &at, Attempts: int32(a.Attempts)}) //nolint:gosec // HTTP status codes and attempts fit
+	rec, err := json.Marshal(v1alpha1.NotificationObservation{StatusCode: int32(a.StatusCode), Body: a.Body, DeliveredAt: &at, Attempts: int32(a.Attempts)})
 	if err != nil {
 		return managed.ExternalCreation{}, errors.Wrap(err, errAnnotation)
 	}
@@ -198,11 +198,11 @@ func (e *external) request(ctx context.Context, cr *v1alpha1.Notification) (webh
 func (e *external) secret(ctx context.Context, ns, field string, ref xpv2.LocalSecretKeySelector) ([]byte, error) {
 	s := &corev1.Secret{}
 	if err := e.kube.Get(ctx, types.NamespacedName{Namespace: ns, Name: ref.Name}, s); err != nil {
-		return nil, errors.Wrapf(err, errGetSecret, ref.Name, field)
+		return nil, errors.Wrapf(err, errGetRef, ref.Name, field)
 	}
 	v, ok := s.Data[ref.Key]
 	if !ok {
-		return nil, errors.Errorf(errSecretKey, field, ref.Name, ref.Key)
+		return nil, errors.Errorf(errRefKey, field, ref.Name, ref.Key)
 	}
 	return v, nil
 }

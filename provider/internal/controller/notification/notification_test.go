@@ -94,7 +94,7 @@ func TestObserve(t *testing.T) {
 			n:         delivered,
 			want:      managed.ExternalObservation{ResourceExists: true, ResourceUpToDate: true},
 			delivered: corev1.ConditionTrue, message: "receiver answered 200 OK: ok",
-			obs:       v1alpha1.NotificationObservation{DeliveryID: "uid-1", StatusCode: 200, Body: "ok", Attempts: 2},
+			obs: v1alpha1.NotificationObservation{DeliveryID: "uid-1", StatusCode: 200, Body: "ok", Attempts: 2},
 		},
 		"Deleted": {
 			reason: "A deleted notification has nothing to recall.",

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -140,7 +141,7 @@ func isTrue(n *v1alpha1.Notification, t xpv2.ConditionType) bool {
 func TestDeliveryUnderFaults(t *testing.T) {
 	const revisions = 20
 	key := []byte("s3cret")
-	rng := rand.New(rand.NewPCG(12, 2)) //nolint:gosec // a reproducible fault plan, not security
+	rng := rand.New(rand.NewPCG(12, 2))
 	rcv := newReceiver(t, key, func(int) fault {
 		switch p := rng.IntN(100); {
 		case p < 25:
@@ -192,7 +193,7 @@ func TestDeliveryUnderFaults(t *testing.T) {
 			}
 			continue
 		}
-		if !isTrue(n, v1alpha1.ConditionDelivered) || n.Status.AtProvider.StatusCode != 202 || n.Status.AtProvider.DeliveryID != string(n.UID) {
+		if !isTrue(n, v1alpha1.ConditionDelivered) || n.Status.AtProvider.StatusCode != http.StatusAccepted || n.Status.AtProvider.DeliveryID != string(n.UID) {
 			t.Errorf("%s: Delivered %+v, atProvider %+v; want Delivered True with 202 and the UID as id", n.Name, n.GetCondition(v1alpha1.ConditionDelivered), n.Status.AtProvider)
 		}
 	}
