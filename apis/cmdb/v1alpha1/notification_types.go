@@ -29,7 +29,9 @@ const (
 
 // Fact is one name and value shown with a notification, e.g. revision 7.
 type Fact struct {
-	Name  string `json:"name"`
+	// Name of the fact, e.g. revision.
+	Name string `json:"name"`
+	// Value of the fact, e.g. 7.
 	Value string `json:"value"`
 }
 
