@@ -54,8 +54,7 @@ test: tools build generate-check lint ## Everything: generated code current, lin
 
 # The fast loop: packages whose tests need no built tool (no CLI, control plane or binaries).
 UNIT_PKGS := ./fn/... ./internal/pbjson/... ./apis/... ./input/... ./provider/internal/clients/... \
-	./provider/internal/controller/configurationitem/... ./provider/internal/controller/relationship/... \
-	./provider/internal/controller/notification/...
+	./provider/internal/controller/configurationitem/... ./provider/internal/controller/relationship/...
 # Fuzz targets, as package:target.
 FUZZ_TARGETS := ./fn/:FuzzRunFunction ./internal/pbjson/:FuzzDecode ./internal/pbjson/:FuzzAppendWire
 
