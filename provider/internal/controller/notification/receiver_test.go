@@ -38,12 +38,13 @@ type receiver struct {
 	bodies    map[string][]byte
 	lastWait  map[string]time.Time // when a delivery was last throttled
 	early     int                  // retries that came before the Retry-After had passed
+	faults    map[fault]int        // requests answered with each fault
 }
 
 func newReceiver(t *testing.T, key []byte, plan func(n int) fault) *receiver {
 	t.Helper()
 	r := &receiver{t: t, key: key, plan: plan, hangFor: 300 * time.Millisecond,
-		accepted: map[string]int{}, bodies: map[string][]byte{}, lastWait: map[string]time.Time{}}
+		accepted: map[string]int{}, faults: map[fault]int{}, bodies: map[string][]byte{}, lastWait: map[string]time.Time{}}
 	r.Server = httptest.NewServer(http.HandlerFunc(r.serve)) // listens on 127.0.0.1, port chosen now
 	t.Cleanup(r.Close)
 	return r
@@ -55,6 +56,7 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 	r.mu.Lock()
 	r.attempted++
 	f := r.plan(r.attempted)
+	r.faults[f]++
 	if t, ok := r.lastWait[id]; ok && time.Since(t) < time.Second {
 		r.early++
 	}

@@ -172,8 +172,8 @@ func TestDeliveryUnderFaults(t *testing.T) {
 		}
 	}
 	attempted, accepted, dups := rcv.counts()
-	t.Logf("deliveries attempted %d, accepted %d, duplicates %d; polls %d, provider crashes after a delivery %d, retries before Retry-After %d",
-		attempted, accepted, dups, rounds*revisions, c.crashes, rcv.early)
+	t.Logf("deliveries attempted %d (503 %d, 429 %d, hung past the timeout %d), accepted %d, duplicates %d; polls %d, provider crashes after a delivery %d, retries before Retry-After %d",
+		attempted, rcv.faults[unavailable], rcv.faults[throttle], rcv.faults[hang], accepted, dups, rounds*revisions, c.crashes, rcv.early)
 
 	if accepted != revisions || dups != 0 {
 		t.Errorf("accepted %d deliveries with %d duplicates, want %d and 0", accepted, dups, revisions)
