@@ -16,6 +16,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/controller"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
@@ -54,6 +55,7 @@ func run(args []string) error {
 		syncInterval   = fs.Duration("sync", time.Hour, "How often the informer cache resyncs every resource.")
 		maxRate        = fs.Int("max-reconcile-rate", 10, "Reconciles per second across all controllers; also the API client's QPS and the workers per controller.")
 		safeStart      = fs.Bool("safe-start", true, "Start each controller only once its CRD is installed (Crossplane's safe-start capability).")
+		metricsAddr    = fs.String("metrics-bind-address", ":8080", "Address of the Prometheus metrics endpoint; 0 turns it off. Out of a cluster, pick a free one.")
 	)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -76,6 +78,7 @@ func run(args []string) error {
 	}
 	mgr, err := ctrl.NewManager(ratelimiter.LimitRESTConfig(cfg, *maxRate), ctrl.Options{
 		Cache:                      cache.Options{SyncPeriod: syncInterval},
+		Metrics:                    metricsserver.Options{BindAddress: *metricsAddr},
 		LeaderElection:             *leaderElection,
 		LeaderElectionID:           "crossplane-leader-election-provider-cmdb",
 		LeaderElectionResourceLock: resourcelock.LeasesResourceLock,

@@ -1,0 +1,155 @@
+package e2e
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+)
+
+// patchShop changes one field of the full app's spec, as `kubectl patch` would.
+func patchShop(t *testing.T, ctx context.Context, value any, path ...string) {
+	t.Helper()
+	u, err := h.Get(ctx, XAppKind, "team-shop", "shop")
+	if err != nil || u == nil {
+		t.Fatalf("cannot get the full app: %v", err)
+	}
+	orig := u.DeepCopy()
+	if err := unstructured.SetNestedField(u.Object, value, append([]string{"spec"}, path...)...); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Client.Patch(ctx, u, client.MergeFrom(orig)); err != nil {
+		t.Fatalf("cannot patch the full app: %v", err)
+	}
+}
+
+func testImageUpdate(t *testing.T, ctx context.Context) {
+	const image = "ghcr.io/acme/shop:1.4.3"
+	patchShop(t, ctx, image, "image")
+	sawRollout, premature := false, ""
+	err := Eventually(ctx, 60*time.Second, 100*time.Millisecond, func() (bool, string, error) {
+		s, err := h.App(ctx, XAppKind, "team-shop", "shop")
+		if err != nil {
+			return false, "", err
+		}
+		if strings.Contains(s.AppReady.Message, "rolling out") {
+			sawRollout = true
+		}
+		if s.Image != image || s.AppReady.Status != "True" {
+			return false, s.String(), nil
+		}
+		// AppReady says the new image is available: the Deployment must agree, now.
+		d := &appsv1.Deployment{}
+		if err := h.Client.Get(ctx, client.ObjectKey{Namespace: "team-shop", Name: "shop"}, d); err != nil {
+			return false, "", err
+		}
+		if d.Status.ObservedGeneration < d.Generation || d.Status.UpdatedReplicas != d.Status.Replicas ||
+			d.Spec.Template.Spec.Containers[0].Image != image {
+			premature = "AppReady True (" + s.AppReady.Message + ") while the Deployment had not rolled out " + image
+		}
+		return true, "", nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if premature != "" {
+		t.Error(premature)
+	}
+	if !sawRollout {
+		t.Error("AppReady never said the app was rolling out")
+	}
+	if _, err := h.WaitAppReady(ctx, 60*time.Second, XAppKind, "team-shop", "shop"); err != nil {
+		t.Error(err)
+	}
+}
+
+func testBusinessService(t *testing.T, ctx context.Context) {
+	next := h.ServiceNow.Insert("cmdb_ci_service_auto", map[string]string{"name": "Online Shop (new)"})
+	patchShop(t, ctx, next, "cmdb", "businessService")
+	s, err := h.WaitAppReady(ctx, 60*time.Second, XAppKind, "team-shop", "shop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, _ := s.Status["cmdb"].(map[string]any)
+	err = Eventually(ctx, 30*time.Second, 200*time.Millisecond, func() (bool, string, error) {
+		now := h.ServiceNow.Find("cmdb_rel_ci", "parent", next)
+		old := h.ServiceNow.Find("cmdb_rel_ci", "parent", shopService)
+		done := len(now) == 1 && now[0]["child"] == rec["id"] && len(old) == 0
+		return done, "relationships of the new service: " + strings.Repeat("*", len(now)) + ", of the old one: " + strings.Repeat("*", len(old)), nil
+	})
+	if err != nil {
+		t.Error(err)
+	}
+	shopService = next
+}
+
+func testHandEdit(t *testing.T, ctx context.Context) {
+	s, err := h.App(ctx, XAppKind, "team-shop", "shop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, _ := s.Status["cmdb"].(map[string]any)
+	id, _ := rec["id"].(string)
+	want := h.ServiceNow.Record(id)["short_description"]
+	h.ServiceNow.Set(id, "short_description", "edited by hand")
+	err = Eventually(ctx, 30*time.Second, 250*time.Millisecond, func() (bool, string, error) {
+		got := h.ServiceNow.Record(id)["short_description"]
+		return got == want, "short_description is " + got, nil
+	})
+	if err != nil {
+		t.Error(err)
+	}
+}
+
+func testDelete(t *testing.T, ctx context.Context) {
+	s, err := h.App(ctx, XAppKind, "team-shop", "shop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, _ := s.Status["cmdb"].(map[string]any)
+	id, _ := rec["id"].(string)
+	u, err := h.Get(ctx, XAppKind, "team-shop", "shop")
+	if err != nil || u == nil {
+		t.Fatalf("cannot get the full app: %v", err)
+	}
+	start := time.Now()
+	if err := h.Client.Delete(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	var podsGone, dbGone time.Duration
+	err = Eventually(ctx, 90*time.Second, 100*time.Millisecond, func() (bool, string, error) {
+		pods := &corev1.PodList{}
+		if err := h.Client.List(ctx, pods, client.InNamespace("team-shop"), client.MatchingLabels{"app.kubernetes.io/name": "shop"}); err != nil {
+			return false, "", err
+		}
+		db, err := h.Get(ctx, CNPGCluster, "team-shop", "shop-db")
+		if err != nil {
+			return false, "", err
+		}
+		if len(pods.Items) == 0 && podsGone == 0 {
+			podsGone = time.Since(start)
+		}
+		if db == nil && dbGone == 0 {
+			dbGone = time.Since(start)
+		}
+		return podsGone > 0 && dbGone > 0, "pods left: " + strings.Repeat("*", len(pods.Items)), nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.Printf("delete: last pod gone after %.1fs, database after %.1fs", podsGone.Seconds(), dbGone.Seconds())
+	if dbGone < podsGone {
+		t.Errorf("the database was deleted %.1fs before the app's last pod was gone", (podsGone - dbGone).Seconds())
+	}
+	if r := h.ServiceNow.Record(id); r != nil && r["install_status"] != "7" {
+		t.Errorf("the app's CMDB record is not retired: %v", r)
+	}
+	if err := h.WaitGone(ctx, 60*time.Second, "team-shop"); err != nil {
+		t.Error(err)
+	}
+}
