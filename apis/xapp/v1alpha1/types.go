@@ -10,7 +10,7 @@ import (
 // budget and network policy, and reports in status what a developer needs to know next.
 //
 // +kubebuilder:object:root=true
-// +kubebuilder:resource:scope=Namespaced,categories={crossplane,xapp}
+// +kubebuilder:resource:scope=Namespaced,categories={crossplane,platform}
 // +kubebuilder:subresource:status
 type XApp struct {
 	metav1.TypeMeta   `json:",inline"`
