@@ -40,21 +40,36 @@ func testPackages(t *testing.T, ctx context.Context) {
 }
 
 func testMinimalApp(t *testing.T, ctx context.Context) {
-	objs, err := ReadFile("../examples/minimal/xr.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := h.ApplyObject(ctx, objs[0]); err != nil {
-		t.Fatal(err)
-	}
-	s, err := h.WaitAppReady(ctx, 60*time.Second, XAppKind, "default", "hello")
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := applyExample(t, ctx, "../examples/minimal/xr.yaml", XAppKind, nil)
 	wantReplicas(t, s, 2)
 	if s.Image != "ghcr.io/acme/hello:1.0.0" {
 		t.Errorf("status.image = %q, want the spec's image", s.Image)
 	}
+}
+
+// applyExample applies the app in an example file, changed by edit if given, in its namespace
+// (created if need be), and waits until it is Ready.
+func applyExample(t *testing.T, ctx context.Context, file string, gvk schema.GroupVersionKind, edit func(*unstructured.Unstructured)) AppState {
+	t.Helper()
+	objs, err := ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := objs[0]
+	if edit != nil {
+		edit(app)
+	}
+	if err := h.CreateNamespace(ctx, app.GetNamespace()); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.ApplyObject(ctx, app); err != nil {
+		t.Fatal(err)
+	}
+	s, err := h.WaitAppReady(ctx, 90*time.Second, gvk, app.GetNamespace(), app.GetName())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
 
 // wantReplicas checks status.replicas: every desired pod updated and available.
@@ -72,25 +87,10 @@ func wantReplicas(t *testing.T, s AppState, want int64) {
 var shopService string
 
 func testFullApp(t *testing.T, ctx context.Context) {
-	if err := h.CreateNamespace(ctx, "team-shop"); err != nil {
-		t.Fatal(err)
-	}
 	shopService = h.ServiceNow.Insert("cmdb_ci_service_auto", map[string]string{"name": "Online Shop"})
-	objs, err := ReadFile("../examples/full/xr.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	xr := objs[0]
-	if err := unstructured.SetNestedField(xr.Object, shopService, "spec", "cmdb", "businessService"); err != nil {
-		t.Fatal(err)
-	}
-	if err := h.ApplyObject(ctx, xr); err != nil {
-		t.Fatal(err)
-	}
-	s, err := h.WaitAppReady(ctx, 90*time.Second, XAppKind, "team-shop", "shop")
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := applyExample(t, ctx, "../examples/full/xr.yaml", XAppKind, func(u *unstructured.Unstructured) {
+		_ = unstructured.SetNestedField(u.Object, shopService, "spec", "cmdb", "businessService")
+	})
 	wantReplicas(t, s, 2)
 	if s.URL != "https://shop.apps.example.com" || s.Image != "ghcr.io/acme/shop:1.4.2" {
 		t.Errorf("status url %q, image %q: want https://shop.apps.example.com and ghcr.io/acme/shop:1.4.2", s.URL, s.Image)
@@ -129,20 +129,7 @@ func testKubectlGet(t *testing.T, ctx context.Context) {
 }
 
 func testClaim(t *testing.T, ctx context.Context) {
-	if err := h.CreateNamespace(ctx, "team-blog"); err != nil {
-		t.Fatal(err)
-	}
-	objs, err := ReadFile("../examples/claim/claim.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := h.ApplyObject(ctx, objs[0]); err != nil {
-		t.Fatal(err)
-	}
-	s, err := h.WaitAppReady(ctx, 60*time.Second, AppClaimKind, "team-blog", "blog")
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := applyExample(t, ctx, "../examples/claim/claim.yaml", AppClaimKind, nil)
 	wantReplicas(t, s, 3)
 	if s.URL != "https://blog.team-blog.apps.example.com" {
 		t.Errorf("claim status.url = %q, want the default host under the platform's domain", s.URL)
