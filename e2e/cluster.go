@@ -104,7 +104,7 @@ func (h *Harness) controlPlane(ctx context.Context) error {
 		return errors.Wrap(err, "cannot find kwok's stages")
 	}
 	if _, err := h.start("kwok", h.Env.Kwok, "--kubeconfig="+h.AdminKubeconfig, "--manage-all-nodes=true",
-		"--node-lease-duration-seconds=40", "--config="+stages, "--server-address="); err != nil {
+		"--node-lease-duration-seconds=40", "--config="+stages, "--server-address=", "--node-port=0"); err != nil {
 		return err
 	}
 	return h.createNode(ctx)
