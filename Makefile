@@ -62,9 +62,7 @@ render: $(CROSSPLANE) $(CROSSPLANE_CORE) build ## Render the example app through
 test: tools build generate-check lint ## Everything: generated code current, lint, unit, fuzz, render + validate, provider tests, e2e.
 	$(TEST_ENV) go test -count=1 ./...
 	$(MAKE) --no-print-directory e2e
-	go test -count=1 -run='^$$' -fuzz='^FuzzRunFunction$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=5s ./fn/
-	go test -count=1 -run='^$$' -fuzz='^FuzzDecode$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=5s ./internal/pbjson/
-	go test -count=1 -run='^$$' -fuzz='^FuzzAppendWire$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=5s ./internal/pbjson/
+	$(MAKE) --no-print-directory fuzz
 	go test -count=1 -run='^$$' -bench=. -benchtime=200x ./fn/
 
 .PHONY: e2e
@@ -72,6 +70,23 @@ e2e: $(ETCD_DIR)/etcd $(KUBE_DIR)/kube-apiserver $(KWOK) $(CROSSPLANE_CORE) pack
 	$(E2E_ENV) go test -count=1 -v -timeout=15m ./e2e/
 
 ##@ Development
+
+# The fast loop: packages whose tests need no built tool (no CLI, control plane or binaries).
+UNIT_PKGS := ./fn/... ./internal/pbjson/... ./apis/... ./input/... ./provider/internal/clients/... \
+	./provider/internal/controller/configurationitem/... ./provider/internal/controller/relationship/...
+# Fuzz targets, as package:target.
+FUZZ_TARGETS := ./fn/:FuzzRunFunction ./internal/pbjson/:FuzzDecode ./internal/pbjson/:FuzzAppendWire
+
+.PHONY: unit
+unit: ## Unit tests only: the function, the codec, the provider's clients and mappings (seconds, no tools).
+	go test -count=1 $(UNIT_PKGS)
+
+.PHONY: fuzz
+fuzz: ## Run each fuzz target for FUZZTIME (default 10s; e.g. FUZZTIME=10m, or FUZZTIME=1000000x executions).
+	@for t in $(FUZZ_TARGETS); do \
+		echo "fuzzing $${t#*:} for $(FUZZTIME)"; \
+		go test -count=1 -run='^$$' -fuzz="^$${t#*:}$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=5s $${t%%:*} || exit 1; \
+	done
 
 .PHONY: build
 build: ## Build the function and provider binaries into $(CACHE)/bin.

@@ -17,7 +17,7 @@ import (
 )
 
 // functionRequestLog is the message function-xapp logs at debug level once per request.
-const functionRequestLog = "Composed app"
+const functionRequestLog = "composed the app"
 
 // FunctionRequests counts the requests the function has logged (one debug line each).
 func (h *Harness) FunctionRequests() int {

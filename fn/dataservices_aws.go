@@ -4,13 +4,38 @@ import (
 	"encoding/json"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/xapp-dev/xapp/apis/xapp/v1alpha1"
+	"github.com/xapp-dev/xapp/input/v1beta1"
 )
 
 // AWS data services: an RDS Instance, an ElastiCache ReplicationGroup, an S3 Bucket with its public
 // access blocked and default encryption, and an IAM role the app's ServiceAccount assumes (IRSA).
-var awsBuilders = builders{database: awsDatabase, cache: awsCache, bucket: awsBucket, identity: awsIdentity}
+var awsCloud = cloud{
+	provider: v1beta1.ProviderAWS,
+	where:    "on aws",
+	// Burstable classes for small, general purpose for medium, memory optimised for large.
+	sizes: map[v1alpha1.Size]v1beta1.SizeClass{
+		v1alpha1.SizeSmall:  {Database: "db.t4g.small", Cache: "cache.t4g.small"},
+		v1alpha1.SizeMedium: {Database: "db.m7g.large", Cache: "cache.m7g.large"},
+		v1alpha1.SizeLarge:  {Database: "db.r7g.xlarge", Cache: "cache.r7g.xlarge"},
+	},
+	engines: []v1alpha1.Engine{v1alpha1.EnginePostgres, v1alpha1.EngineMySQL},
+	settings: func(s *v1beta1.DataServices, p *field.Path) field.ErrorList {
+		w := ptrOr(s.AWS)
+		return required(p.Child("aws"), "region", w.Region, "accountID", w.AccountID, "oidcIssuer", w.OIDCIssuer)
+	},
+	database: awsDatabase, cache: awsCache, bucket: awsBucket, identity: awsIdentity,
+	warnings: func(a *app) []string {
+		if a.spec.Bucket != nil && a.spec.Bucket.Versioning {
+			// S3 versioning is its own managed resource (BucketVersioning), which this platform's
+			// provider CRDs do not include: say so rather than pretend.
+			return []string{"spec.bucket.versioning: not composed on aws: the platform has no S3 BucketVersioning resource"}
+		}
+		return nil
+	},
+}
 
 const (
 	awsRDS         = "rds.aws.m.upbound.io/v1beta1"

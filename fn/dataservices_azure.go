@@ -5,14 +5,34 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/xapp-dev/xapp/apis/xapp/v1alpha1"
+	"github.com/xapp-dev/xapp/input/v1beta1"
 )
 
 // Azure data services: a PostgreSQL Flexible Server with its database, an Azure Cache for Redis, a
 // Storage Account with one private Container, and a user-assigned identity federated with the app's
 // ServiceAccount that may use only that container.
-var azureBuilders = builders{database: azureDatabase, cache: azureCache, bucket: azureBucket, identity: azureIdentity}
+var azureCloud = cloud{
+	provider: v1beta1.ProviderAzure,
+	where:    "on azure",
+	// Flexible Server SKUs (burstable, general purpose, memory optimised); Redis cache SKUs.
+	sizes: map[v1alpha1.Size]v1beta1.SizeClass{
+		v1alpha1.SizeSmall:  {Database: "B_Standard_B1ms", Cache: "Standard_C1"},
+		v1alpha1.SizeMedium: {Database: "GP_Standard_D2ds_v5", Cache: "Standard_C3"},
+		v1alpha1.SizeLarge:  {Database: "MO_Standard_E4ds_v5", Cache: "Premium_P1"},
+	},
+	// PostgreSQL only: Azure's MySQL Flexible Server cannot generate its administrator password,
+	// and the function never handles one.
+	engines: []v1alpha1.Engine{v1alpha1.EnginePostgres},
+	settings: func(s *v1beta1.DataServices, p *field.Path) field.ErrorList {
+		w := ptrOr(s.Azure)
+		return required(p.Child("azure"), "subscriptionID", w.SubscriptionID, "resourceGroup", w.ResourceGroup,
+			"location", w.Location, "oidcIssuer", w.OIDCIssuer)
+	},
+	database: azureDatabase, cache: azureCache, bucket: azureBucket, identity: azureIdentity,
+}
 
 const (
 	azurePostgres        = "dbforpostgresql.azure.m.upbound.io/v1beta1"

@@ -5,14 +5,31 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/xapp-dev/xapp/apis/xapp/v1alpha1"
+	"github.com/xapp-dev/xapp/input/v1beta1"
 )
 
 // GCP data services: a Cloud SQL DatabaseInstance with its Database and an IAM user for the app's
 // service account (no password exists), a Memorystore Redis Instance, a Storage Bucket the app's
 // service account alone may use, and Workload Identity binding the app's ServiceAccount to it.
-var gcpBuilders = builders{database: gcpDatabase, cache: gcpCache, bucket: gcpBucket, identity: gcpIdentity}
+var gcpCloud = cloud{
+	provider: v1beta1.ProviderGCP,
+	where:    "on gcp",
+	// Cloud SQL custom machine tiers; Memorystore capacity in GB.
+	sizes: map[v1alpha1.Size]v1beta1.SizeClass{
+		v1alpha1.SizeSmall:  {Database: "db-custom-1-3840", Cache: "1"},
+		v1alpha1.SizeMedium: {Database: "db-custom-2-7680", Cache: "5"},
+		v1alpha1.SizeLarge:  {Database: "db-custom-4-26624", Cache: "16"},
+	},
+	engines: []v1alpha1.Engine{v1alpha1.EnginePostgres, v1alpha1.EngineMySQL},
+	settings: func(s *v1beta1.DataServices, p *field.Path) field.ErrorList {
+		w := ptrOr(s.GCP)
+		return required(p.Child("gcp"), "project", w.Project, "region", w.Region)
+	},
+	database: gcpDatabase, cache: gcpCache, bucket: gcpBucket, identity: gcpIdentity,
+}
 
 const (
 	gcpSQL      = "sql.gcp.m.upbound.io/v1beta1"

@@ -7,12 +7,24 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/xapp-dev/xapp/apis/xapp/v1alpha1"
+	"github.com/xapp-dev/xapp/input/v1beta1"
 	"github.com/xapp-dev/xapp/internal/pbjson"
 )
 
 // In-cluster data services, for local and test clusters: a CloudNativePG Cluster per database.
-// There is no cloud identity to bind and no cache or bucket (dataPolicy refuses them).
-var inClusterBuilders = builders{database: inClusterDatabase}
+// There is no cloud identity to bind, and no cache or bucket.
+var inClusterCloud = cloud{
+	provider: v1beta1.ProviderInCluster,
+	where:    "in the cluster",
+	// Memory of the database's pods.
+	sizes: map[v1alpha1.Size]v1beta1.SizeClass{
+		v1alpha1.SizeSmall:  {Database: "512Mi"},
+		v1alpha1.SizeMedium: {Database: "2Gi"},
+		v1alpha1.SizeLarge:  {Database: "8Gi"},
+	},
+	engines:  []v1alpha1.Engine{v1alpha1.EnginePostgres},
+	database: inClusterDatabase,
+}
 
 const (
 	cnpgAPI            = "postgresql.cnpg.io/v1"

@@ -39,14 +39,14 @@ func withDataServices(s *v1beta1.DataServices) inputMod {
 // object under the given composition resource name.
 func composed(t *testing.T, a *app, resourceName string) any {
 	t.Helper()
-	c := &dataContext{a: a, s: a.in.DataServices}
-	b := buildersFor(c.s.Provider)
+	cl := cloudFor(a.in.DataServices.Provider)
+	c := &dataContext{a: a, s: a.in.DataServices, cloud: cl}
 	var objs []object
 	if a.spec.Database != nil {
-		objs = append(objs, b.database(c).objects...)
+		objs = append(objs, cl.database(c).objects...)
 	}
 	if a.spec.Cache != nil {
-		objs = append(objs, b.cache(c).objects...)
+		objs = append(objs, cl.cache(c).objects...)
 	}
 	for _, o := range objs {
 		if o.name != resourceName {
@@ -393,5 +393,79 @@ func BenchmarkDataServices(b *testing.B) {
 		if _, err := f.RunFunction(context.Background(), req); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestPlanDataServices checks what the planner composes for each cloud and mix of services: which
+// composition resources, and the error when the cloud does not offer a service. An app whose services
+// need no cloud identity gets none (a cache-only app once crashed the function here).
+func TestPlanDataServices(t *testing.T) {
+	names := func(p *dataPlan) []string {
+		var out []string
+		for _, o := range p.objects {
+			out = append(out, o.name)
+		}
+		return out
+	}
+	type want struct {
+		objects []string
+		err     string
+	}
+	cases := map[string]struct {
+		reason string
+		p      v1beta1.DataProvider
+		mods   []specMod
+		want   want
+	}{
+		"AWSCacheOnly": {
+			reason: "A cache alone needs no IAM role: its auth token comes from a Secret.",
+			p:      v1beta1.ProviderAWS, mods: []specMod{withCache(v1alpha1.Cache{})},
+			want: want{objects: []string{ResourceCache, ResourceUsageCache, "secret-shop-cache-conn"}},
+		},
+		"GCPCacheOnly": {
+			reason: "A cache alone needs no GCP service account.",
+			p:      v1beta1.ProviderGCP, mods: []specMod{withCache(v1alpha1.Cache{})},
+			want: want{objects: []string{ResourceCache, ResourceUsageCache, "secret-shop-cache-conn"}},
+		},
+		"AzureCacheOnly": {
+			reason: "A cache alone needs no managed identity.",
+			p:      v1beta1.ProviderAzure, mods: []specMod{withCache(v1alpha1.Cache{})},
+			want: want{objects: []string{ResourceCache, ResourceUsageCache, "secret-shop-cache-conn"}},
+		},
+		"AzureDatabaseOnly": {
+			reason: "An Azure database logs in with a password: no identity either.",
+			p:      v1beta1.ProviderAzure, mods: []specMod{withDatabase(v1alpha1.Database{})},
+			want: want{objects: []string{ResourceDatabase, ResourceDatabaseSchema, ResourceUsageDatabase, "secret-shop-db-password"}},
+		},
+		"AWSBucketOnly": {
+			reason: "A bucket is used through the app's IAM role.",
+			p:      v1beta1.ProviderAWS, mods: []specMod{withBucket(v1alpha1.Bucket{})},
+			want: want{objects: []string{ResourceBucket, ResourceBucketPublic, ResourceBucketEncryption, ResourceUsageBucket, ResourceIdentity}},
+		},
+		"InClusterCache": {
+			reason: "What a cloud does not offer is refused on the developer's field, derived from the cloud's table.",
+			p:      v1beta1.ProviderInCluster, mods: []specMod{withCache(v1alpha1.Cache{})},
+			want: want{err: "the app breaks the platform's policy: spec.cache: Forbidden: the platform runs data services in the cluster, which offers databases only"},
+		},
+		"AzureMySQL": {
+			reason: "Engines not in the cloud's table are refused with the ones it offers.",
+			p:      v1beta1.ProviderAzure, mods: []specMod{withDatabase(v1alpha1.Database{Engine: v1alpha1.EngineMySQL})},
+			want: want{err: `the app breaks the platform's policy: spec.database.engine: Unsupported value: "mysql": supported values: "postgres"`},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			a := testApp(t, nil, tc.mods...)
+			p, err := planDataServices(a, testSettings(tc.p), nil, func(string) bool { return false })
+			got := want{}
+			if err != nil {
+				got.err = err.Error()
+			} else {
+				got.objects = names(p)
+			}
+			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(want{})); diff != "" {
+				t.Errorf("\n%s\nplanDataServices(): -want, +got:\n%s", tc.reason, diff)
+			}
+		})
 	}
 }

@@ -26,11 +26,12 @@ const (
 )
 
 // dataSettings is the Input's dataServices with the EnvironmentConfig's data.dataServices merged
-// over it. When the Input names an EnvironmentConfig the function asks Crossplane for it; fetched
-// is false until Crossplane has answered, and the function must then return and be called again.
-// A missing EnvironmentConfig is an error: composing without it would delete the app's data
-// services or move them.
-func dataSettings(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionResponse, in *v1beta1.Input) (s *v1beta1.DataServices, fetched bool, err error) {
+// over it. When the Input names an EnvironmentConfig the function asks Crossplane for it through
+// reqs; answered is false until Crossplane has sent it, and the function cannot compose data
+// services before. A missing EnvironmentConfig is an error: composing without it would delete the
+// app's data services or move them. input is the Input as Crossplane sent it, so that only the
+// fields the platform wrote are merged.
+func dataSettings(in *v1beta1.Input, input *structpb.Struct, reqs *requirements) (s *v1beta1.DataServices, answered bool, err error) {
 	base := in.DataServices
 	if base == nil {
 		base = &v1beta1.DataServices{}
@@ -38,34 +39,31 @@ func dataSettings(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionResponse, i
 	if base.EnvironmentConfig == "" {
 		return base, true, nil
 	}
-	if rsp.Requirements == nil {
-		rsp.Requirements = &fnv1.Requirements{}
-	}
-	if rsp.Requirements.Resources == nil {
-		rsp.Requirements.Resources = map[string]*fnv1.ResourceSelector{}
-	}
-	rsp.Requirements.Resources[requirementEnvironment] = &fnv1.ResourceSelector{
-		ApiVersion: "apiextensions.crossplane.io/v1beta1",
-		Kind:       "EnvironmentConfig",
-		Match:      &fnv1.ResourceSelector_MatchName{MatchName: base.EnvironmentConfig},
-	}
-	rs, ok := req.GetRequiredResources()[requirementEnvironment]
-	if !ok {
+	items, answered := reqs.get(requirementEnvironment, environmentSelector(base.EnvironmentConfig))
+	if !answered {
 		return nil, false, nil
 	}
-	if len(rs.GetItems()) == 0 {
+	if len(items) == 0 {
 		return nil, true, errors.Errorf(errNoEnvironment, base.EnvironmentConfig)
 	}
-	over := rs.GetItems()[0].GetResource().GetFields()["data"].GetStructValue().GetFields()[environmentDataKey].GetStructValue()
+	over := items[0].GetResource().GetFields()["data"].GetStructValue().GetFields()[environmentDataKey].GetStructValue()
 	if over == nil {
 		return base, true, nil
 	}
-	merged := mergeStruct(req.GetInput().GetFields()[environmentDataKey].GetStructValue(), over)
+	merged := mergeStruct(input.GetFields()[environmentDataKey].GetStructValue(), over)
 	s = &v1beta1.DataServices{}
 	if err := pbjson.Decode(merged, s); err != nil {
 		return nil, true, errors.Wrapf(err, errDecodeEnvironment, base.EnvironmentConfig)
 	}
 	return s, true, nil
+}
+
+func environmentSelector(name string) *fnv1.ResourceSelector {
+	return &fnv1.ResourceSelector{
+		ApiVersion: "apiextensions.crossplane.io/v1beta1",
+		Kind:       "EnvironmentConfig",
+		Match:      &fnv1.ResourceSelector_MatchName{MatchName: name},
+	}
 }
 
 // mergeStruct returns over merged into base without changing either: objects merge key by key,

@@ -137,7 +137,9 @@ func TestDataSettings(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			req := &fnv1.RunFunctionRequest{Input: raw, RequiredResources: tc.required}
 			rsp := &fnv1.RunFunctionResponse{}
-			s, fetched, err := dataSettings(req, rsp, tc.in)
+			reqs := newRequirements(req)
+			s, fetched, err := dataSettings(tc.in, req.GetInput(), reqs)
+			reqs.writeTo(rsp)
 			gotErr := ""
 			if err != nil {
 				gotErr = err.Error()

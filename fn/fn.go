@@ -8,7 +8,9 @@ package fn
 
 import (
 	"context"
+	"fmt"
 	"maps"
+	"runtime/debug"
 	"strings"
 
 	"google.golang.org/protobuf/types/known/structpb"
@@ -19,6 +21,7 @@ import (
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"github.com/crossplane/function-sdk-go/response"
 
+	"github.com/xapp-dev/xapp/apis/xapp/v1alpha1"
 	"github.com/xapp-dev/xapp/input/v1beta1"
 	"github.com/xapp-dev/xapp/internal/pbjson"
 )
@@ -29,6 +32,9 @@ const (
 	errPolicy      = "the app breaks the platform's policy"
 	errEncode      = "cannot encode composed resource"
 	errStatus      = "cannot encode the app's status"
+	errPanic       = "cannot compose app %s: function-xapp failed while composing it (%v); this is a bug in function-xapp, please report it with the app's spec"
+
+	msgWaitEnvironment = "waiting for EnvironmentConfig %q, which the function's Input names in dataServices.environmentConfig: Crossplane has not sent it yet; the app's data services compose once it does"
 )
 
 // Function is function-xapp's gRPC service.
@@ -36,55 +42,111 @@ type Function struct {
 	fnv1.UnimplementedFunctionRunnerServiceServer
 
 	log logging.Logger
+	// compose answers one request; RunFunction guards it. Tests replace it to prove the guard.
+	compose func(*fnv1.RunFunctionRequest) *fnv1.RunFunctionResponse
 }
 
 // New returns the function, logging through log.
 func New(log logging.Logger) *Function {
-	return &Function{log: log}
+	return &Function{log: log, compose: runFunction}
 }
 
-// RunFunction composes the app described by the observed XR.
-func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) (*fnv1.RunFunctionResponse, error) {
+// RunFunction composes the app described by the observed XR. A panic while composing one app
+// becomes that app's Fatal result: one bad app never takes the function down for all the others.
+func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) (rsp *fnv1.RunFunctionResponse, err error) {
+	xr := xrName(req)
+	defer func() {
+		if p := recover(); p != nil {
+			f.log.Info("panic while composing the app; answering with a Fatal result", "xr", xr, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			rsp = response.To(req, response.DefaultTTL)
+			fatal(rsp, errors.Errorf(errPanic, xr, p))
+			err = nil
+		}
+	}()
+	rsp = f.compose(req)
+	f.logResult(xr, rsp)
+	return rsp, nil
+}
+
+// logResult logs one line per request at debug, and every Fatal at info: a platform team must see
+// why an app does not compose without turning on debug logs.
+func (f *Function) logResult(xr string, rsp *fnv1.RunFunctionResponse) {
+	for _, r := range rsp.GetResults() {
+		if r.GetSeverity() == fnv1.Severity_SEVERITY_FATAL {
+			f.log.Info("cannot compose the app", "xr", xr, "error", r.GetMessage())
+			return
+		}
+	}
+	f.log.Debug("composed the app", "xr", xr, "resources", len(rsp.GetDesired().GetResources()), "results", len(rsp.GetResults()))
+}
+
+// runFunction orchestrates one request: decode, validate, apply the platform's policy, plan data
+// services, compose, judge readiness, write status. It is the only code that writes results,
+// requirements and conditions to the response.
+func runFunction(req *fnv1.RunFunctionRequest) *fnv1.RunFunctionResponse {
 	rsp := response.To(req, response.DefaultTTL)
 
 	in := &v1beta1.Input{}
 	if s := req.GetInput(); s != nil {
 		if err := pbjson.Decode(s, in); err != nil {
 			fatal(rsp, errors.Wrap(err, errDecodeInput))
-			return rsp, nil
+			return rsp
 		}
 	}
 
 	appName, namespace, spec, errs := decodeXR(req.GetObserved().GetComposite().GetResource())
 	if len(errs) > 0 {
 		fatal(rsp, fieldErrors(errInvalid, errs))
-		return rsp, nil
+		return rsp
 	}
 	image, errs := validate(appName, namespace, &spec)
 	if len(errs) > 0 {
 		fatal(rsp, fieldErrors(errInvalid, errs))
-		return rsp, nil
+		return rsp
 	}
 	a := newApp(appName, namespace, spec, in, image)
 	warnings, errs := policy(a)
 	if len(errs) > 0 {
 		fatal(rsp, fieldErrors(errPolicy, errs))
-		return rsp, nil
+		return rsp
+	}
+
+	reqs := newRequirements(req)
+	defer reqs.writeTo(rsp)
+	observed := req.GetObserved().GetResources()
+	var ds *dataPlan
+	if hasDataServices(a) {
+		s, answered, err := dataSettings(a.in, req.GetInput(), reqs)
+		if err != nil {
+			fatal(rsp, err)
+			return rsp
+		}
+		if !answered {
+			waitForRequired(rsp, fmt.Sprintf(msgWaitEnvironment, a.in.DataServices.EnvironmentConfig))
+			return rsp
+		}
+		secretExists := func(name string) bool { return reqs.exists("secret-"+name, secretSelector(a.namespace, name)) }
+		if ds, err = planDataServices(a, s, observed, secretExists); err != nil {
+			fatal(rsp, err)
+			return rsp
+		}
+		ds.bindPods(a)
+		warnings = append(warnings, ds.warnings...)
 	}
 	for _, w := range warnings {
 		response.Warning(rsp, errors.New(w)).TargetCompositeAndClaim()
 	}
 
-	ds, stop := planDataServices(req, rsp, a)
-	if stop {
-		return rsp, nil
-	}
-	ds.bindPods(a)
-
-	observed := req.GetObserved().GetResources()
 	dep := decodeDeployment(observed[ResourceDeployment].GetResource())
-	objs := compose(a, dep, ds)
+	if err := composeInto(rsp, compose(a, dep, ds), observed, appStatus(a, dep, observed), ds); err != nil {
+		fatal(rsp, err)
+	}
+	return rsp
+}
 
+// composeInto writes the composed objects, their readiness, the app's status and its AppReady
+// condition into the response.
+func composeInto(rsp *fnv1.RunFunctionResponse, objs []object, observed map[string]*fnv1.Resource, st v1alpha1.XAppStatus, ds *dataPlan) error {
 	desired := make(map[string]*fnv1.Resource, len(objs))
 	hs := make([]health, 0, len(objs))
 	waitsUncomposed, composedReady := false, true
@@ -99,8 +161,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		s, err := pbjson.Encode(o.obj)
 		if err != nil {
 			// Our own objects always encode; failing loudly beats composing half an app.
-			fatal(rsp, errors.Wrapf(err, "%s %q", errEncode, o.name))
-			return rsp, nil
+			return errors.Wrapf(err, "%s %q", errEncode, o.name)
 		}
 		r := &fnv1.Resource{Resource: s, Ready: fnv1.Ready_READY_FALSE}
 		if h.ready {
@@ -109,20 +170,16 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		composedReady = composedReady && h.ready
 		desired[o.name] = r
 	}
-	if rsp.Desired == nil {
-		rsp.Desired = &fnv1.State{}
-	}
+	ensureDesired(rsp)
 	if rsp.Desired.Resources == nil {
 		rsp.Desired.Resources = desired
 	} else {
 		maps.Copy(rsp.Desired.Resources, desired)
 	}
 
-	st := appStatus(a, dep, observed)
 	ds.setStatus(&st)
 	if err := setStatus(rsp, st); err != nil {
-		fatal(rsp, errors.Wrap(err, errStatus))
-		return rsp, nil
+		return errors.Wrap(err, errStatus)
 	}
 	setAppReady(rsp, st, hs)
 	if waitsUncomposed && composedReady {
@@ -132,14 +189,48 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		// unready resources, which is worth keeping whenever there is one.
 		rsp.Desired.Composite.Ready = fnv1.Ready_READY_FALSE
 	}
-	return rsp, nil
+	return nil
 }
 
-// fatal stops the composition with err. It targets the claim too: a developer who wrote an App claim
-// must see why their app is not composed without looking for the cluster-scoped XR.
+// waitForRequired answers a request whose app cannot be composed before Crossplane sends a resource
+// the function asked for. Crossplane calls again once it has fetched it and keeps only that answer;
+// a caller that never sends it (one that knows neither requirements field) leaves this one, which
+// must not read as a Ready app with nothing in it.
+func waitForRequired(rsp *fnv1.RunFunctionResponse, msg string) {
+	response.Warning(rsp, errors.New(msg)).TargetCompositeAndClaim()
+	response.ConditionFalse(rsp, ConditionAppReady, ReasonWaiting).WithMessage(msg).TargetCompositeAndClaim()
+	ensureDesired(rsp)
+	rsp.Desired.Composite.Ready = fnv1.Ready_READY_FALSE
+}
+
+func ensureDesired(rsp *fnv1.RunFunctionResponse) {
+	if rsp.Desired == nil {
+		rsp.Desired = &fnv1.State{}
+	}
+	if rsp.Desired.Composite == nil {
+		rsp.Desired.Composite = &fnv1.Resource{}
+	}
+}
+
+// fatal stops the composition with err. Crossplane puts a Fatal result's event and Synced=False on
+// the XR only, so a developer who wrote an App claim would see nothing: the same words also go to
+// the claim as a Warning and as the AppReady condition.
 func fatal(rsp *fnv1.RunFunctionResponse, err error) {
 	response.Fatal(rsp, err)
 	rsp.Results[len(rsp.Results)-1].Target = fnv1.Target_TARGET_COMPOSITE_AND_CLAIM.Enum()
+	response.Warning(rsp, err).TargetCompositeAndClaim()
+	response.ConditionFalse(rsp, ConditionAppReady, ReasonFailed).WithMessage(err.Error()).TargetCompositeAndClaim()
+}
+
+// xrName names the observed XR for logs and panics: namespace/name, or the name of a cluster-scoped
+// legacy XR. It reads only metadata, so it works on any input.
+func xrName(req *fnv1.RunFunctionRequest) string {
+	md := req.GetObserved().GetComposite().GetResource().GetFields()["metadata"].GetStructValue().GetFields()
+	name := md["name"].GetStringValue()
+	if ns := md["namespace"].GetStringValue(); ns != "" {
+		return ns + "/" + name
+	}
+	return name
 }
 
 // setStatus merges the app's status into the desired XR, keeping what earlier pipeline steps set.

@@ -13,6 +13,8 @@ import (
 	"google.golang.org/protobuf/types/known/structpb"
 	"sigs.k8s.io/yaml"
 
+	"k8s.io/utils/ptr"
+
 	"github.com/crossplane/crossplane-runtime/v2/pkg/logging"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"github.com/crossplane/function-sdk-go/resource"
@@ -89,13 +91,8 @@ func TestRunFunctionExamples(t *testing.T) {
 		reason                                  string
 		xr, composition, observed, required, gf string
 	}{
-		"Minimal":              {reason: "The smallest app composes with the platform's defaults.", xr: "../examples/minimal/xr.yaml", composition: xapp, gf: "run-minimal.yaml"},
-		"Full":                 {reason: "The full app composes its resources and an in-cluster database, none ready before they exist.", xr: "../examples/full/xr.yaml", composition: xapp, required: "../examples/full/environment.yaml", gf: "run-full.yaml"},
-		"FullNotReady":         {reason: "Mid-rollout, the status names the database that is still starting and that the app waits for its Secret.", xr: "../examples/full/xr.yaml", composition: xapp, observed: "../examples/full/observed-not-ready.yaml", required: "../examples/full/environment.yaml", gf: "run-full-not-ready.yaml"},
-		"FullReady":            {reason: "Once everything is up, every resource is ready, the app gets its database Secret and the status says where the app serves.", xr: "../examples/full/xr.yaml", composition: xapp, observed: "../examples/full/observed-ready.yaml", required: "../examples/full/required-ready", gf: "run-full-ready.yaml"},
 		"FullReadyNoSecret":    {reason: "Everything composed is ready but the database Secret has not reached the function yet: the XR must not be Ready.", xr: "../examples/full/xr.yaml", composition: xapp, observed: "../examples/full/observed-ready.yaml", required: "../examples/full/environment.yaml", gf: "run-full-ready-no-secret.yaml"},
 		"FullNoEnvironmentYet": {reason: "Before Crossplane has fetched the EnvironmentConfig the function only asks for it.", xr: "../examples/full/xr.yaml", composition: xapp, gf: "run-full-no-environment.yaml"},
-		"LegacyClaim":          {reason: "A legacy XR composes into its claim's namespace under the claim's name.", xr: "../examples/claim/xr.yaml", composition: legacy, gf: "run-claim.yaml"},
 		"NoInputAtAll":         {reason: "Without an Input the function still composes, with built-in defaults.", xr: "../examples/minimal/xr.yaml", gf: "run-no-input.yaml"},
 	}
 	for name, tc := range cases {
@@ -117,8 +114,12 @@ func TestRunFunctionResults(t *testing.T) {
 	xr := func(spec string) string {
 		return `{apiVersion: platform.xapp.dev/v1alpha1, kind: XApp, metadata: {name: shop, namespace: team-shop}, spec: ` + spec + `}`
 	}
+	// A Fatal reaches the XR only; the same words go to the claim as a Warning and AppReady.
 	fatal := func(msg string) []*fnv1.Result {
-		return []*fnv1.Result{{Severity: fnv1.Severity_SEVERITY_FATAL, Message: msg, Target: fnv1.Target_TARGET_COMPOSITE_AND_CLAIM.Enum()}}
+		return []*fnv1.Result{
+			{Severity: fnv1.Severity_SEVERITY_FATAL, Message: msg, Target: fnv1.Target_TARGET_COMPOSITE_AND_CLAIM.Enum()},
+			{Severity: fnv1.Severity_SEVERITY_WARNING, Message: msg, Target: fnv1.Target_TARGET_COMPOSITE_AND_CLAIM.Enum()},
+		}
 	}
 	cases := map[string]struct {
 		reason string
@@ -187,6 +188,13 @@ func TestRunFunctionResults(t *testing.T) {
 			}
 			if got := len(rsp.GetDesired().GetResources()); got != tc.count {
 				t.Errorf("%s\nRunFunction(): %d desired resources, want %d", tc.reason, got, tc.count)
+			}
+			if r := rsp.GetResults(); len(r) > 0 && r[0].GetSeverity() == fnv1.Severity_SEVERITY_FATAL {
+				want := []*fnv1.Condition{{Type: ConditionAppReady, Status: fnv1.Status_STATUS_CONDITION_FALSE, Reason: ReasonFailed,
+					Message: ptr.To(r[0].GetMessage()), Target: fnv1.Target_TARGET_COMPOSITE_AND_CLAIM.Enum()}}
+				if diff := cmp.Diff(want, rsp.GetConditions(), protocmp.Transform()); diff != "" {
+					t.Errorf("%s\nRunFunction(): conditions -want, +got:\n%s", tc.reason, diff)
+				}
 			}
 		})
 	}

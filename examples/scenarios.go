@@ -1,0 +1,49 @@
+// Package examples holds the example apps and the table of scenarios they are rendered in. Two tests
+// drive the same table: this package's renders every scenario through the real Crossplane CLI and
+// render engine against the real function binary and validates the output against the XRDs,
+// provider-cmdb's CRDs and the real CRDs in ../shared/crds; package fn's runs every scenario through
+// RunFunction in-process, so `go test ./fn` checks every example's full output without the toolchain.
+package examples
+
+// Paths of the package's compositions and XRDs, relative to this folder.
+const (
+	CompositionXApp = "../package/configuration/composition-xapp.yaml"
+	CompositionApp  = "../package/configuration/composition-app.yaml"
+	XRDXApp         = "../package/configuration/xrd-xapp.yaml"
+	XRDApp          = "../package/configuration/xrd-app.yaml"
+)
+
+// A Scenario is one example rendered one way. Paths are relative to this folder; an empty
+// Composition or XRD means the XApp ones.
+type Scenario struct {
+	Reason               string
+	XR, Composition, XRD string
+	// Observed holds the observed composed resources; Required is a file or folder of the objects
+	// Crossplane may send when the function asks (EnvironmentConfig, Secrets).
+	Observed, Required string
+}
+
+// Scenarios are every example in every state worth checking, by name; the golden files of both
+// tests are named after them.
+func Scenarios() map[string]Scenario {
+	return map[string]Scenario{
+		"minimal":          {Reason: "The smallest app.", XR: "minimal/xr.yaml"},
+		"full":             {Reason: "The full app before anything exists: its resources and an in-cluster database, none ready.", XR: "full/xr.yaml", Required: "full/environment.yaml"},
+		"full-not-ready":   {Reason: "Mid-rollout: the status names what the app waits for.", XR: "full/xr.yaml", Observed: "full/observed-not-ready.yaml", Required: "full/environment.yaml"},
+		"full-ready":       {Reason: "Everything up: every resource ready, the database's Secret exists, the XR Ready, the status says where.", XR: "full/xr.yaml", Observed: "full/observed-ready.yaml", Required: "full/required-ready"},
+		"claim":            {Reason: "A legacy claim's XR composes into the claim's namespace under the claim's name.", XR: "claim/xr.yaml", Composition: CompositionApp, XRD: XRDApp},
+		"grpc":             {Reason: "A gRPC app gets a GRPCRoute and a gRPC readiness probe.", XR: "grpc/xr.yaml"},
+		"cilium":           {Reason: "A Cilium platform gets a CiliumNetworkPolicy and ClusterMesh annotations.", XR: "cilium/xr.yaml", Composition: "cilium/composition.yaml"},
+		"aws":              {Reason: "Data services on AWS before anything exists: RDS, ElastiCache, S3, an IRSA role, Usages; the app waits for its Secrets.", XR: "aws/xr.yaml", Required: "aws/environment.yaml"},
+		"aws-ready":        {Reason: "Data services on AWS up: the Deployment gets its database and cache variables from the Secrets.", XR: "aws/xr.yaml", Observed: "aws/observed-ready.yaml", Required: "aws/required-ready"},
+		"gcp":              {Reason: "Data services on GCP before anything exists: Cloud SQL with an IAM user, Memorystore, Cloud Storage, Workload Identity.", XR: "gcp/xr.yaml", Required: "gcp/environment.yaml"},
+		"gcp-ready":        {Reason: "Data services on GCP up.", XR: "gcp/xr.yaml", Observed: "gcp/observed-ready.yaml", Required: "gcp/required-ready"},
+		"azure":            {Reason: "Data services on Azure before anything exists: Flexible Server, Azure Cache for Redis, a Storage Account and Container, a federated identity.", XR: "azure/xr.yaml", Required: "azure/environment.yaml"},
+		"azure-ready":      {Reason: "Data services on Azure up: the identity's ids let the role assignment and the ServiceAccount annotation follow.", XR: "azure/xr.yaml", Observed: "azure/observed-ready.yaml", Required: "azure/required-ready"},
+		"incluster":        {Reason: "A database in the cluster before it exists: a CloudNativePG Cluster; the app waits for its Secret.", XR: "incluster/xr.yaml", Required: "incluster/environment.yaml"},
+		"incluster-ready":  {Reason: "The CloudNativePG Cluster healthy and its app Secret written: the app gets DATABASE_URL.", XR: "incluster/xr.yaml", Observed: "incluster/observed-ready.yaml", Required: "incluster/required-ready"},
+		"cache-only-aws":   {Reason: "Only a cache on AWS: an ElastiCache ReplicationGroup and no IAM role, since nothing needs one.", XR: "cache-only/xr.yaml", Required: "aws/environment.yaml"},
+		"cache-only-gcp":   {Reason: "Only a cache on GCP: a Memorystore Instance and no service account.", XR: "cache-only/xr.yaml", Required: "gcp/environment.yaml"},
+		"cache-only-azure": {Reason: "Only a cache on Azure: an Azure Cache for Redis and no identity.", XR: "cache-only/xr.yaml", Required: "azure/environment.yaml"},
+	}
+}
