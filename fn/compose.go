@@ -41,7 +41,9 @@ func compose(a *app, dep *observedDeployment, ds *dataPlan) []object {
 	add := func(name string, obj any, h func(*structpb.Struct) health) {
 		objs = append(objs, object{name: name, obj: obj, health: h})
 	}
-	add(ResourceDeployment, deployment(a, ds.extraEnv()), func(*structpb.Struct) health { return deploymentHealth(a.name, dep) })
+	d := deployment(a, ds.extraEnv())
+	ds.keepUntilPodsGone(d)
+	add(ResourceDeployment, d, func(*structpb.Struct) health { return deploymentHealth(a.name, dep) })
 	if r := route(a); r != nil {
 		add(ResourceRoute, r, routeHealth(a, r.GetObjectKind().GroupVersionKind().Kind))
 	}
