@@ -1,6 +1,9 @@
 package fn
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+
 	"google.golang.org/protobuf/types/known/structpb"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
@@ -55,14 +58,19 @@ func configurationItem(a *app) *v1alpha1.ConfigurationItem {
 // combinations before anything is composed).
 func registered(a *app) bool { return a.spec.CMDB != nil && a.in.CMDB != nil }
 
-// businessServiceLink records that the app's business service depends on it; nil without one.
-func businessServiceLink(a *app) *v1alpha1.Relationship {
+// businessServiceLink records that the app's business service depends on it; nil without one. The
+// record's parent cannot change (parentId is immutable), so the Relationship and its composition
+// resource name are named after the service: another service is another Relationship, and
+// Crossplane deletes the old one, and its record, as no longer desired.
+func businessServiceLink(a *app) (resourceName string, rel *v1alpha1.Relationship) {
 	if !registered(a) || a.spec.CMDB.BusinessService == "" {
-		return nil
+		return "", nil
 	}
-	return &v1alpha1.Relationship{
+	sum := sha256.Sum256([]byte(a.spec.CMDB.BusinessService))
+	suffix := "-" + hex.EncodeToString(sum[:4])
+	return ResourceCMDBService + suffix, &v1alpha1.Relationship{
 		TypeMeta:   metav1.TypeMeta{APIVersion: v1alpha1.SchemeGroupVersion.String(), Kind: v1alpha1.RelationshipKind},
-		ObjectMeta: a.objectMeta(a.name + "-business-service"),
+		ObjectMeta: a.objectMeta(a.name + "-business-service" + suffix),
 		Spec: v1alpha1.RelationshipSpec{
 			ManagedResourceSpec: xpv2.ManagedResourceSpec{ProviderConfigReference: cmdbProviderConfig(a)},
 			ForProvider: v1alpha1.RelationshipParameters{

@@ -67,7 +67,7 @@ func TestBusinessServiceLink(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			rel := businessServiceLink(testApp(t, []inputMod{platform}, tc.mods...))
+			_, rel := businessServiceLink(testApp(t, []inputMod{platform}, tc.mods...))
 			if tc.golden == "" {
 				if rel != nil {
 					t.Errorf("%s\nbusinessServiceLink(): got %v, want nil", tc.reason, rel)
@@ -76,6 +76,26 @@ func TestBusinessServiceLink(t *testing.T) {
 			}
 			golden(t, tc.golden, rel)
 		})
+	}
+}
+
+// TestBusinessServiceLinkFollowsService: a Relationship's parent cannot change, so another business
+// service must be another Relationship under another composition resource name, or the app is
+// stuck on the old one forever.
+func TestBusinessServiceLinkFollowsService(t *testing.T) {
+	platform := withPlatformCMDB(&v1beta1.CMDB{ProviderConfigRef: v1beta1.ProviderConfigRef{Name: "servicenow"}})
+	link := func(service string) (string, string) {
+		n, rel := businessServiceLink(testApp(t, []inputMod{platform}, withCMDB(&v1alpha1.CMDB{OwnerTeam: "Shop", BusinessService: service})))
+		return n, rel.Name
+	}
+	n1, o1 := link("8c1a")
+	n2, o2 := link("9d2b")
+	again, _ := link("8c1a")
+	if n1 == n2 || o1 == o2 {
+		t.Errorf("services 8c1a and 9d2b share resource name %q or object name %q", n1, o1)
+	}
+	if again != n1 {
+		t.Errorf("the same service gave resource names %q and %q: the link would be re-created on every reconcile", n1, again)
 	}
 }
 

@@ -7,7 +7,8 @@ import (
 )
 
 // Composition resource names: how Crossplane tells the composed resources apart across reconciles.
-// They never change for the life of an app.
+// They never change for the life of an app, but for the link to its business service, which is
+// ResourceCMDBService plus a suffix per service (see businessServiceLink).
 const (
 	ResourceServiceAccount = "serviceaccount"
 	ResourceConfigMap      = "configmap"
@@ -65,8 +66,8 @@ func compose(a *app, dep *observedDeployment, ds *dataPlan) []object {
 	if ci := configurationItem(a); ci != nil {
 		add(ResourceCMDBItem, ci, managedHealth("ConfigurationItem", ci.Name))
 	}
-	if rel := businessServiceLink(a); rel != nil {
-		add(ResourceCMDBService, rel, managedHealth("Relationship", rel.Name))
+	if name, rel := businessServiceLink(a); rel != nil {
+		add(name, rel, managedHealth("Relationship", rel.Name))
 	}
 	objs = append(objs, dataServiceRecords(a, ds)...)
 	switch a.networkPolicyFlavor() {
