@@ -3,6 +3,7 @@ package fn
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"strings"
 
 	"google.golang.org/protobuf/types/known/structpb"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -118,10 +119,23 @@ func dataServiceRecords(a *app, ds *dataPlan) []object {
 			},
 		}
 		objs = append(objs,
-			object{name: "cmdb-" + d.kind, obj: ci, health: managedHealth("ConfigurationItem", ci.Name)},
-			object{name: "cmdb-uses-" + d.kind, obj: rel, health: managedHealth("Relationship", rel.Name)})
+			object{name: "cmdb-" + d.kind, obj: ci, health: cmdbHealth("ConfigurationItem", ci.Name)},
+			object{name: "cmdb-uses-" + d.kind, obj: rel, health: cmdbHealth("Relationship", rel.Name)})
 	}
 	return objs
+}
+
+// cmdbHealth is a CMDB record's readiness, a managed resource's, except that the backend refusing
+// the record, the credentials or the operation is a failure someone must act on, not a wait:
+// provider-cmdb retries it forever and it never succeeds by itself.
+func cmdbHealth(kind, name string) func(*structpb.Struct) health {
+	return func(obs *structpb.Struct) health {
+		h := mrHealth(kind, name, obs)
+		for _, p := range v1alpha1.PermanentFailures {
+			h.failed = h.failed || (!h.ready && strings.Contains(h.why, p))
+		}
+		return h
+	}
 }
 
 func cmdbProviderConfig(a *app) *xpv2.ProviderConfigReference {

@@ -202,3 +202,39 @@ func TestDataServiceRecords(t *testing.T) {
 		})
 	}
 }
+
+func TestCMDBHealth(t *testing.T) {
+	synced := func(msg string) string {
+		return `{status: {conditions: [{type: Synced, status: "False", reason: ReconcileError, message: ` + msg + `}]}}`
+	}
+	cases := map[string]struct {
+		reason string
+		obs    string
+		want   health
+	}{
+		"Ready": {
+			reason: "A record the provider reports Ready is ready.",
+			obs:    `{status: {conditions: [{type: Ready, status: "True", reason: Available}]}}`,
+			want:   health{ready: true},
+		},
+		"Refused": {
+			reason: "A record the backend refuses will never be created by retrying: Failed, in one line.",
+			obs:    synced(`"create failed: ServiceNow refused the record: Data Policy Exception: \n Invalid reference parent: 8c1a"`),
+			want: health{failed: true, why: "Relationship shop-business-service: ReconcileError: create failed: ServiceNow refused the record: " +
+				"Data Policy Exception: Invalid reference parent: 8c1a"},
+		},
+		"RateLimited": {
+			reason: "A backend that asks to wait is waited for.",
+			obs:    synced(`"create failed: ServiceNow is rate limiting: rate limited by the CMDB (retry after 2s)"`),
+			want:   health{why: "Relationship shop-business-service: ReconcileError: create failed: ServiceNow is rate limiting: rate limited by the CMDB (retry after 2s)"},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			got := cmdbHealth("Relationship", "shop-business-service")(mustStruct(t, tc.obs))
+			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(health{})); diff != "" {
+				t.Errorf("%s\ncmdbHealth(): -want, +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}

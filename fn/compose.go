@@ -64,10 +64,10 @@ func compose(a *app, dep *observedDeployment, ds *dataPlan) []object {
 		add(ResourceDisruption, pdb, existing("PodDisruptionBudget", a.name))
 	}
 	if ci := configurationItem(a); ci != nil {
-		add(ResourceCMDBItem, ci, managedHealth("ConfigurationItem", ci.Name))
+		add(ResourceCMDBItem, ci, cmdbHealth("ConfigurationItem", ci.Name))
 	}
 	if name, rel := businessServiceLink(a); rel != nil {
-		add(name, rel, managedHealth("Relationship", rel.Name))
+		add(name, rel, cmdbHealth("Relationship", rel.Name))
 	}
 	objs = append(objs, dataServiceRecords(a, ds)...)
 	switch a.networkPolicyFlavor() {

@@ -2,6 +2,7 @@ package fn
 
 import (
 	"fmt"
+	"strings"
 
 	"google.golang.org/protobuf/types/known/structpb"
 	appsv1 "k8s.io/api/apps/v1"
@@ -156,6 +157,10 @@ func routeHealth(a *app, kind string) func(*structpb.Struct) health {
 	}
 }
 
+// oneLine puts a provider's message on one line: backends answer with newlines and indentation
+// (ServiceNow's "Data Policy Exception: \n ..."), which a condition shows raw.
+func oneLine(msg string) string { return strings.Join(strings.Fields(msg), " ") }
+
 func findCondition(cs []metav1.Condition, t string) *metav1.Condition {
 	for i := range cs {
 		if cs[i].Type == t {
@@ -214,9 +219,9 @@ func mrHealth(kind, name string, obs *structpb.Struct) health {
 	case rc != nil && rc.Status == metav1.ConditionTrue:
 		return ready()
 	case sc != nil && sc.Status == metav1.ConditionFalse:
-		return waiting(kind, name, "%s: %s", sc.Reason, sc.Message)
+		return waiting(kind, name, "%s: %s", sc.Reason, oneLine(sc.Message))
 	case rc != nil && rc.Message != "":
-		return waiting(kind, name, "%s: %s", rc.Reason, rc.Message)
+		return waiting(kind, name, "%s: %s", rc.Reason, oneLine(rc.Message))
 	case rc != nil:
 		return waiting(kind, name, "%s", rc.Reason)
 	}

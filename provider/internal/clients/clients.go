@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+
+	"github.com/xapp-dev/xapp/apis/cmdb/v1alpha1"
 )
 
 const (
@@ -178,11 +180,11 @@ func Explain(backend string, err error) error {
 	}
 	switch ae.Kind {
 	case KindUnauthorized:
-		return errors.Errorf("%s rejected the credentials: %s", backend, ae.Message)
+		return errors.Errorf("%s %s: %s", backend, v1alpha1.MessageRejectedCredentials, ae.Message)
 	case KindForbidden:
-		return errors.Errorf("%s denied the operation: %s", backend, ae.Message)
+		return errors.Errorf("%s %s: %s", backend, v1alpha1.MessageDeniedOperation, ae.Message)
 	case KindInvalid:
-		return errors.Errorf("%s refused the record: %s", backend, ae.Message)
+		return errors.Errorf("%s %s: %s", backend, v1alpha1.MessageRefusedRecord, ae.Message)
 	case KindRateLimited:
 		return errors.Errorf("%s is rate limiting: %s", backend, ae.Message)
 	default:
