@@ -44,7 +44,7 @@ TEST_ENV := XAPP_CROSSPLANE=$(CROSSPLANE) XAPP_CROSSPLANE_CORE=$(CROSSPLANE_CORE
 # What the end-to-end tests read (they skip without XAPP_E2E, and fail with a hint when a path is
 # missing). The core module's folder holds the CRDs, webhook configurations and Helm chart of the
 # same version as the core binary; it is read lazily, only when e2e runs.
-E2E_ENV = XAPP_E2E=1 XAPP_ETCD=$(ETCD_DIR)/etcd XAPP_KUBE_DIR=$(KUBE_DIR) XAPP_KWOK=$(KWOK) \
+E2E_ENV = XAPP_E2E=1 XAPP_CROSSPLANE=$(CROSSPLANE) XAPP_ETCD=$(ETCD_DIR)/etcd XAPP_KUBE_DIR=$(KUBE_DIR) XAPP_KWOK=$(KWOK) \
 	XAPP_CROSSPLANE_CORE=$(CROSSPLANE_CORE) \
 	XAPP_CROSSPLANE_SOURCE=$$(cd tools/crossplane-core && GOFLAGS=-mod=readonly go list -m -f '{{.Dir}}' github.com/crossplane/crossplane/v2) \
 	XAPP_PACKAGES=$(abspath _output) XAPP_REGISTRY=$(REGISTRY) XAPP_VERSION=$(VERSION) \

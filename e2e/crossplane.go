@@ -61,6 +61,12 @@ func (h *Harness) crossplane(ctx context.Context) error {
 	if err := h.pointWebhooks(ctx, webhookPort); err != nil {
 		return err
 	}
+	// Core caches packages on disk and cannot parse one it cannot cache.
+	for _, d := range []string{"xpkg-cache", "xfn-cache"} {
+		if err := os.MkdirAll(h.path(d), 0o750); err != nil {
+			return errors.Wrap(err, "cannot create core's cache folders")
+		}
+	}
 	core, err := h.startEnv("crossplane-core", h.Env.Core, []string{"KUBECONFIG=" + coreKubeconfig},
 		"core", "start", "--enable-webhooks=true", fmt.Sprintf("--webhook-port=%d", webhookPort),
 		"--tls-server-certs-dir="+serverDir, "--tls-client-certs-dir="+clientDir, "--package-runtime=External",

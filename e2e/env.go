@@ -17,6 +17,7 @@ const (
 	// so `go test ./...` stays fast.
 	EnvRun = "XAPP_E2E"
 
+	EnvCLI        = "XAPP_CROSSPLANE"
 	EnvEtcd       = "XAPP_ETCD"
 	EnvKubeDir    = "XAPP_KUBE_DIR"
 	EnvKwok       = "XAPP_KWOK"
@@ -40,6 +41,7 @@ const (
 
 // Env is where everything the harness runs is.
 type Env struct {
+	CLI     string // the crossplane CLI (pushes the packages)
 	Etcd    string // etcd binary
 	KubeDir string // kube-apiserver, kube-controller-manager, kube-scheduler
 	Kwok    string // kwok binary
@@ -66,7 +68,7 @@ func Wanted() bool { return os.Getenv(EnvRun) != "" }
 // FromEnvironment reads the paths. The error names every missing one and says how to get them.
 func FromEnvironment() (Env, error) {
 	e := Env{
-		Etcd: os.Getenv(EnvEtcd), KubeDir: os.Getenv(EnvKubeDir), Kwok: os.Getenv(EnvKwok),
+		CLI: os.Getenv(EnvCLI), Etcd: os.Getenv(EnvEtcd), KubeDir: os.Getenv(EnvKubeDir), Kwok: os.Getenv(EnvKwok),
 		Core: os.Getenv(EnvCore), CoreSource: os.Getenv(EnvCoreSource), Packages: os.Getenv(EnvPackages),
 		Registry: os.Getenv(EnvRegistry), Version: os.Getenv(EnvVersion), Function: os.Getenv(EnvFunction), Provider: os.Getenv(EnvProvider),
 		Shared: os.Getenv(EnvShared), RBAC: os.Getenv(EnvRBAC),
@@ -75,6 +77,7 @@ func FromEnvironment() (Env, error) {
 		env, value, sub string
 		kind            pathKind
 	}{
+		{EnvCLI, e.CLI, "", executable},
 		{EnvEtcd, e.Etcd, "", executable},
 		{EnvKubeDir, e.KubeDir, "kube-apiserver", executable},
 		{EnvKubeDir, e.KubeDir, "kube-controller-manager", executable},

@@ -43,7 +43,7 @@ func TestParseStatCPU(t *testing.T) {
 }
 
 func TestFromEnvironmentNamesWhatIsMissing(t *testing.T) {
-	for _, v := range []string{EnvEtcd, EnvKubeDir, EnvKwok, EnvCore, EnvCoreSource, EnvPackages, EnvRegistry, EnvVersion, EnvFunction, EnvProvider, EnvShared, EnvRBAC} {
+	for _, v := range []string{EnvCLI, EnvEtcd, EnvKubeDir, EnvKwok, EnvCore, EnvCoreSource, EnvPackages, EnvRegistry, EnvVersion, EnvFunction, EnvProvider, EnvShared, EnvRBAC} {
 		t.Setenv(v, "")
 	}
 	t.Setenv(EnvKwok, "/nonexistent/kwok")

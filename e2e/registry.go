@@ -6,14 +6,12 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
 
-	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/registry"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
-	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 
@@ -60,17 +58,12 @@ func (r *Registry) Stop() {
 	_ = r.srv.Shutdown(ctx)
 }
 
-// Push pushes an .xpkg file (an OCI image tarball) as ref.
-func (r *Registry) Push(ctx context.Context, file, ref string) error {
-	img, err := tarball.ImageFromPath(file, nil)
-	if err != nil {
-		return errors.Wrapf(err, "cannot read package %s", file)
-	}
-	t, err := name.ParseReference(ref)
-	if err != nil {
-		return errors.Wrapf(err, "cannot parse %s", ref)
-	}
-	return errors.Wrapf(remote.Write(t, img, remote.WithContext(ctx)), "cannot push %s", ref)
+// Push pushes an .xpkg file as ref with the Crossplane CLI, as a platform team publishes packages:
+// the CLI moves the package's annotations from the image config onto its layers, where Crossplane
+// looks for them (an image read back from the tarball and written as is would not parse).
+func (r *Registry) Push(ctx context.Context, cli, file, ref string) error {
+	out, err := exec.CommandContext(ctx, cli, "xpkg", "push", "-f", file, ref).CombinedOutput() //nolint:gosec // The CLI the harness was given.
+	return errors.Wrapf(err, "cannot push %s: %s", ref, strings.TrimSpace(string(out)))
 }
 
 // Mirror is where the registry holds what the packages call prefix: the prefix's path (what follows
@@ -94,7 +87,7 @@ func (h *Harness) registry(ctx context.Context) error {
 	h.cleanup = append(h.cleanup, r.Stop)
 	for file, repo := range packageRepositories {
 		ref := r.Mirror(h.Env.Registry) + "/" + repo + ":" + h.Env.Version
-		if err := r.Push(ctx, filepath.Join(h.Env.Packages, file), ref); err != nil {
+		if err := r.Push(ctx, h.Env.CLI, filepath.Join(h.Env.Packages, file), ref); err != nil {
 			return err
 		}
 	}

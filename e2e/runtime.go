@@ -12,6 +12,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 	pkgv1 "github.com/crossplane/crossplane/apis/v2/pkg/v1"
 )
 
@@ -64,7 +65,7 @@ func (h *Harness) serveRevisions(ctx context.Context, served map[string]bool) er
 }
 
 // serveFunction runs function-xapp for the revision (once) and keeps the revision's endpoint and
-// TLS secret in its status.
+// TLS secret in its status, and that it is healthy (it is listening).
 func (h *Harness) serveFunction(ctx context.Context, r *pkgv1.FunctionRevision, served map[string]bool) error {
 	secret := ptr.Deref(r.Spec.TLSServerSecretName, r.Labels[pkgv1.LabelParentPackage]+"-tls-server")
 	if !served[r.Name] {
@@ -89,16 +90,17 @@ func (h *Harness) serveFunction(ctx context.Context, r *pkgv1.FunctionRevision, 
 		h.functionAddr = addr
 		served[r.Name] = true
 	}
-	if r.Status.Endpoint == h.functionAddr && ptr.Deref(r.Status.TLSServerSecretName, "") == secret {
+	if r.Status.Endpoint == h.functionAddr && ptr.Deref(r.Status.TLSServerSecretName, "") == secret && healthy(r) {
 		return nil
 	}
 	r.Status.Endpoint = h.functionAddr
 	r.Status.TLSServerSecretName = &secret
+	r.SetConditions(pkgv1.RuntimeHealthy())
 	return errors.Wrapf(h.Client.Status().Update(ctx, r), "cannot report the endpoint of FunctionRevision %s", r.Name)
 }
 
 // serveProvider runs provider-cmdb for the revision (once) with the admin's kubeconfig, and reports
-// its TLS secret, without which Crossplane will not install the provider's CRDs.
+// its TLS secret, without which Crossplane will not install the provider's CRDs, and that it runs.
 func (h *Harness) serveProvider(ctx context.Context, r *pkgv1.ProviderRevision, served map[string]bool) error {
 	secret := ptr.Deref(r.Spec.TLSServerSecretName, r.Labels[pkgv1.LabelParentPackage]+"-tls-server")
 	if !served[r.Name] {
@@ -118,11 +120,22 @@ func (h *Harness) serveProvider(ctx context.Context, r *pkgv1.ProviderRevision, 
 		h.Provider = p
 		served[r.Name] = true
 	}
-	if ptr.Deref(r.Status.TLSServerSecretName, "") == secret {
+	if done, err := h.Provider.Exited(); done {
+		return errors.Errorf("provider-cmdb exited (%v): see %s", err, h.Provider.Log)
+	}
+	if ptr.Deref(r.Status.TLSServerSecretName, "") == secret && healthy(r) {
 		return nil
 	}
 	r.Status.TLSServerSecretName = &secret
+	r.SetConditions(pkgv1.RuntimeHealthy(), pkgv1.RuntimeActive())
 	return errors.Wrapf(h.Client.Status().Update(ctx, r), "cannot report the TLS secret of ProviderRevision %s", r.Name)
+}
+
+// healthy says whether the revision shows the runtime healthy, which only the runtime reports.
+func healthy(r interface {
+	GetCondition(xpv2.ConditionType) xpv2.Condition
+}) bool {
+	return r.GetCondition(pkgv1.TypeRuntimeHealthy).Status == corev1.ConditionTrue
 }
 
 // runtimeSecret signs a serving certificate for 127.0.0.1 with crossplane-root-ca, writes it to dir

@@ -114,11 +114,12 @@ func TestRunFunctionResults(t *testing.T) {
 	xr := func(spec string) string {
 		return `{apiVersion: platform.xapp.dev/v1alpha1, kind: XApp, metadata: {name: shop, namespace: team-shop}, spec: ` + spec + `}`
 	}
-	// A Fatal reaches the XR only; the same words go to the claim as a Warning and AppReady.
+	// A Fatal reaches the XR only; the same words go to the claim as a Warning and AppReady. The
+	// Warning comes first: Crossplane reads no result after a Fatal one.
 	fatal := func(msg string) []*fnv1.Result {
 		return []*fnv1.Result{
-			{Severity: fnv1.Severity_SEVERITY_FATAL, Message: msg, Target: fnv1.Target_TARGET_COMPOSITE_AND_CLAIM.Enum()},
 			{Severity: fnv1.Severity_SEVERITY_WARNING, Message: msg, Target: fnv1.Target_TARGET_COMPOSITE_AND_CLAIM.Enum()},
+			{Severity: fnv1.Severity_SEVERITY_FATAL, Message: msg, Target: fnv1.Target_TARGET_COMPOSITE_AND_CLAIM.Enum()},
 		}
 	}
 	cases := map[string]struct {
