@@ -44,7 +44,8 @@ func compose(a *app, dep *observedDeployment, ds *dataPlan) []object {
 	}
 	d := deployment(a, ds.extraEnv())
 	ds.keepUntilPodsGone(d)
-	add(ResourceDeployment, d, func(*structpb.Struct) health { return deploymentHealth(a.name, dep) })
+	stampSpec(d)
+	add(ResourceDeployment, d, func(*structpb.Struct) health { return rolloutHealth(a.name, d, dep) })
 	if r := route(a); r != nil {
 		add(ResourceRoute, r, routeHealth(a, r.GetObjectKind().GroupVersionKind().Kind))
 	}

@@ -51,7 +51,8 @@ func existing(kind, name string) func(*structpb.Struct) health {
 // observedDeployment is what readiness and status read of an observed Deployment.
 type observedDeployment struct {
 	Metadata struct {
-		Generation int64 `json:"generation"`
+		Generation  int64             `json:"generation"`
+		Annotations map[string]string `json:"annotations"`
 	} `json:"metadata"`
 	Spec struct {
 		Replicas *int32 `json:"replicas"`
