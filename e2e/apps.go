@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	kerrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -199,4 +200,39 @@ func (h *Harness) WaitGone(ctx context.Context, timeout time.Duration, namespace
 		}
 		return false, fmt.Sprintf("namespace %s is still there: %v", namespace, ns.Status.Conditions), client.IgnoreNotFound(err)
 	})
+}
+
+// Describe summarises an app's Deployment, ReplicaSets and pods, for failure messages.
+func (h *Harness) Describe(ctx context.Context, namespace, app string) string {
+	var b strings.Builder
+	sel := client.MatchingLabels{"app.kubernetes.io/name": app}
+	d := &appsv1.Deployment{}
+	if err := h.Client.Get(ctx, client.ObjectKey{Namespace: namespace, Name: app}, d); err == nil {
+		fmt.Fprintf(&b, "\nDeployment %s: generation %d observed %d, replicas %d updated %d available %d, finalizers %v, conditions:",
+			app, d.Generation, d.Status.ObservedGeneration, d.Status.Replicas, d.Status.UpdatedReplicas, d.Status.AvailableReplicas, d.Finalizers)
+		for _, c := range d.Status.Conditions {
+			fmt.Fprintf(&b, " %s=%s (%s)", c.Type, c.Status, c.Message)
+		}
+	}
+	rss := &appsv1.ReplicaSetList{}
+	if err := h.Client.List(ctx, rss, client.InNamespace(namespace), sel); err == nil {
+		for _, r := range rss.Items {
+			fmt.Fprintf(&b, "\nReplicaSet %s: spec %d, replicas %d ready %d, image %s, conditions %v",
+				r.Name, ptrOr(r.Spec.Replicas), r.Status.Replicas, r.Status.ReadyReplicas, r.Spec.Template.Spec.Containers[0].Image, r.Status.Conditions)
+		}
+	}
+	pods := &corev1.PodList{}
+	if err := h.Client.List(ctx, pods, client.InNamespace(namespace), sel); err == nil {
+		for _, p := range pods.Items {
+			fmt.Fprintf(&b, "\nPod %s: %s on %q, deleting %v, image %s", p.Name, p.Status.Phase, p.Spec.NodeName, p.DeletionTimestamp != nil, p.Spec.Containers[0].Image)
+		}
+	}
+	return b.String()
+}
+
+func ptrOr(p *int32) int32 {
+	if p == nil {
+		return 0
+	}
+	return *p
 }

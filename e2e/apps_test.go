@@ -88,9 +88,16 @@ var shopService string
 
 func testFullApp(t *testing.T, ctx context.Context) {
 	shopService = h.ServiceNow.Insert("cmdb_ci_service_auto", map[string]string{"name": "Online Shop"})
+	before, err := h.APIWrites(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
 	s := applyExample(t, ctx, "../examples/full/xr.yaml", XAppKind, func(u *unstructured.Unstructured) {
 		_ = unstructured.SetNestedField(u.Object, shopService, "spec", "cmdb", "businessService")
 	})
+	if w, err := h.WritesSince(ctx, before); err == nil {
+		h.Printf("full app: API writes until Ready: %s", w)
+	}
 	wantReplicas(t, s, 2)
 	if s.URL != "https://shop.apps.example.com" || s.Image != "ghcr.io/acme/shop:1.4.2" {
 		t.Errorf("status url %q, image %q: want https://shop.apps.example.com and ghcr.io/acme/shop:1.4.2", s.URL, s.Image)

@@ -91,12 +91,16 @@ func (h *Harness) controlPlane(ctx context.Context) error {
 		"--kubeconfig=" + h.AdminKubeconfig, "--controllers=" + strings.Join(controllers, ","),
 		"--service-account-private-key-file=" + h.path("sa.key"), "--root-ca-file=" + h.path("ca.crt"),
 		"--leader-elect=false", "--secure-port=0",
+		// The default 20 requests per second would measure the controller manager's client, not
+		// xapp, when a hundred apps start at once.
+		"--kube-api-qps=500", "--kube-api-burst=1000",
 	}
 	if _, err := h.start("kube-controller-manager", filepath.Join(h.Env.KubeDir, "kube-controller-manager"), kcm...); err != nil {
 		return err
 	}
 	if _, err := h.start("kube-scheduler", filepath.Join(h.Env.KubeDir, "kube-scheduler"),
-		"--kubeconfig="+h.AdminKubeconfig, "--leader-elect=false", "--secure-port=0"); err != nil {
+		"--kubeconfig="+h.AdminKubeconfig, "--leader-elect=false", "--secure-port=0",
+		"--kube-api-qps=500", "--kube-api-burst=1000"); err != nil {
 		return err
 	}
 	stages, err := filepath.Abs(filepath.Join("testdata", "kwok-pod-stages.yaml"))

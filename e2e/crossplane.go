@@ -71,11 +71,17 @@ func (h *Harness) crossplane(ctx context.Context) error {
 		"core", "start", "--enable-webhooks=true", fmt.Sprintf("--webhook-port=%d", webhookPort),
 		"--tls-server-certs-dir="+serverDir, "--tls-client-certs-dir="+clientDir, "--package-runtime=External",
 		"--xpkg-cache-dir="+h.path("xpkg-cache"), "--xfn-cache-dir="+h.path("xfn-cache"),
-		fmt.Sprintf("--metrics-port=%d", metricsPort), fmt.Sprintf("--health-probe-port=%d", healthPort))
+		fmt.Sprintf("--metrics-port=%d", metricsPort), fmt.Sprintf("--health-probe-port=%d", healthPort),
+		// Core's per-XR circuit breaker (burst 100 watch events, refilled at 1/s) opens while a
+		// full app comes up: its 14 composed objects, their controllers' status writes and the
+		// provider's make more than 100 events in seconds. Open, it lets one event through every
+		// 30 s for 5 minutes, so a rollout shows up to 30 s late. The README advises these values.
+		"--circuit-breaker-burst=500", "--circuit-breaker-refill-rate=5")
 	if err != nil {
 		return err
 	}
 	h.Core = core
+	h.coreMetrics = fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort)
 	if err := waitListening(core, fmt.Sprintf("127.0.0.1:%d", webhookPort), 60*time.Second); err != nil {
 		return err
 	}

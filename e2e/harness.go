@@ -52,6 +52,8 @@ type Harness struct {
 	cancel  context.CancelFunc
 	cleanup []func()
 	coreCA  *CA
+	// coreMetrics is core's Prometheus endpoint.
+	coreMetrics string
 	// functionAddr is where the function the harness runs for Crossplane listens.
 	functionAddr string
 }

@@ -78,4 +78,7 @@ func TestLive(t *testing.T) {
 	scenario(t, "CMDB record edited by hand is corrected", testHandEdit)
 	scenario(t, "delete: database outlives pods, CMDB retired, nothing left", testDelete)
 	scenario(t, "100 apps at once all Ready", testHundredApps)
+	if cb, err := h.CircuitBreaker(context.Background()); err == nil {
+		h.Printf("core's XR circuit breaker: %s", cb)
+	}
 }

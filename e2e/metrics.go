@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"sort"
 	"strings"
@@ -11,7 +12,10 @@ import (
 
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/kubernetes"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 )
@@ -71,14 +75,54 @@ func (h *Harness) apiWrites(ctx context.Context) (map[string]float64, error) {
 	return out, nil
 }
 
+// WritesSince formats the API writes since before (from apiWrites), by resource, largest first.
+func (h *Harness) WritesSince(ctx context.Context, before map[string]float64) (string, error) {
+	after, err := h.apiWrites(ctx)
+	if err != nil {
+		return "", err
+	}
+	type rc struct {
+		r string
+		n float64
+	}
+	var l []rc
+	for r, n := range after {
+		if d := n - before[r]; d > 0 {
+			l = append(l, rc{r, d})
+		}
+	}
+	sort.Slice(l, func(i, j int) bool { return l[i].n > l[j].n })
+	parts := make([]string, len(l))
+	for i, x := range l {
+		parts[i] = fmt.Sprintf("%s %.0f", x.r, x.n)
+	}
+	return strings.Join(parts, ", "), nil
+}
+
+// APIWrites reads the API server's count of write requests so far, by resource.
+func (h *Harness) APIWrites(ctx context.Context) (map[string]float64, error) { return h.apiWrites(ctx) }
+
 // SteadyWrites measures the API writes per app (of apps) per minute over window, by resource, when nothing
 // should change: every write then is someone's needless churn.
-func (h *Harness) SteadyWrites(ctx context.Context, apps int, window time.Duration) (string, error) {
+//
+// A write that changes nothing (core applies every composed object on every reconcile) leaves the
+// object's resourceVersion alone, so the objects of namespace whose resourceVersion changed during
+// the window say which writes changed something.
+func (h *Harness) SteadyWrites(ctx context.Context, namespace string, apps int, window time.Duration) (string, error) {
 	before, err := h.apiWrites(ctx)
 	if err != nil {
 		return "", err
 	}
+	versions, err := h.resourceVersions(ctx, namespace)
+	if err != nil {
+		return "", err
+	}
+	start := time.Now()
 	time.Sleep(window)
+	changed, err := h.changedSince(ctx, namespace, versions)
+	if err != nil {
+		return "", err
+	}
 	after, err := h.apiWrites(ctx)
 	if err != nil {
 		return "", err
@@ -93,5 +137,128 @@ func (h *Harness) SteadyWrites(ctx context.Context, apps int, window time.Durati
 	if len(parts) == 0 {
 		return "none", nil
 	}
+	events, err := h.eventSources(ctx, start)
+	if err != nil {
+		return "", err
+	}
+	return strings.Join(parts, ", ") + "; objects changed in " + namespace + ": " + changed + "; events by source: " + events, nil
+}
+
+// resourceVersions maps every object of the leftover kinds in namespace to its resourceVersion.
+func (h *Harness) resourceVersions(ctx context.Context, namespace string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, gvk := range leftovers {
+		l := &unstructured.UnstructuredList{}
+		l.SetGroupVersionKind(gvk.GroupVersion().WithKind(gvk.Kind + "List"))
+		if err := h.Client.List(ctx, l, client.InNamespace(namespace)); err != nil {
+			return nil, errors.Wrapf(err, "cannot list %s", gvk.Kind)
+		}
+		for _, o := range l.Items {
+			out[gvk.Kind+"/"+o.GetName()] = o.GetResourceVersion()
+		}
+	}
+	return out, nil
+}
+
+// changedSince counts, by kind, the objects whose resourceVersion is not the one in before.
+func (h *Harness) changedSince(ctx context.Context, namespace string, before map[string]string) (string, error) {
+	now, err := h.resourceVersions(ctx, namespace)
+	if err != nil {
+		return "", err
+	}
+	n := map[string]int{}
+	for k, v := range now {
+		if before[k] != v {
+			n[strings.SplitN(k, "/", 2)[0]]++
+		}
+	}
+	if len(n) == 0 {
+		return "none", nil
+	}
+	parts := make([]string, 0, len(n))
+	for k, c := range n {
+		parts = append(parts, fmt.Sprintf("%s %d", k, c))
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, ", "), nil
+}
+
+// eventSources says who recorded the events seen since start, and why: events are writes too.
+func (h *Harness) eventSources(ctx context.Context, since time.Time) (string, error) {
+	l := &corev1.EventList{}
+	if err := h.Client.List(ctx, l); err != nil {
+		return "", errors.Wrap(err, "cannot list events")
+	}
+	n := map[string]int{}
+	for _, e := range l.Items {
+		if e.LastTimestamp.Time.Before(since) && e.EventTime.Time.Before(since) {
+			continue
+		}
+		src := e.Source.Component
+		if src == "" {
+			src = e.ReportingController
+		}
+		n[fmt.Sprintf("%s %s %s %q", src, e.InvolvedObject.Kind, e.Reason, firstWords(e.Message, 8))]++
+	}
+	keys := make([]string, 0, len(n))
+	for k := range n {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return n[keys[i]] > n[keys[j]] })
+	if len(keys) > 5 {
+		keys = keys[:5]
+	}
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = fmt.Sprintf("%d× %s", n[k], k)
+	}
+	return strings.Join(out, " | "), nil
+}
+
+func firstWords(s string, n int) string {
+	w := strings.Fields(s)
+	if len(w) > n {
+		w = w[:n]
+	}
+	return strings.Join(w, " ")
+}
+
+// CircuitBreaker reports core's XR circuit breaker counters: how often it opened and what it did
+// with watch events.
+func (h *Harness) CircuitBreaker(ctx context.Context) (string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, h.coreMetrics, nil)
+	if err != nil {
+		return "", errors.Wrap(err, "cannot ask core for its metrics")
+	}
+	rsp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", errors.Wrap(err, "cannot read core's metrics")
+	}
+	defer rsp.Body.Close() //nolint:errcheck // Read-only.
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := p.TextToMetricFamilies(rsp.Body)
+	if err != nil {
+		return "", errors.Wrap(err, "cannot parse core's metrics")
+	}
+	var parts []string
+	for name, f := range families {
+		if !strings.Contains(name, "circuit_breaker") {
+			continue
+		}
+		sum := map[string]float64{}
+		for _, m := range f.GetMetric() {
+			k := ""
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "result" {
+					k = "{" + l.GetValue() + "}"
+				}
+			}
+			sum[k] += m.GetCounter().GetValue()
+		}
+		for k, v := range sum {
+			parts = append(parts, fmt.Sprintf("%s%s %.0f", strings.TrimPrefix(name, "crossplane_"), k, v))
+		}
+	}
+	sort.Strings(parts)
 	return strings.Join(parts, ", "), nil
 }

@@ -23,7 +23,8 @@ import (
 func (h *Harness) runtime(ctx context.Context) {
 	served := map[string]bool{}
 	for {
-		if err := h.serveRevisions(ctx, served); err != nil && ctx.Err() == nil {
+		// A conflict is Crossplane writing the same status: the next round retries.
+		if err := h.serveRevisions(ctx, served); err != nil && ctx.Err() == nil && !kerrors.IsConflict(errors.Cause(err)) {
 			h.Printf("package runtime: %v", err)
 		}
 		select {
@@ -113,7 +114,7 @@ func (h *Harness) serveProvider(ctx context.Context, r *pkgv1.ProviderRevision, 
 		}
 		// A short poll so a record edited by hand is corrected within the test's patience.
 		p, err := h.startEnv("provider-cmdb", h.Env.Provider, []string{"KUBECONFIG=" + h.AdminKubeconfig},
-			"--poll=5s", fmt.Sprintf("--metrics-bind-address=127.0.0.1:%d", ports[0]))
+			"--debug", "--poll=5s", fmt.Sprintf("--metrics-bind-address=127.0.0.1:%d", ports[0]))
 		if err != nil {
 			return err
 		}

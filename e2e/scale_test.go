@@ -80,7 +80,7 @@ func testHundredApps(t *testing.T, ctx context.Context) {
 	if requests > 0 {
 		h.Printf("100 apps: %d function requests, %.2f ms function CPU per request", requests, float64(fnCPU.Microseconds())/float64(requests)/1000)
 	}
-	writes, err := h.SteadyWrites(ctx, apps, 20*time.Second)
+	writes, err := h.SteadyWrites(ctx, ns, apps, 20*time.Second)
 	if err != nil {
 		t.Error(err)
 		return
