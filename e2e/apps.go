@@ -31,7 +31,7 @@ const ReadyHold = 3 * time.Second
 
 // ReadFile reads a YAML file's objects (an example of this repository, say).
 func ReadFile(file string) ([]*unstructured.Unstructured, error) {
-	b, err := os.ReadFile(file) //nolint:gosec // Files of this repository.
+	b, err := os.ReadFile(file)
 	if err != nil {
 		return nil, errors.Wrapf(err, "cannot read %s", file)
 	}
@@ -85,7 +85,9 @@ func (h *Harness) App(ctx context.Context, gvk schema.GroupVersionKind, namespac
 }
 
 // Up says whether the app is Ready and its AppReady agrees.
-func (s AppState) Up() bool { return s.Ready.Status == "True" && s.AppReady.Status == "True" }
+func (s AppState) Up() bool {
+	return s.Ready.Status == ConditionTrue && s.AppReady.Status == ConditionTrue
+}
 
 func (s AppState) String() string {
 	if !s.Exists {
@@ -137,7 +139,7 @@ func (h *Harness) WarningAbout(ctx context.Context, namespace, kind, name, text 
 	if err != nil {
 		return false, nil, err
 	}
-	var seen []string
+	seen := make([]string, 0, len(evs))
 	for _, e := range evs {
 		seen = append(seen, e.Type+" "+e.Reason+": "+e.Message)
 		if e.Type == corev1.EventTypeWarning && strings.Contains(e.Message, text) {

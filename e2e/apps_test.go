@@ -12,6 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
+//nolint:thelper // A scenario, not a helper: its failures point at its own lines.
 func testPackages(t *testing.T, ctx context.Context) {
 	if err := h.WaitPackagesHealthy(ctx, 30*time.Second); err != nil {
 		t.Fatal(err)
@@ -39,6 +40,7 @@ func testPackages(t *testing.T, ctx context.Context) {
 	}
 }
 
+//nolint:thelper // A scenario, not a helper: its failures point at its own lines.
 func testMinimalApp(t *testing.T, ctx context.Context) {
 	s := applyExample(t, ctx, "../examples/minimal/xr.yaml", XAppKind, nil)
 	wantReplicas(t, s, 2)
@@ -86,6 +88,7 @@ func wantReplicas(t *testing.T, s AppState, want int64) {
 // shopService is the business service the full app belongs to, as the CMDB knows it.
 var shopService string
 
+//nolint:thelper // A scenario, not a helper: its failures point at its own lines.
 func testFullApp(t *testing.T, ctx context.Context) {
 	shopService = h.ServiceNow.Insert("cmdb_ci_service_auto", map[string]string{"name": "Online Shop"})
 	before, err := h.APIWrites(ctx)
@@ -119,10 +122,11 @@ func testFullApp(t *testing.T, ctx context.Context) {
 // kubectl runs the kubectl built with the control plane, as the admin.
 func kubectl(ctx context.Context, args ...string) (string, error) {
 	args = append([]string{"--kubeconfig=" + h.AdminKubeconfig}, args...)
-	out, err := exec.CommandContext(ctx, filepath.Join(h.Env.KubeDir, "kubectl"), args...).CombinedOutput() //nolint:gosec // The harness's own kubectl.
+	out, err := exec.CommandContext(ctx, filepath.Join(h.Env.KubeDir, "kubectl"), args...).CombinedOutput()
 	return string(out), err
 }
 
+//nolint:thelper // A scenario, not a helper: its failures point at its own lines.
 func testKubectlGet(t *testing.T, ctx context.Context) {
 	out, err := kubectl(ctx, "get", "xapp", "shop", "-n", "team-shop")
 	if err != nil || !strings.Contains(out, "shop") {
@@ -135,6 +139,7 @@ func testKubectlGet(t *testing.T, ctx context.Context) {
 	}
 }
 
+//nolint:thelper // A scenario, not a helper: its failures point at its own lines.
 func testClaim(t *testing.T, ctx context.Context) {
 	s := applyExample(t, ctx, "../examples/claim/claim.yaml", AppClaimKind, nil)
 	wantReplicas(t, s, 3)
@@ -151,6 +156,7 @@ func withScratchFile(u *unstructured.Unstructured) {
 	_ = unstructured.SetNestedSlice(u.Object, []any{map[string]any{"path": "/tmp/config.yaml", "content": "a: b\n"}}, "spec", "files")
 }
 
+//nolint:thelper // A scenario, not a helper: its failures point at its own lines.
 func testClaimBadInput(t *testing.T, ctx context.Context) {
 	objs, err := ReadFile("../examples/claim/claim.yaml")
 	if err != nil {
@@ -185,6 +191,7 @@ func wantRefused(t *testing.T, ctx context.Context, gvk schema.GroupVersionKind,
 	}
 }
 
+//nolint:thelper // A scenario, not a helper: its failures point at its own lines.
 func testXAppBadInput(t *testing.T, ctx context.Context) {
 	objs, err := ReadFile("../examples/minimal/xr.yaml")
 	if err != nil {

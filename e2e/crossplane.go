@@ -88,7 +88,8 @@ func (h *Harness) crossplane(ctx context.Context) error {
 	// The RBAC manager grants core the XRDs' and providers' kinds. It has no flag for its metrics
 	// port (controller-runtime's default :8080), so a busy :8080 is said plainly instead of showing
 	// later as permissions that never arrive.
-	if c, err := net.DialTimeout("tcp", "127.0.0.1:8080", 200*time.Millisecond); err == nil {
+	d := &net.Dialer{Timeout: 200 * time.Millisecond}
+	if c, err := d.DialContext(ctx, "tcp", "127.0.0.1:8080"); err == nil {
 		_ = c.Close()
 		return errors.New("port 8080 is taken: Crossplane's RBAC manager binds its metrics there and cannot be told otherwise; stop whatever listens on it")
 	}
@@ -132,19 +133,20 @@ var helmDirective = regexp.MustCompile(`^\s*\{\{-? *(if|end|include|- include)\b
 // with the chart's default values: the aggregated role `crossplane` and the core permissions that
 // aggregate into it.
 func ChartClusterRoles(file string) ([]*rbacv1.ClusterRole, error) {
-	b, err := os.ReadFile(file) //nolint:gosec // The chart of the core module given to the harness.
+	b, err := os.ReadFile(file)
 	if err != nil {
 		return nil, errors.Wrap(err, "cannot read Crossplane's chart")
 	}
 	var out strings.Builder
-	for _, l := range strings.Split(string(b), "\n") {
+	for l := range strings.SplitSeq(string(b), "\n") {
 		if helmDirective.MatchString(l) || strings.Contains(l, "include \"crossplane.labels\"") {
 			continue
 		}
 		out.WriteString(strings.ReplaceAll(l, `{{ template "crossplane.name" . }}`, "crossplane") + "\n")
 	}
-	var roles []*rbacv1.ClusterRole
-	for _, doc := range strings.Split(out.String(), "\n---\n") {
+	docs := strings.Split(out.String(), "\n---\n")
+	roles := make([]*rbacv1.ClusterRole, 0, len(docs))
+	for _, doc := range docs {
 		if strings.Contains(doc, "{{") {
 			return nil, errors.Errorf("cannot render Crossplane's chart: a template directive is left in %q", doc)
 		}

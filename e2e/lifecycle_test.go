@@ -29,6 +29,7 @@ func patchShop(t *testing.T, ctx context.Context, value any, path ...string) {
 	}
 }
 
+//nolint:thelper // A scenario, not a helper: its failures point at its own lines.
 func testImageUpdate(t *testing.T, ctx context.Context) {
 	const image = "ghcr.io/acme/shop:1.4.3"
 	patchShop(t, ctx, image, "image")
@@ -41,7 +42,7 @@ func testImageUpdate(t *testing.T, ctx context.Context) {
 		if strings.Contains(s.AppReady.Message, "rolling out") {
 			sawRollout = true
 		}
-		if s.Image != image || s.AppReady.Status != "True" {
+		if s.Image != image || s.AppReady.Status != ConditionTrue {
 			return false, s.String(), nil
 		}
 		// AppReady says the new image is available: the Deployment must agree, now.
@@ -69,6 +70,7 @@ func testImageUpdate(t *testing.T, ctx context.Context) {
 	}
 }
 
+//nolint:thelper // A scenario, not a helper: its failures point at its own lines.
 func testBusinessService(t *testing.T, ctx context.Context) {
 	// A service the CMDB does not know: the backend refuses the link, which the app shows as Failed
 	// in one line (ServiceNow's message holds a newline).
@@ -104,6 +106,7 @@ func testBusinessService(t *testing.T, ctx context.Context) {
 	shopService = next
 }
 
+//nolint:thelper // A scenario, not a helper: its failures point at its own lines.
 func testHandEdit(t *testing.T, ctx context.Context) {
 	s, err := h.App(ctx, XAppKind, "team-shop", "shop")
 	if err != nil {
@@ -122,6 +125,7 @@ func testHandEdit(t *testing.T, ctx context.Context) {
 	}
 }
 
+//nolint:thelper // A scenario, not a helper: its failures point at its own lines.
 func testDelete(t *testing.T, ctx context.Context) {
 	s, err := h.App(ctx, XAppKind, "team-shop", "shop")
 	if err != nil {

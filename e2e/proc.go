@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"os"
@@ -32,11 +33,12 @@ type Proc struct {
 // dies first, so a killed test leaves no process behind holding a port.
 func start(logs, name, bin string, args, env []string) (*Proc, error) {
 	log := filepath.Join(logs, name+".log")
-	f, err := os.Create(log) //nolint:gosec // The path is the harness's own log folder.
+	f, err := os.Create(log)
 	if err != nil {
 		return nil, errors.Wrap(err, "cannot create a log file")
 	}
-	cmd := exec.Command(bin, args...) //nolint:gosec // The harness runs the binaries it was given.
+	// Stopped by Stop, by PID: no context ends it.
+	cmd := exec.CommandContext(context.Background(), bin, args...)
 	cmd.Stdout, cmd.Stderr = f, f
 	cmd.Env = append(os.Environ(), env...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
@@ -112,16 +114,6 @@ func parseStatCPU(stat string) (time.Duration, error) {
 	return time.Duration(ticks) * time.Second / clockTicks, nil
 }
 
-// freePort returns a loopback port nobody listens on right now.
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, errors.Wrap(err, "cannot find a free port")
-	}
-	defer l.Close() //nolint:errcheck // Only the port number was wanted.
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
 // freePorts returns n distinct free loopback ports.
 func freePorts(n int) ([]int, error) {
 	ls := make([]net.Listener, 0, n)
@@ -132,7 +124,7 @@ func freePorts(n int) ([]int, error) {
 	}()
 	ports := make([]int, 0, n)
 	for range n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
+		l, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
 		if err != nil {
 			return nil, errors.Wrap(err, "cannot find a free port")
 		}
@@ -149,7 +141,8 @@ func waitListening(p *Proc, addr string, timeout time.Duration) error {
 		if done, err := p.Exited(); done {
 			return errors.Errorf("%s exited before listening on %s (%v): see %s", p.Name, addr, err, p.Log)
 		}
-		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+		d := &net.Dialer{Timeout: 200 * time.Millisecond}
+		c, err := d.DialContext(context.Background(), "tcp", addr)
 		if err == nil {
 			_ = c.Close()
 			return nil

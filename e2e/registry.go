@@ -35,11 +35,11 @@ var packageRepositories = map[string]string{
 
 // StartRegistry serves an empty registry; its requests are logged to logFile.
 func StartRegistry(logFile string) (*Registry, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	l, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, errors.Wrap(err, "cannot listen for the registry")
 	}
-	f, err := os.Create(logFile) //nolint:gosec // The harness's own log folder.
+	f, err := os.Create(logFile)
 	if err != nil {
 		return nil, errors.Wrap(err, "cannot create the registry's log")
 	}
@@ -62,7 +62,7 @@ func (r *Registry) Stop() {
 // the CLI moves the package's annotations from the image config onto its layers, where Crossplane
 // looks for them (an image read back from the tarball and written as is would not parse).
 func (r *Registry) Push(ctx context.Context, cli, file, ref string) error {
-	out, err := exec.CommandContext(ctx, cli, "xpkg", "push", "-f", file, ref).CombinedOutput() //nolint:gosec // The CLI the harness was given.
+	out, err := exec.CommandContext(ctx, cli, "xpkg", "push", "-f", file, ref).CombinedOutput()
 	return errors.Wrapf(err, "cannot push %s: %s", ref, strings.TrimSpace(string(out)))
 }
 

@@ -14,6 +14,7 @@ import (
 // apps is how many apps the load scenario applies at once.
 const apps = 100
 
+//nolint:thelper // A scenario, not a helper: its failures point at its own lines.
 func testHundredApps(t *testing.T, ctx context.Context) {
 	const ns = "load"
 	if err := h.CreateNamespace(ctx, ns); err != nil {
@@ -56,7 +57,7 @@ func testHundredApps(t *testing.T, ctx context.Context) {
 		up := 0
 		for i := range l.Items {
 			cs := Conditions(&l.Items[i])
-			if cs["Ready"].Status == "True" && cs["AppReady"].Status == "True" {
+			if cs["Ready"].Status == ConditionTrue && cs["AppReady"].Status == ConditionTrue {
 				up++
 			}
 		}

@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"net"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -169,7 +170,7 @@ func (h *Harness) databaseSecret(ctx context.Context, c *unstructured.Unstructur
 		Type: corev1.SecretTypeBasicAuth,
 		StringData: map[string]string{
 			"username": owner, "password": "e2e-password", "user": owner, "host": host, "port": "5432", "dbname": db,
-			"uri": fmt.Sprintf("postgresql://%s:e2e-password@%s:5432/%s", owner, host, db),
+			"uri": fmt.Sprintf("postgresql://%s:e2e-password@%s/%s", owner, net.JoinHostPort(host, "5432"), db),
 		},
 	}
 	err := h.Client.Create(ctx, s)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	kerrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -21,6 +22,9 @@ var (
 	XRDKind           = schema.GroupVersionKind{Group: "apiextensions.crossplane.io", Version: "v1", Kind: "CompositeResourceDefinition"}
 	LockKind          = schema.GroupVersionKind{Group: "pkg.crossplane.io", Version: "v1beta1", Kind: "Lock"}
 )
+
+// ConditionTrue is a condition's status when it holds.
+const ConditionTrue = "True"
 
 // Condition is one status condition of an object.
 type Condition struct {
@@ -52,11 +56,11 @@ func (h *Harness) Get(ctx context.Context, gvk schema.GroupVersionKind, namespac
 	u := &unstructured.Unstructured{}
 	u.SetGroupVersionKind(gvk)
 	err := h.Client.Get(ctx, client.ObjectKey{Namespace: namespace, Name: name}, u)
-	if client.IgnoreNotFound(err) != nil {
+	switch {
+	case kerrors.IsNotFound(err):
+		return nil, nil //nolint:nilnil // Absent is an answer here, not an error: callers wait for it.
+	case err != nil:
 		return nil, errors.Wrapf(err, "cannot get %s %s", gvk.Kind, name)
-	}
-	if err != nil {
-		return nil, nil
 	}
 	return u, nil
 }
@@ -65,7 +69,7 @@ func (h *Harness) Get(ctx context.Context, gvk schema.GroupVersionKind, namespac
 // holds check's last word on why it was not done.
 func Eventually(ctx context.Context, timeout, interval time.Duration, check func() (done bool, why string, err error)) error {
 	deadline := time.Now().Add(timeout)
-	why := "not checked yet"
+	var why string
 	for {
 		done, w, err := check()
 		if err != nil {
@@ -96,7 +100,7 @@ func (h *Harness) WaitConditions(ctx context.Context, timeout time.Duration, gvk
 		cs := Conditions(u)
 		var not []string
 		for _, t := range want {
-			if c := cs[t]; c.Status != "True" {
+			if c := cs[t]; c.Status != ConditionTrue {
 				not = append(not, fmt.Sprintf("%s %s: %s", gvk.Kind, name, c))
 			}
 		}

@@ -87,7 +87,7 @@ func StageConfiguration(root, dir string, p Published) error {
 		if e.IsDir() {
 			continue
 		}
-		b, err := os.ReadFile(filepath.Join(root, e.Name())) //nolint:gosec // The repository's package root.
+		b, err := os.ReadFile(filepath.Join(root, e.Name()))
 		if err != nil {
 			return errors.Wrap(err, "cannot read the configuration package")
 		}
