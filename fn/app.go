@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"maps"
+	"strconv"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -35,6 +36,12 @@ const (
 	// AnnotationConfigChecksum on the pod template rolls the pods when a mounted file changes.
 	AnnotationConfigChecksum = "xapp.dev/config-checksum"
 
+	// AnnotationAppGeneration on the Deployment is the XR's metadata.generation it was composed
+	// for. Crossplane applies a new spec after the function has judged readiness from the observed
+	// Deployment, which is still the old one: an observed Deployment stamped with an older
+	// generation has not been given the app's current spec, so it says nothing about its rollout.
+	AnnotationAppGeneration = "xapp.dev/app-generation"
+
 	// Labels Crossplane puts on a legacy XR that tell which claim it belongs to.
 	labelClaimName      = "crossplane.io/claim-name"
 	labelClaimNamespace = "crossplane.io/claim-namespace"
@@ -60,6 +67,8 @@ type app struct {
 	spec      v1alpha1.XAppSpec
 	in        *v1beta1.Input
 	image     name.Reference
+	// generation is the XR's metadata.generation; empty where the XR has none (offline renders).
+	generation string
 
 	// selector identifies the app's pods; labels go on every object, podLabels on the pods.
 	selector  map[string]string
@@ -105,6 +114,15 @@ func decodeXR(xr *structpb.Struct) (name, namespace string, spec v1alpha1.XAppSp
 	return name, namespace, spec, errs
 }
 
+// xrGeneration is the observed XR's metadata.generation, or "" when it has none.
+func xrGeneration(xr *structpb.Struct) string {
+	g := xr.GetFields()["metadata"].GetStructValue().GetFields()["generation"].GetNumberValue()
+	if g <= 0 {
+		return ""
+	}
+	return strconv.FormatInt(int64(g), 10)
+}
+
 // pbjsonError turns a decoding error into a field error, so a wrong type in a render (which skips the
 // XRD's schema) is reported like any other invalid field.
 func pbjsonError(err error) *field.Error {
@@ -129,7 +147,13 @@ func newApp(name, namespace string, spec v1alpha1.XAppSpec, in *v1beta1.Input, i
 		a.labels[LabelVersion] = v
 	}
 
-	a.podLabels = maps.Clone(a.labels)
+	// The app's own pod labels first: the platform's and the function's win, though policy refuses
+	// an app that tries to set them.
+	a.podLabels = make(map[string]string, len(a.labels)+len(spec.DependsOn))
+	if spec.PodMetadata != nil {
+		maps.Copy(a.podLabels, spec.PodMetadata.Labels)
+	}
+	maps.Copy(a.podLabels, a.labels)
 	for _, d := range spec.DependsOn {
 		ns, n := splitDependency(d, namespace)
 		a.podLabels[LabelCallsPrefix+n] = ns
@@ -222,7 +246,7 @@ func (a *app) routedPort() (v1alpha1.Port, bool) { return routedPort(a.spec.Port
 
 func routedPort(ports []v1alpha1.Port) (v1alpha1.Port, bool) {
 	for _, p := range ports {
-		if exposed(p) && protocol(p) != v1alpha1.ProtocolTCP {
+		if exposed(p) && routable(p) {
 			return p, true
 		}
 	}
@@ -302,13 +326,4 @@ func fileKey(path string) string {
 		}
 	}
 	return string(b)
-}
-
-func exposed(p v1alpha1.Port) bool { return p.Expose != nil && *p.Expose }
-
-func protocol(p v1alpha1.Port) v1alpha1.Protocol {
-	if p.Protocol == "" {
-		return v1alpha1.ProtocolHTTP
-	}
-	return p.Protocol
 }

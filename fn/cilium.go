@@ -3,6 +3,7 @@ package fn
 import (
 	"maps"
 	"strconv"
+	"strings"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
@@ -38,13 +39,21 @@ type ciliumSelector struct {
 
 type ciliumIngressRule struct {
 	FromEndpoints []ciliumSelector `json:"fromEndpoints,omitempty"`
+	FromCIDR      []string         `json:"fromCIDR,omitempty"`
 	ToPorts       []ciliumPortRule `json:"toPorts,omitempty"`
 }
 
 type ciliumEgressRule struct {
 	ToEndpoints []ciliumSelector `json:"toEndpoints,omitempty"`
 	ToCIDR      []string         `json:"toCIDR,omitempty"`
+	ToFQDNs     []ciliumFQDN     `json:"toFQDNs,omitempty"`
 	ToPorts     []ciliumPortRule `json:"toPorts,omitempty"`
+}
+
+// ciliumFQDN is a host name (matchName) or a pattern of them (matchPattern, "*.example.com").
+type ciliumFQDN struct {
+	MatchName    string `json:"matchName,omitempty"`
+	MatchPattern string `json:"matchPattern,omitempty"`
 }
 
 type ciliumPortRule struct {
@@ -69,52 +78,17 @@ type ciliumDNS struct {
 // policy's own namespace.
 const ciliumNamespaceLabel = "k8s:io.kubernetes.pod.namespace"
 
-// ciliumPolicy admits the same traffic as networkPolicy, as a CiliumNetworkPolicy; DNS goes through
-// Cilium's DNS proxy so a platform can later add FQDN rules.
-func ciliumPolicy(a *app, peers []podPeer) *ciliumNetworkPolicy {
-	var ingress []ciliumIngressRule
-	if gw := a.gateway(); gw != nil {
-		if ports := ciliumPorts(a, true); len(ports) > 0 {
-			ingress = append(ingress, ciliumIngressRule{
-				FromEndpoints: []ciliumSelector{{MatchLabels: withNamespace(gw.PodLabels, gw.Namespace)}},
-				ToPorts:       []ciliumPortRule{{Ports: ports}},
-			})
-		}
+// ciliumPolicy renders the app's rules as a CiliumNetworkPolicy; DNS goes through Cilium's DNS
+// proxy, which is what lets Cilium enforce rules on host names.
+func ciliumPolicy(a *app, r netRules) *ciliumNetworkPolicy {
+	ingress := make([]ciliumIngressRule, 0, len(r.ingress))
+	for _, rule := range r.ingress {
+		ingress = append(ingress, ciliumIngressRule{FromEndpoints: ciliumEndpoints(rule.pods), FromCIDR: rule.cidrs, ToPorts: ciliumPorts(rule)})
 	}
-	if ports := ciliumPorts(a, false); len(ports) > 0 {
-		ingress = append(ingress, ciliumIngressRule{
-			FromEndpoints: []ciliumSelector{{
-				MatchLabels:      map[string]string{LabelCallsPrefix + a.name: a.namespace},
-				MatchExpressions: []metav1.LabelSelectorRequirement{{Key: ciliumNamespaceLabel, Operator: metav1.LabelSelectorOpExists}},
-			}},
-			ToPorts: []ciliumPortRule{{Ports: ports}},
-		})
+	egress := make([]ciliumEgressRule, len(r.egress))
+	for i, rule := range r.egress {
+		egress[i] = ciliumEgressRule{ToEndpoints: ciliumEndpoints(rule.pods), ToCIDR: rule.cidrs, ToFQDNs: ciliumFQDNs(rule.hosts), ToPorts: ciliumPorts(rule)}
 	}
-
-	dns := a.dns()
-	egress := []ciliumEgressRule{{
-		ToEndpoints: []ciliumSelector{{MatchLabels: withNamespace(dns.PodLabels, dns.Namespace)}},
-		ToPorts: []ciliumPortRule{{
-			Ports: []ciliumPort{{Port: "53", Protocol: "ANY"}},
-			Rules: &ciliumL7{DNS: []ciliumDNS{{MatchPattern: "*"}}},
-		}},
-	}}
-	for _, d := range a.spec.DependsOn {
-		ns, n := splitDependency(d, a.namespace)
-		egress = append(egress, ciliumEgressRule{ToEndpoints: []ciliumSelector{{
-			MatchLabels: map[string]string{ciliumNamespaceLabel: ns, LabelName: n, LabelInstance: n},
-		}}})
-	}
-	for _, p := range peers {
-		egress = append(egress, ciliumEgressRule{
-			ToEndpoints: []ciliumSelector{{MatchLabels: withNamespace(p.labels, a.namespace)}},
-			ToPorts:     []ciliumPortRule{{Ports: []ciliumPort{{Port: strconv.Itoa(int(p.port)), Protocol: "TCP"}}}},
-		})
-	}
-	if cidrs := a.egressCIDRs(); len(cidrs) > 0 {
-		egress = append(egress, ciliumEgressRule{ToCIDR: cidrs})
-	}
-
 	return &ciliumNetworkPolicy{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "cilium.io/v2", Kind: "CiliumNetworkPolicy"},
 		ObjectMeta: a.objectMeta(a.name),
@@ -127,11 +101,53 @@ func ciliumPolicy(a *app, peers []podPeer) *ciliumNetworkPolicy {
 	}
 }
 
-func ciliumPorts(a *app, onlyExposed bool) []ciliumPort {
-	var out []ciliumPort
-	for _, p := range a.spec.Ports {
-		if !onlyExposed || exposed(p) {
-			out = append(out, ciliumPort{Port: strconv.Itoa(int(p.Port)), Protocol: "TCP"})
+// ciliumEndpoints selects pods with the namespace as one of their labels; pods in any namespace
+// still need the namespace label to exist, or Cilium matches only the policy's own namespace.
+func ciliumEndpoints(p *podsPeer) []ciliumSelector {
+	switch {
+	case p == nil:
+		return nil
+	case p.namespace == "":
+		return []ciliumSelector{{
+			MatchLabels:      p.labels,
+			MatchExpressions: []metav1.LabelSelectorRequirement{{Key: ciliumNamespaceLabel, Operator: metav1.LabelSelectorOpExists}},
+		}}
+	default:
+		return []ciliumSelector{{MatchLabels: withNamespace(p.labels, p.namespace)}}
+	}
+}
+
+func ciliumPorts(r netRule) []ciliumPortRule {
+	if len(r.ports) == 0 {
+		return nil
+	}
+	ports := make([]ciliumPort, len(r.ports))
+	for i, p := range r.ports {
+		proto := string(p.protocol)
+		if proto == "" {
+			proto = "ANY"
+		}
+		ports[i] = ciliumPort{Port: strconv.Itoa(int(p.port)), Protocol: proto}
+	}
+	pr := ciliumPortRule{Ports: ports}
+	if r.dns {
+		pr.Rules = &ciliumL7{DNS: []ciliumDNS{{MatchPattern: "*"}}}
+	}
+	return []ciliumPortRule{pr}
+}
+
+// ciliumFQDNs lets the app reach hosts by name. Cilium learns their addresses from the lookups its
+// DNS proxy sees, which is why the DNS rule sends every lookup through the proxy.
+func ciliumFQDNs(hosts []string) []ciliumFQDN {
+	if len(hosts) == 0 {
+		return nil
+	}
+	out := make([]ciliumFQDN, len(hosts))
+	for i, h := range hosts {
+		if strings.HasPrefix(h, "*.") {
+			out[i].MatchPattern = h
+		} else {
+			out[i].MatchName = h
 		}
 	}
 	return out

@@ -1,10 +1,6 @@
 package fn
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"strings"
-
 	"google.golang.org/protobuf/types/known/structpb"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
@@ -59,19 +55,18 @@ func configurationItem(a *app) *v1alpha1.ConfigurationItem {
 // combinations before anything is composed).
 func registered(a *app) bool { return a.spec.CMDB != nil && a.in.CMDB != nil }
 
-// businessServiceLink records that the app's business service depends on it; nil without one. The
-// record's parent cannot change (parentId is immutable), so the Relationship and its composition
-// resource name are named after the service: another service is another Relationship, and
-// Crossplane deletes the old one, and its record, as no longer desired.
+// businessServiceLink records that the app's business service depends on it; nil without one. A
+// Relationship's parent is immutable, so a link to another business service is another object, under
+// another composition resource name: Crossplane deletes the old link (and its CMDB record) and
+// creates the new one, instead of keeping a name whose parent can never change.
 func businessServiceLink(a *app) (resourceName string, rel *v1alpha1.Relationship) {
 	if !registered(a) || a.spec.CMDB.BusinessService == "" {
 		return "", nil
 	}
-	sum := sha256.Sum256([]byte(a.spec.CMDB.BusinessService))
-	suffix := "-" + hex.EncodeToString(sum[:4])
-	return ResourceCMDBService + suffix, &v1alpha1.Relationship{
+	h := shortHash(a.spec.CMDB.BusinessService)
+	return ResourceCMDBService + "-" + h, &v1alpha1.Relationship{
 		TypeMeta:   metav1.TypeMeta{APIVersion: v1alpha1.SchemeGroupVersion.String(), Kind: v1alpha1.RelationshipKind},
-		ObjectMeta: a.objectMeta(a.name + "-business-service" + suffix),
+		ObjectMeta: a.objectMeta(a.name + "-business-service-" + h),
 		Spec: v1alpha1.RelationshipSpec{
 			ManagedResourceSpec: xpv2.ManagedResourceSpec{ProviderConfigReference: cmdbProviderConfig(a)},
 			ForProvider: v1alpha1.RelationshipParameters{
@@ -101,40 +96,35 @@ func dataServiceRecords(a *app, ds *dataPlan) []object {
 		if d.st == nil {
 			continue
 		}
-		ci := configurationItem(a)
-		ci.Name = a.name + "-" + d.kind
-		ci.Spec.ForProvider.Class = class
-		ci.Spec.ForProvider.Name = a.namespace + "/" + d.st.Name
-		ci.Spec.ForProvider.Description = ptr.To(d.kind + " of xapp " + a.namespace + "/" + a.name + " (" + d.st.Provider + ")")
-		rel := &v1alpha1.Relationship{
-			TypeMeta:   metav1.TypeMeta{APIVersion: v1alpha1.SchemeGroupVersion.String(), Kind: v1alpha1.RelationshipKind},
-			ObjectMeta: a.objectMeta(a.name + "-uses-" + d.kind),
-			Spec: v1alpha1.RelationshipSpec{
-				ManagedResourceSpec: xpv2.ManagedResourceSpec{ProviderConfigReference: cmdbProviderConfig(a)},
-				ForProvider: v1alpha1.RelationshipParameters{
-					ParentRef: &xpv2.NamespacedReference{Name: a.name},
-					ChildRef:  &xpv2.NamespacedReference{Name: ci.Name},
-					Type:      v1alpha1.RelationshipDependsOn,
-				},
-			},
-		}
-		objs = append(objs,
-			object{name: "cmdb-" + d.kind, obj: ci, health: cmdbHealth("ConfigurationItem", ci.Name)},
-			object{name: "cmdb-uses-" + d.kind, obj: rel, health: cmdbHealth("Relationship", rel.Name)})
+		objs = append(objs, dependencyRecords(a, d.kind, class, a.namespace+"/"+d.st.Name,
+			d.kind+" of xapp "+a.namespace+"/"+a.name+" ("+d.st.Provider+")")...)
 	}
 	return objs
 }
 
-// cmdbHealth is a CMDB record's readiness, a managed resource's, except that the backend refusing
-// the record, the credentials or the operation is a failure someone must act on, not a wait:
-// provider-cmdb retries it forever and it never succeeds by itself.
-func cmdbHealth(kind, name string) func(*structpb.Struct) health {
-	return func(obs *structpb.Struct) health {
-		h := mrHealth(kind, name, obs)
-		for _, p := range v1alpha1.PermanentFailures {
-			h.failed = h.failed || (!h.ready && strings.Contains(h.why, p))
-		}
-		return h
+// dependencyRecords registers one thing the app depends on, under key, as a record of its own and a
+// relationship saying the app depends on it: composition resources cmdb-<key> and cmdb-uses-<key>.
+func dependencyRecords(a *app, key, class, name, description string) []object {
+	ci := configurationItem(a)
+	ci.Name = a.name + "-" + key
+	ci.Spec.ForProvider.Class = class
+	ci.Spec.ForProvider.Name = name
+	ci.Spec.ForProvider.Description = ptr.To(description)
+	rel := &v1alpha1.Relationship{
+		TypeMeta:   metav1.TypeMeta{APIVersion: v1alpha1.SchemeGroupVersion.String(), Kind: v1alpha1.RelationshipKind},
+		ObjectMeta: a.objectMeta(a.name + "-uses-" + key),
+		Spec: v1alpha1.RelationshipSpec{
+			ManagedResourceSpec: xpv2.ManagedResourceSpec{ProviderConfigReference: cmdbProviderConfig(a)},
+			ForProvider: v1alpha1.RelationshipParameters{
+				ParentRef: &xpv2.NamespacedReference{Name: a.name},
+				ChildRef:  &xpv2.NamespacedReference{Name: ci.Name},
+				Type:      v1alpha1.RelationshipDependsOn,
+			},
+		},
+	}
+	return []object{
+		{name: "cmdb-" + key, obj: ci, health: managedHealth("ConfigurationItem", ci.Name)},
+		{name: "cmdb-uses-" + key, obj: rel, health: managedHealth("Relationship", rel.Name)},
 	}
 }
 

@@ -54,48 +54,43 @@ func TestConfigurationItem(t *testing.T) {
 func TestBusinessServiceLink(t *testing.T) {
 	platform := withPlatformCMDB(&v1beta1.CMDB{ProviderConfigRef: v1beta1.ProviderConfigRef{Name: "servicenow"}})
 	cases := map[string]struct {
-		reason string
-		mods   []specMod
-		golden string
+		reason       string
+		mods         []specMod
+		resourceName string
+		golden       string
 	}{
 		"NoService": {reason: "No business service, no relationship.", mods: []specMod{withCMDB(&v1alpha1.CMDB{OwnerTeam: "Shop"})}},
 		"Service": {
-			reason: "The business service (a raw CMDB id) depends on the app's record, referenced by name.",
-			mods:   []specMod{withCMDB(&v1alpha1.CMDB{OwnerTeam: "Shop", BusinessService: "8c1a"})},
-			golden: "cmdb-business-service.yaml",
+			reason:       "The business service (a raw CMDB id) depends on the app's record, referenced by name.",
+			mods:         []specMod{withCMDB(&v1alpha1.CMDB{OwnerTeam: "Shop", BusinessService: "8c1a"})},
+			resourceName: "cmdb-business-service-9bfe2c5b",
+			golden:       "cmdb-business-service.yaml",
+		},
+		"OtherService": {
+			reason:       "Another business service is another link under another resource name: a Relationship's parent cannot change.",
+			mods:         []specMod{withCMDB(&v1alpha1.CMDB{OwnerTeam: "Shop", BusinessService: "ApplicationSolution::4"})},
+			resourceName: "cmdb-business-service-08239592",
 		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			_, rel := businessServiceLink(testApp(t, []inputMod{platform}, tc.mods...))
-			if tc.golden == "" {
+			resourceName, rel := businessServiceLink(testApp(t, []inputMod{platform}, tc.mods...))
+			if diff := cmp.Diff(tc.resourceName, resourceName); diff != "" {
+				t.Errorf("%s\nbusinessServiceLink(): resource name -want, +got:\n%s", tc.reason, diff)
+			}
+			if rel != nil && rel.Name != "shop-business-service-"+resourceName[len(ResourceCMDBService)+1:] {
+				t.Errorf("%s\nbusinessServiceLink(): object %q is not named after its resource name %q", tc.reason, rel.Name, resourceName)
+			}
+			if tc.resourceName == "" {
 				if rel != nil {
 					t.Errorf("%s\nbusinessServiceLink(): got %v, want nil", tc.reason, rel)
 				}
 				return
 			}
-			golden(t, tc.golden, rel)
+			if tc.golden != "" {
+				golden(t, tc.golden, rel)
+			}
 		})
-	}
-}
-
-// TestBusinessServiceLinkFollowsService: a Relationship's parent cannot change, so another business
-// service must be another Relationship under another composition resource name, or the app is
-// stuck on the old one forever.
-func TestBusinessServiceLinkFollowsService(t *testing.T) {
-	platform := withPlatformCMDB(&v1beta1.CMDB{ProviderConfigRef: v1beta1.ProviderConfigRef{Name: "servicenow"}})
-	link := func(service string) (string, string) {
-		n, rel := businessServiceLink(testApp(t, []inputMod{platform}, withCMDB(&v1alpha1.CMDB{OwnerTeam: "Shop", BusinessService: service})))
-		return n, rel.Name
-	}
-	n1, o1 := link("8c1a")
-	n2, o2 := link("9d2b")
-	again, _ := link("8c1a")
-	if n1 == n2 || o1 == o2 {
-		t.Errorf("services 8c1a and 9d2b share resource name %q or object name %q", n1, o1)
-	}
-	if again != n1 {
-		t.Errorf("the same service gave resource names %q and %q: the link would be re-created on every reconcile", n1, again)
 	}
 }
 
@@ -136,10 +131,15 @@ func TestManagedHealth(t *testing.T) {
 	}{
 		"Missing":  {reason: "Not created yet.", want: health{why: "ConfigurationItem shop: not created yet"}},
 		"NoStatus": {reason: "The provider has not looked at it yet.", obs: mr(`[]`), want: health{why: "ConfigurationItem shop: waiting for its provider to report Ready"}},
-		"SyncFailed": {
-			reason: "A failing reconcile says why in the provider's words, before the Ready reason.",
-			obs:    mr(`[{type: Ready, status: "False", reason: Creating}, {type: Synced, status: "False", reason: ReconcileError, message: "create failed: ServiceNow rejected the credentials"}]`),
-			want:   health{why: "ConfigurationItem shop: ReconcileError: create failed: ServiceNow rejected the credentials"},
+		"Refused": {
+			reason: "A backend that refuses the record will not change its mind: Failed, in the provider's words, on one line.",
+			obs:    mr(`[{type: Ready, status: "False", reason: Creating}, {type: Synced, status: "False", reason: ReconcileError, message: "create failed: ServiceNow refused the record:\n  Operation against file 'cmdb_ci_business_app' was aborted"}]`),
+			want:   health{failed: true, why: "ConfigurationItem shop: ReconcileError: create failed: ServiceNow refused the record: Operation against file 'cmdb_ci_business_app' was aborted"},
+		},
+		"Unreachable": {
+			reason: "A backend that cannot be reached may come back: the app waits, and says why.",
+			obs:    mr(`[{type: Ready, status: "False", reason: Creating}, {type: Synced, status: "False", reason: ReconcileError, message: "observe failed: cannot reach ServiceNow: connection refused"}]`),
+			want:   health{why: "ConfigurationItem shop: ReconcileError: observe failed: cannot reach ServiceNow: connection refused"},
 		},
 		"Creating":  {reason: "Synced but not ready: the Ready reason.", obs: mr(`[{type: Ready, status: "False", reason: Creating}, {type: Synced, status: "True", reason: ReconcileSuccess}]`), want: health{why: "ConfigurationItem shop: Creating"}},
 		"Available": {reason: "Ready is ready.", obs: mr(`[{type: Ready, status: "True", reason: Available}]`), want: ready()},
@@ -199,42 +199,6 @@ func TestDataServiceRecords(t *testing.T) {
 				got[o.name] = o.obj
 			}
 			golden(t, tc.golden, got)
-		})
-	}
-}
-
-func TestCMDBHealth(t *testing.T) {
-	synced := func(msg string) string {
-		return `{status: {conditions: [{type: Synced, status: "False", reason: ReconcileError, message: ` + msg + `}]}}`
-	}
-	cases := map[string]struct {
-		reason string
-		obs    string
-		want   health
-	}{
-		"Ready": {
-			reason: "A record the provider reports Ready is ready.",
-			obs:    `{status: {conditions: [{type: Ready, status: "True", reason: Available}]}}`,
-			want:   health{ready: true},
-		},
-		"Refused": {
-			reason: "A record the backend refuses will never be created by retrying: Failed, in one line.",
-			obs:    synced(`"create failed: ServiceNow refused the record: Data Policy Exception: \n Invalid reference parent: 8c1a"`),
-			want: health{failed: true, why: "Relationship shop-business-service: ReconcileError: create failed: ServiceNow refused the record: " +
-				"Data Policy Exception: Invalid reference parent: 8c1a"},
-		},
-		"RateLimited": {
-			reason: "A backend that asks to wait is waited for.",
-			obs:    synced(`"create failed: ServiceNow is rate limiting: rate limited by the CMDB (retry after 2s)"`),
-			want:   health{why: "Relationship shop-business-service: ReconcileError: create failed: ServiceNow is rate limiting: rate limited by the CMDB (retry after 2s)"},
-		},
-	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			got := cmdbHealth("Relationship", "shop-business-service")(mustStruct(t, tc.obs))
-			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(health{})); diff != "" {
-				t.Errorf("%s\ncmdbHealth(): -want, +got:\n%s", tc.reason, diff)
-			}
 		})
 	}
 }

@@ -7,19 +7,20 @@ import (
 )
 
 // Composition resource names: how Crossplane tells the composed resources apart across reconciles.
-// They never change for the life of an app, but for the link to its business service, which is
-// ResourceCMDBService plus a suffix per service (see businessServiceLink).
+// They never change for the life of an app.
 const (
 	ResourceServiceAccount = "serviceaccount"
 	ResourceConfigMap      = "configmap"
 	ResourceDeployment     = "deployment"
 	ResourceService        = "service"
+	ResourceLoadBalancer   = "load-balancer"
 	ResourceRoute          = "route"
 	ResourceAutoscaler     = "autoscaler"
 	ResourceDisruption     = "disruption-budget"
 	ResourceNetworkPolicy  = "network-policy"
 	ResourceCMDBItem       = "cmdb-item"
-	ResourceCMDBService    = "cmdb-business-service"
+	// ResourceCMDBService is followed by a hash of the business service's id: see businessServiceLink.
+	ResourceCMDBService = "cmdb-business-service"
 )
 
 // object is one composed resource: its composition resource name, the typed object, and how to tell
@@ -42,10 +43,7 @@ func compose(a *app, dep *observedDeployment, ds *dataPlan) []object {
 	add := func(name string, obj any, h func(*structpb.Struct) health) {
 		objs = append(objs, object{name: name, obj: obj, health: h})
 	}
-	d := deployment(a, ds.extraEnv())
-	ds.keepUntilPodsGone(d)
-	stampSpec(d)
-	add(ResourceDeployment, d, func(*structpb.Struct) health { return rolloutHealth(a.name, d, dep) })
+	add(ResourceDeployment, deployment(a, ds.extraEnv()), func(*structpb.Struct) health { return deploymentHealth(a.name, a.generation, dep) })
 	if r := route(a); r != nil {
 		add(ResourceRoute, r, routeHealth(a, r.GetObjectKind().GroupVersionKind().Kind))
 	}
@@ -61,21 +59,31 @@ func compose(a *app, dep *observedDeployment, ds *dataPlan) []object {
 	if svc := service(a); svc != nil {
 		add(ResourceService, svc, existing("Service", a.name))
 	}
+	if lb := loadBalancer(a); lb != nil {
+		add(ResourceLoadBalancer, lb, loadBalancerHealth(lb.Name))
+	}
 	if pdb := disruptionBudget(a); pdb != nil {
 		add(ResourceDisruption, pdb, existing("PodDisruptionBudget", a.name))
 	}
 	if ci := configurationItem(a); ci != nil {
-		add(ResourceCMDBItem, ci, cmdbHealth("ConfigurationItem", ci.Name))
+		add(ResourceCMDBItem, ci, managedHealth("ConfigurationItem", ci.Name))
 	}
 	if name, rel := businessServiceLink(a); rel != nil {
-		add(name, rel, cmdbHealth("Relationship", rel.Name))
+		add(name, rel, managedHealth("Relationship", rel.Name))
 	}
 	objs = append(objs, dataServiceRecords(a, ds)...)
+	objs = append(objs, egressRecords(a)...)
+	if sm := scrapeConfig(a); sm != nil {
+		add(ResourceServiceMonitor, sm, existing("ServiceMonitor", sm.Name))
+	}
+	if pr := prometheusRules(a); pr != nil {
+		add(ResourcePrometheusRule, pr, existing("PrometheusRule", pr.Name))
+	}
 	switch a.networkPolicyFlavor() {
 	case v1beta1.NetworkPolicyKubernetes:
-		add(ResourceNetworkPolicy, networkPolicy(a, ds.egressPeers()), existing("NetworkPolicy", a.name))
+		add(ResourceNetworkPolicy, networkPolicy(a, policyRules(a, ds.egressPeers())), existing("NetworkPolicy", a.name))
 	case v1beta1.NetworkPolicyCilium:
-		add(ResourceNetworkPolicy, ciliumPolicy(a, ds.egressPeers()), existing("CiliumNetworkPolicy", a.name))
+		add(ResourceNetworkPolicy, ciliumPolicy(a, policyRules(a, ds.egressPeers())), existing("CiliumNetworkPolicy", a.name))
 	case v1beta1.NetworkPolicyNone:
 	}
 	return objs

@@ -158,14 +158,11 @@ func hasDataServices(a *app) bool {
 	return a.spec.Database != nil || a.spec.Cache != nil || a.spec.Bucket != nil
 }
 
-// planDataServices composes the app's data services from the platform's effective settings s, the
-// observed composed resources, and whether each Secret the app's environment comes from exists. It
-// returns nil when the app has none, and an error that names the field when the platform does not
-// offer what the app asks for or lacks a setting.
+// planDataServices composes the data services of an app that asks for some (hasDataServices) from
+// the platform's effective settings s, the observed composed resources, and whether each Secret the
+// app's environment comes from exists. It returns an error that names the field when the platform
+// does not offer what the app asks for or lacks a setting.
 func planDataServices(a *app, s *v1beta1.DataServices, observed map[string]*fnv1.Resource, secretExists func(name string) bool) (*dataPlan, error) {
-	if !hasDataServices(a) {
-		return nil, nil
-	}
 	if errs := dataPolicy(a, s); len(errs) > 0 {
 		return nil, fieldErrors(errPolicy, errs)
 	}

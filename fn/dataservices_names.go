@@ -35,9 +35,14 @@ func shortenJoined(s string, maxLen int, sep string) string {
 	if len(s) <= maxLen {
 		return s
 	}
-	sum := sha256.Sum256([]byte(s))
-	h := hex.EncodeToString(sum[:])[:8]
+	h := shortHash(s)
 	return strings.TrimRight(s[:maxLen-len(h)-len(sep)], "-") + sep + h
+}
+
+// shortHash is 8 hex characters of s's SHA-256: a stable, DNS-safe stand-in for an id that is not.
+func shortHash(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])[:8]
 }
 
 // sqlName is the app's name as a database or user name: letters, digits and underscores.

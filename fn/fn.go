@@ -105,6 +105,7 @@ func runFunction(req *fnv1.RunFunctionRequest) *fnv1.RunFunctionResponse {
 		return rsp
 	}
 	a := newApp(appName, namespace, spec, in, image)
+	a.generation = xrGeneration(req.GetObserved().GetComposite().GetResource())
 	warnings, errs := policy(a)
 	if len(errs) > 0 {
 		fatal(rsp, fieldErrors(errPolicy, errs))
@@ -114,22 +115,15 @@ func runFunction(req *fnv1.RunFunctionRequest) *fnv1.RunFunctionResponse {
 	reqs := newRequirements(req)
 	defer reqs.writeTo(rsp)
 	observed := req.GetObserved().GetResources()
-	var ds *dataPlan
-	if hasDataServices(a) {
-		s, answered, err := dataSettings(a.in, req.GetInput(), reqs)
-		if err != nil {
-			fatal(rsp, err)
-			return rsp
-		}
-		if !answered {
-			waitForRequired(rsp, fmt.Sprintf(msgWaitEnvironment, a.in.DataServices.EnvironmentConfig))
-			return rsp
-		}
-		secretExists := func(name string) bool { return reqs.exists("secret-"+name, secretSelector(a.namespace, name)) }
-		if ds, err = planDataServices(a, s, observed, secretExists); err != nil {
-			fatal(rsp, err)
-			return rsp
-		}
+	ds, wait, err := planData(a, req.GetInput(), observed, reqs)
+	switch {
+	case err != nil:
+		fatal(rsp, err)
+		return rsp
+	case wait != "":
+		waitForRequired(rsp, wait)
+		return rsp
+	case ds != nil:
 		ds.bindPods(a)
 		warnings = append(warnings, ds.warnings...)
 	}
@@ -142,6 +136,24 @@ func runFunction(req *fnv1.RunFunctionRequest) *fnv1.RunFunctionResponse {
 		fatal(rsp, err)
 	}
 	return rsp
+}
+
+// planData plans the app's data services, asking through reqs for what it needs: nil for an app
+// without any; wait says what the app waits for when Crossplane has yet to send it.
+func planData(a *app, input *structpb.Struct, observed map[string]*fnv1.Resource, reqs *requirements) (ds *dataPlan, wait string, err error) {
+	if !hasDataServices(a) {
+		return nil, "", nil
+	}
+	s, answered, err := dataSettings(a.in, input, reqs)
+	if err != nil {
+		return nil, "", err
+	}
+	if !answered {
+		return nil, fmt.Sprintf(msgWaitEnvironment, a.in.DataServices.EnvironmentConfig), nil
+	}
+	secretExists := func(name string) bool { return reqs.exists("secret-"+name, secretSelector(a.namespace, name)) }
+	ds, err = planDataServices(a, s, observed, secretExists)
+	return ds, "", err
 }
 
 // composeInto writes the composed objects, their readiness, the app's status and its AppReady

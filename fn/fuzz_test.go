@@ -54,6 +54,7 @@ gcp: {project: acme, region: europe-west3}, azure: {subscriptionID: s, resourceG
 var yamlCache sync.Map
 
 func cachedStruct(tb testing.TB, y string) *structpb.Struct {
+	tb.Helper()
 	if s, ok := yamlCache.Load(y); ok {
 		return proto.Clone(s.(*structpb.Struct)).(*structpb.Struct)
 	}
@@ -65,6 +66,7 @@ func cachedStruct(tb testing.TB, y string) *structpb.Struct {
 // request builds the request for spec on platform p, with the Crossplane-side answers already in
 // it, as Crossplane sends them once it has fetched what the function asks for.
 func (p platform) request(tb testing.TB, spec *structpb.Value, pool fuzzPool) *fnv1.RunFunctionRequest {
+	tb.Helper()
 	provider := fuzzProviders[p.pick(0, 6)]
 	complete := p.pick(3, 2) == 0
 	env := p.pick(4, 4) // 0: no EnvironmentConfig, 1: sent, 2: sent but missing, 3: not sent yet
@@ -115,6 +117,7 @@ type fuzzPool struct {
 }
 
 func readPool(tb testing.TB) fuzzPool {
+	tb.Helper()
 	p := fuzzPool{observed: map[string]map[string]*fnv1.Resource{}, secrets: map[string]*structpb.Struct{}}
 	for _, ex := range fuzzObserved[1:] {
 		p.observed[ex] = request(tb, "../examples/minimal/xr.yaml", "", "../examples/"+ex+"/observed-ready.yaml").Observed.Resources

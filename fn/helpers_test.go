@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"google.golang.org/protobuf/types/known/structpb"
 	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/yaml"
 
@@ -124,4 +125,27 @@ func mustStruct(tb testing.TB, y string) *structpb.Struct {
 		tb.Fatalf("struct: %v", err)
 	}
 	return s
+}
+
+func withDNS(namespace string, labels map[string]string) inputMod {
+	return func(in *v1beta1.Input) {
+		if in.NetworkPolicy == nil {
+			in.NetworkPolicy = &v1beta1.NetworkPolicy{}
+		}
+		in.NetworkPolicy.DNS = &v1beta1.DNS{Namespace: namespace, PodLabels: labels}
+	}
+}
+
+// verdict is what a policy check says, as the developer reads it.
+type verdict struct {
+	warnings []string
+	errs     []string
+}
+
+func verdictOf(warnings []string, errs field.ErrorList) verdict {
+	v := verdict{warnings: warnings}
+	for _, e := range errs {
+		v.errs = append(v.errs, e.Error())
+	}
+	return v
 }

@@ -27,16 +27,7 @@ func service(a *app) *corev1.Service {
 	if len(a.spec.Ports) == 0 {
 		return nil
 	}
-	ports := make([]corev1.ServicePort, len(a.spec.Ports))
-	for i, p := range a.spec.Ports {
-		ports[i] = corev1.ServicePort{
-			Name:        p.Name,
-			Protocol:    corev1.ProtocolTCP,
-			Port:        p.Port,
-			TargetPort:  intstr.FromString(p.Name),
-			AppProtocol: appProtocol(protocol(p)),
-		}
-	}
+	ports := servicePorts(a.spec.Ports)
 	meta := a.objectMeta(a.name)
 	if mc := a.spec.MultiCluster; mc != nil && (mc.Global || mc.Affinity != "") {
 		meta.Annotations = make(map[string]string, len(a.in.Annotations)+2)
@@ -53,6 +44,21 @@ func service(a *app) *corev1.Service {
 		ObjectMeta: meta,
 		Spec:       corev1.ServiceSpec{Selector: a.selector, Ports: ports},
 	}
+}
+
+// servicePorts offers each port on its Service port, targeting the container's by name.
+func servicePorts(ports []v1alpha1.Port) []corev1.ServicePort {
+	out := make([]corev1.ServicePort, len(ports))
+	for i, p := range ports {
+		out[i] = corev1.ServicePort{
+			Name:        p.Name,
+			Protocol:    transport(p),
+			Port:        servicePort(p),
+			TargetPort:  intstr.FromString(p.Name),
+			AppProtocol: appProtocol(protocol(p)),
+		}
+	}
+	return out
 }
 
 // appProtocol tells gateways and meshes how to speak to a port: gRPC needs HTTP/2 cleartext.
@@ -100,7 +106,7 @@ func route(a *app) routeObject {
 	hostnames := []gatewayv1.Hostname{gatewayv1.Hostname(a.host())}
 	backend := gatewayv1.BackendRef{BackendObjectReference: gatewayv1.BackendObjectReference{
 		Name: gatewayv1.ObjectName(a.name),
-		Port: ptr.To(p.Port),
+		Port: ptr.To(servicePort(p)),
 	}}
 	if protocol(p) == v1alpha1.ProtocolGRPC {
 		return &gatewayv1.GRPCRoute{
@@ -135,65 +141,23 @@ type routeObject interface {
 	GetName() string
 }
 
-// networkPolicy admits exactly the traffic the app declared: in from the gateway to exposed ports and
-// from apps that depend on it, out to DNS, its dependencies, its in-cluster data services and the
-// platform's allowed CIDRs.
-func networkPolicy(a *app, peers []podPeer) *networkingv1.NetworkPolicy {
-	tcp := ptr.To(corev1.ProtocolTCP)
-	var ingress []networkingv1.NetworkPolicyIngressRule
-	if gw := a.gateway(); gw != nil {
-		if ports := policyPorts(a.spec.Ports, exposed); len(ports) > 0 {
-			ingress = append(ingress, networkingv1.NetworkPolicyIngressRule{
-				From: []networkingv1.NetworkPolicyPeer{{
-					NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{labelNamespaceName: gw.Namespace}},
-					PodSelector:       &metav1.LabelSelector{MatchLabels: gw.PodLabels},
-				}},
-				Ports: ports,
-			})
+// networkPolicy renders the app's rules as a Kubernetes NetworkPolicy.
+func networkPolicy(a *app, r netRules) *networkingv1.NetworkPolicy {
+	ingress := make([]networkingv1.NetworkPolicyIngressRule, len(r.ingress))
+	for i, rule := range r.ingress {
+		ingress[i] = networkingv1.NetworkPolicyIngressRule{From: npPeers(rule), Ports: npPorts(rule.ports)}
+	}
+	egress := make([]networkingv1.NetworkPolicyEgressRule, 0, len(r.egress))
+	for _, rule := range r.egress {
+		// A NetworkPolicy cannot name hosts: policy warns the developer, and the rule is left out
+		// rather than widened.
+		if len(rule.hosts) == 0 {
+			egress = append(egress, networkingv1.NetworkPolicyEgressRule{To: npPeers(rule), Ports: npPorts(rule.ports)})
 		}
 	}
-	if ports := policyPorts(a.spec.Ports, nil); len(ports) > 0 {
-		ingress = append(ingress, networkingv1.NetworkPolicyIngressRule{
-			From: []networkingv1.NetworkPolicyPeer{{
-				NamespaceSelector: &metav1.LabelSelector{},
-				PodSelector:       &metav1.LabelSelector{MatchLabels: map[string]string{LabelCallsPrefix + a.name: a.namespace}},
-			}},
-			Ports: ports,
-		})
+	if len(ingress) == 0 {
+		ingress = nil
 	}
-
-	dns := a.dns()
-	egress := []networkingv1.NetworkPolicyEgressRule{{
-		To: []networkingv1.NetworkPolicyPeer{{
-			NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{labelNamespaceName: dns.Namespace}},
-			PodSelector:       &metav1.LabelSelector{MatchLabels: dns.PodLabels},
-		}},
-		Ports: []networkingv1.NetworkPolicyPort{
-			{Protocol: ptr.To(corev1.ProtocolUDP), Port: ptr.To(intstr.FromInt32(53))},
-			{Protocol: tcp, Port: ptr.To(intstr.FromInt32(53))},
-		},
-	}}
-	for _, d := range a.spec.DependsOn {
-		ns, n := splitDependency(d, a.namespace)
-		egress = append(egress, networkingv1.NetworkPolicyEgressRule{To: []networkingv1.NetworkPolicyPeer{{
-			NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{labelNamespaceName: ns}},
-			PodSelector:       &metav1.LabelSelector{MatchLabels: map[string]string{LabelName: n, LabelInstance: n}},
-		}}})
-	}
-	for _, p := range peers {
-		egress = append(egress, networkingv1.NetworkPolicyEgressRule{
-			To:    []networkingv1.NetworkPolicyPeer{{PodSelector: &metav1.LabelSelector{MatchLabels: p.labels}}},
-			Ports: []networkingv1.NetworkPolicyPort{{Protocol: tcp, Port: ptr.To(intstr.FromInt32(p.port))}},
-		})
-	}
-	if cidrs := a.egressCIDRs(); len(cidrs) > 0 {
-		to := make([]networkingv1.NetworkPolicyPeer, len(cidrs))
-		for i, c := range cidrs {
-			to[i] = networkingv1.NetworkPolicyPeer{IPBlock: &networkingv1.IPBlock{CIDR: c}}
-		}
-		egress = append(egress, networkingv1.NetworkPolicyEgressRule{To: to})
-	}
-
 	return &networkingv1.NetworkPolicy{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "NetworkPolicy"},
 		ObjectMeta: a.objectMeta(a.name),
@@ -207,13 +171,39 @@ func networkPolicy(a *app, peers []podPeer) *networkingv1.NetworkPolicy {
 	}
 }
 
-// policyPorts lists the app's ports that pass keep (all when keep is nil).
-func policyPorts(ports []v1alpha1.Port, keep func(v1alpha1.Port) bool) []networkingv1.NetworkPolicyPort {
-	var out []networkingv1.NetworkPolicyPort
-	for _, p := range ports {
-		if keep == nil || keep(p) {
-			out = append(out, networkingv1.NetworkPolicyPort{Protocol: ptr.To(corev1.ProtocolTCP), Port: ptr.To(intstr.FromInt32(p.Port))})
+// npPeers is a rule's peer: pods selected by namespace and labels (the app's own namespace is the
+// policy's, so it needs no selector; an empty one selects every namespace), or IP blocks.
+func npPeers(r netRule) []networkingv1.NetworkPolicyPeer {
+	if r.pods == nil {
+		out := make([]networkingv1.NetworkPolicyPeer, len(r.cidrs))
+		for i, c := range r.cidrs {
+			out[i] = networkingv1.NetworkPolicyPeer{IPBlock: &networkingv1.IPBlock{CIDR: c}}
 		}
+		return out
+	}
+	p := networkingv1.NetworkPolicyPeer{PodSelector: &metav1.LabelSelector{MatchLabels: r.pods.labels}}
+	switch {
+	case r.pods.own:
+	case r.pods.namespace == "":
+		p.NamespaceSelector = &metav1.LabelSelector{}
+	default:
+		p.NamespaceSelector = &metav1.LabelSelector{MatchLabels: map[string]string{labelNamespaceName: r.pods.namespace}}
+	}
+	return []networkingv1.NetworkPolicyPeer{p}
+}
+
+// npPorts lists each port once per protocol: a NetworkPolicy has no "any protocol", so a port open to
+// both is listed for UDP and for TCP.
+func npPorts(ports []netPort) []networkingv1.NetworkPolicyPort {
+	out := make([]networkingv1.NetworkPolicyPort, 0, 2*len(ports))
+	for _, p := range ports {
+		port := ptr.To(intstr.FromInt32(p.port))
+		if p.protocol == "" {
+			out = append(out, networkingv1.NetworkPolicyPort{Protocol: ptr.To(corev1.ProtocolUDP), Port: port},
+				networkingv1.NetworkPolicyPort{Protocol: ptr.To(corev1.ProtocolTCP), Port: port})
+			continue
+		}
+		out = append(out, networkingv1.NetworkPolicyPort{Protocol: ptr.To(p.protocol), Port: port})
 	}
 	return out
 }

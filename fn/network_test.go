@@ -31,6 +31,15 @@ func TestService(t *testing.T) {
 				{Name: "raw", Protocol: corev1.ProtocolTCP, Port: 7000, TargetPort: intstr.FromString("raw")},
 			},
 		},
+		"ServicePortAndUDP": {
+			reason: "A Service port may differ from the container's, which stays the target by name; a UDP port is offered over UDP.",
+			mods: []specMod{withPorts(v1alpha1.Port{Name: "http", Port: 8080, ServicePort: ptr.To(int32(80))},
+				v1alpha1.Port{Name: "syslog", Port: 5514, ServicePort: ptr.To(int32(514)), Protocol: v1alpha1.ProtocolUDP})},
+			ports: []corev1.ServicePort{
+				{Name: "http", Protocol: corev1.ProtocolTCP, Port: 80, TargetPort: intstr.FromString("http"), AppProtocol: ptr.To("http")},
+				{Name: "syslog", Protocol: corev1.ProtocolUDP, Port: 514, TargetPort: intstr.FromString("syslog")},
+			},
+		},
 		"Global": {
 			reason: "A global app's Service carries the Cilium ClusterMesh annotations next to the platform's.",
 			in: []inputMod{func(in *v1beta1.Input) {
@@ -86,6 +95,12 @@ func TestRoute(t *testing.T) {
 			mods:   []specMod{withPorts(exposedPort(http("http", 8080))), withRoute(&v1alpha1.Route{Host: "shop.example.org", Paths: []string{"/api", "/static"}, TLS: ptr.To(false)})},
 			golden: "route-paths.yaml",
 		},
+		"ServicePort": {
+			reason: "The route's backend is the Service, on the port the Service offers.",
+			in:     []inputMod{withGateway()},
+			mods:   []specMod{withPorts(exposedPort(v1alpha1.Port{Name: "http", Port: 8080, ServicePort: ptr.To(int32(80))})), withRoute(&v1alpha1.Route{})},
+			golden: "route-service-port.yaml",
+		},
 		"GRPC": {
 			reason: "A gRPC port is published with a GRPCRoute.",
 			in:     []inputMod{withGateway()},
@@ -107,75 +122,63 @@ func TestRoute(t *testing.T) {
 	}
 }
 
-func TestNetworkPolicy(t *testing.T) {
+// TestPolicyRenderers renders each case's rules in both flavours: the rules themselves are
+// TestPolicyRules' concern, so a case here is about translation only.
+func TestPolicyRenderers(t *testing.T) {
 	cases := map[string]struct {
-		reason string
-		in     []inputMod
-		mods   []specMod
-		peers  []podPeer
-		golden string
+		reason             string
+		in                 []inputMod
+		mods               []specMod
+		peers              []podPeer
+		kubernetes, cilium string
 	}{
 		"Full": {
-			reason: "The gateway reaches exposed ports, callers reach every port, the app reaches DNS, its dependencies and the allowed CIDRs.",
+			reason: "Pods in a named namespace, in any namespace (callers), on ports of one protocol and of both (DNS), and CIDRs.",
 			in: []inputMod{withGateway(), func(in *v1beta1.Input) {
 				in.NetworkPolicy = &v1beta1.NetworkPolicy{EgressCIDRs: []string{"10.20.0.0/16"}}
 			}},
-			mods:   []specMod{withPorts(exposedPort(http("http", 8080)), http("metrics", 9090)), withDependsOn("catalog", "payments/gateway")},
-			golden: "networkpolicy-full.yaml",
+			mods:       []specMod{withPorts(exposedPort(http("http", 8080)), http("metrics", 9090)), withDependsOn("catalog", "payments/gateway")},
+			kubernetes: "networkpolicy-full.yaml",
+			cilium:     "ciliumpolicy-full.yaml",
 		},
 		"Isolated": {
-			reason: "A worker with no ports and no dependencies may only ask DNS; both directions are denied otherwise.",
-			in: []inputMod{func(in *v1beta1.Input) {
-				in.NetworkPolicy = &v1beta1.NetworkPolicy{DNS: &v1beta1.DNS{Namespace: "dns", PodLabels: map[string]string{"app": "coredns"}}}
-			}},
-			mods:   []specMod{withPorts()},
-			golden: "networkpolicy-isolated.yaml",
+			reason:     "No ingress rules still denies ingress: both policy types (Kubernetes) and explicit default deny (Cilium).",
+			in:         []inputMod{withDNS("dns", map[string]string{"app": "coredns"})},
+			mods:       []specMod{withPorts()},
+			kubernetes: "networkpolicy-isolated.yaml",
+			cilium:     "ciliumpolicy-isolated.yaml",
+		},
+		"Egress": {
+			reason: "Hosts become toFQDNs (a name, or a pattern for a wildcard) for Cilium and nothing for Kubernetes, which cannot name them; ranges become IP blocks and toCIDR, on their ports.",
+			mods: []specMod{withPorts(), withEgress(
+				v1alpha1.Egress{Host: "api.stripe.com", Ports: []v1alpha1.EgressPort{{Port: 443}}},
+				v1alpha1.Egress{Host: "*.s3.amazonaws.com"},
+				v1alpha1.Egress{CIDR: "203.0.113.0/24", Ports: []v1alpha1.EgressPort{{Port: 123, Protocol: v1alpha1.TransportUDP}}},
+			)},
+			kubernetes: "networkpolicy-egress.yaml",
+			cilium:     "ciliumpolicy-egress.yaml",
+		},
+		"LoadBalancer": {
+			reason:     "Clients outside the cluster by address: IP blocks for Kubernetes, fromCIDR for Cilium.",
+			in:         []inputMod{withLoadBalancer(v1beta1.LoadBalancer{SourceRanges: []string{"203.0.113.0/24"}})},
+			mods:       []specMod{mqttPorts()},
+			kubernetes: "networkpolicy-loadbalancer.yaml",
+			cilium:     "ciliumpolicy-loadbalancer.yaml",
 		},
 		"InClusterDatabase": {
-			reason: "An in-cluster database's pods are reachable on their port, in the app's namespace only.",
-			mods:   []specMod{withPorts()},
-			peers:  []podPeer{{labels: map[string]string{"cnpg.io/cluster": "shop-db"}, port: 5432}},
-			golden: "networkpolicy-incluster-db.yaml",
+			reason:     "Pods in the app's own namespace: no namespace selector in a NetworkPolicy, the namespace label in Cilium.",
+			mods:       []specMod{withPorts()},
+			peers:      []podPeer{{labels: map[string]string{"cnpg.io/cluster": "shop-db"}, port: 5432}},
+			kubernetes: "networkpolicy-incluster-db.yaml",
+			cilium:     "ciliumpolicy-incluster-db.yaml",
 		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			golden(t, tc.golden, networkPolicy(testApp(t, tc.in, tc.mods...), tc.peers))
-		})
-	}
-}
-
-func TestCiliumPolicy(t *testing.T) {
-	cases := map[string]struct {
-		reason string
-		in     []inputMod
-		mods   []specMod
-		peers  []podPeer
-		golden string
-	}{
-		"Full": {
-			reason: "The same traffic as the Kubernetes policy, with namespaces as Cilium labels and DNS through Cilium's proxy.",
-			in: []inputMod{withGateway(), func(in *v1beta1.Input) {
-				in.NetworkPolicy = &v1beta1.NetworkPolicy{Flavor: v1beta1.NetworkPolicyCilium, EgressCIDRs: []string{"0.0.0.0/0"}}
-			}},
-			mods:   []specMod{withPorts(exposedPort(http("http", 8080)), http("metrics", 9090)), withDependsOn("catalog", "payments/gateway")},
-			golden: "ciliumpolicy-full.yaml",
-		},
-		"Isolated": {
-			reason: "Default deny is explicit in both directions even without ingress rules.",
-			mods:   []specMod{withPorts()},
-			golden: "ciliumpolicy-isolated.yaml",
-		},
-		"InClusterDatabase": {
-			reason: "An in-cluster database's pods are reachable on their port, in the app's namespace only.",
-			mods:   []specMod{withPorts()},
-			peers:  []podPeer{{labels: map[string]string{"cnpg.io/cluster": "shop-db"}, port: 5432}},
-			golden: "ciliumpolicy-incluster-db.yaml",
-		},
-	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			golden(t, tc.golden, ciliumPolicy(testApp(t, tc.in, tc.mods...), tc.peers))
+			a := testApp(t, tc.in, tc.mods...)
+			r := policyRules(a, tc.peers)
+			golden(t, tc.kubernetes, networkPolicy(a, r))
+			golden(t, tc.cilium, ciliumPolicy(a, r))
 		})
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
-	"github.com/xapp-dev/xapp/apis/xapp/v1alpha1"
 	"github.com/xapp-dev/xapp/input/v1beta1"
 )
 
@@ -17,14 +16,20 @@ func policy(a *app) (warnings []string, errs field.ErrorList) {
 	w, e := imagePolicy(a.in.Images, a.spec.Image, a.image)
 	warnings, errs = append(warnings, w...), append(errs, e...)
 
+	w, e = egressPolicy(a)
+	warnings, errs = append(warnings, w...), append(errs, e...)
+	errs = append(errs, resourcesPolicy(a)...)
+	errs = append(errs, loadBalancerPolicy(a)...)
+	errs = append(errs, podMetadataPolicy(a)...)
+
 	sp := field.NewPath("spec")
 	if a.spec.Route != nil {
 		switch host := a.host(); {
 		case host == "":
 			errs = append(errs, field.Required(sp.Child("route", "host"), "the platform sets no default domain, so the route needs a host"))
-		case !domainAllowed(host, a.in.AllowedDomains):
+		case !domainAllowed(host, a.allowedDomains()):
 			errs = append(errs, field.Forbidden(sp.Child("route", "host"),
-				fmt.Sprintf("host %s is outside the platform's allowed domains (%s)", host, strings.Join(a.in.AllowedDomains, ", "))))
+				fmt.Sprintf("host %s is outside the platform's allowed domains (%s)", host, strings.Join(a.allowedDomains(), ", "))))
 		}
 		if a.gateway() == nil {
 			errs = append(errs, field.Forbidden(sp.Child("route"), "the platform has no gateway configured to attach routes to"))
@@ -39,8 +44,9 @@ func policy(a *app) (warnings []string, errs field.ErrorList) {
 	case a.spec.CMDB == nil && a.in.CMDB != nil && a.in.CMDB.Required:
 		errs = append(errs, field.Required(sp.Child("cmdb"), "the platform requires every app to be registered in the CMDB with its owner team"))
 	}
+	warnings = append(warnings, monitoringWarnings(a)...)
 	for _, p := range a.spec.Ports {
-		if exposed(p) && a.spec.Route == nil && protocol(p) != v1alpha1.ProtocolTCP {
+		if exposed(p) && a.spec.Route == nil && routable(p) {
 			warnings = append(warnings, fmt.Sprintf("spec.ports: port %s is exposed but the app has no route, so the gateway sends it no traffic", p.Name))
 			break
 		}
@@ -122,4 +128,35 @@ func domainAllowed(host string, domains []string) bool {
 		}
 	}
 	return false
+}
+
+// allowedDomains are the domains route hosts must be under: the platform's list, else its default
+// domain, so that one team cannot claim another's host just because the platform left the list
+// empty. Nil (any host) only on a platform with neither.
+func (a *app) allowedDomains() []string {
+	if len(a.in.AllowedDomains) > 0 || a.in.Domain == "" {
+		return a.in.AllowedDomains
+	}
+	return []string{a.in.Domain}
+}
+
+// monitoringWarnings tell a developer what of their metrics and SLO the platform cannot act on.
+func monitoringWarnings(a *app) []string {
+	m := a.in.Monitoring
+	var w []string
+	switch {
+	case a.spec.Metrics != nil && m == nil:
+		w = append(w, "spec.metrics: the platform has no monitoring configured: nothing scrapes the app's metrics")
+	case a.spec.Metrics != nil && m.Prometheus == nil && a.networkPolicyFlavor() != v1beta1.NetworkPolicyNone:
+		w = append(w, "spec.metrics: the platform does not say where its Prometheus runs, so the app's network policy keeps it from scraping the metrics port")
+	}
+	if slo := a.spec.SLO; slo != nil {
+		if m == nil || m.SLI == nil || m.SLI.Errors == "" {
+			w = append(w, "spec.slo.availability: the platform defines no error SLI: the objective raises no alerts")
+		}
+		if slo.Latency != nil && (m == nil || m.SLI == nil || m.SLI.Slow == "") {
+			w = append(w, "spec.slo.latency: the platform defines no latency SLI: the objective raises no alerts")
+		}
+	}
+	return w
 }

@@ -49,10 +49,11 @@ func probe(a *app, kind probeKind) *corev1.Probe {
 	case p != nil && p.Exec != nil:
 		out.Exec = &corev1.ExecAction{Command: p.Exec.Command}
 	default:
-		if len(a.spec.Ports) == 0 {
+		first, ok := probePort(a.spec.Ports)
+		if !ok {
 			return nil
 		}
-		defaultCheck(a, kind, out)
+		defaultCheck(a, first, kind, out)
 	}
 	if p != nil {
 		setIf(&out.InitialDelaySeconds, p.InitialDelaySeconds)
@@ -63,8 +64,7 @@ func probe(a *app, kind probeKind) *corev1.Probe {
 	return out
 }
 
-func defaultCheck(a *app, kind probeKind, out *corev1.Probe) {
-	first := a.spec.Ports[0]
+func defaultCheck(a *app, first v1alpha1.Port, kind probeKind, out *corev1.Probe) {
 	port := intstr.FromString(first.Name)
 	if kind != probeReadiness {
 		out.TCPSocket = &corev1.TCPSocketAction{Port: port}
@@ -84,18 +84,23 @@ func defaultCheck(a *app, kind probeKind, out *corev1.Probe) {
 	}
 }
 
-// portRef names a port: named ports survive a port number change.
+// portRef names a port, the first TCP port by default: named ports survive a port number change.
 func portRef(a *app, name string) intstr.IntOrString {
 	if name == "" {
-		name = a.spec.Ports[0].Name
+		first, _ := probePort(a.spec.Ports)
+		name = first.Name
 	}
 	return intstr.FromString(name)
 }
 
 // portNumber is needed by gRPC probes, which take no port names.
 func portNumber(a *app, name string) int32 {
+	if name == "" {
+		first, _ := probePort(a.spec.Ports)
+		return first.Port
+	}
 	for _, p := range a.spec.Ports {
-		if p.Name == name || name == "" {
+		if p.Name == name {
 			return p.Port
 		}
 	}

@@ -54,6 +54,20 @@ func TestProbe(t *testing.T) {
 				startup:   startupTCP("grpc"),
 			},
 		},
+		"SkipsUDP": {
+			reason: "Kubernetes cannot probe UDP: the defaults check the first TCP port, named or by number.",
+			mods: []specMod{withPorts(v1alpha1.Port{Name: "syslog", Port: 514, Protocol: v1alpha1.ProtocolUDP},
+				v1alpha1.Port{Name: "grpc", Port: 9000, Protocol: v1alpha1.ProtocolGRPC})},
+			want: want{
+				liveness:  tcp("grpc"),
+				readiness: &corev1.Probe{ProbeHandler: corev1.ProbeHandler{GRPC: &corev1.GRPCAction{Port: 9000}}},
+				startup:   startupTCP("grpc"),
+			},
+		},
+		"OnlyUDP": {
+			reason: "An app with only UDP ports gets no default probes.",
+			mods:   []specMod{withPorts(v1alpha1.Port{Name: "syslog", Port: 514, Protocol: v1alpha1.ProtocolUDP})},
+		},
 		"DefaultTCP": {
 			reason: "A TCP first port is only checked for accepting connections.",
 			mods:   []specMod{withPorts(v1alpha1.Port{Name: "db", Port: 5432, Protocol: v1alpha1.ProtocolTCP})},

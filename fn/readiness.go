@@ -56,6 +56,14 @@ type observedDeployment struct {
 	} `json:"metadata"`
 	Spec struct {
 		Replicas *int32 `json:"replicas"`
+		Template struct {
+			Spec struct {
+				Containers []struct {
+					Name  string `json:"name"`
+					Image string `json:"image"`
+				} `json:"containers"`
+			} `json:"spec"`
+		} `json:"template"`
 	} `json:"spec"`
 	Status appsv1.DeploymentStatus `json:"status"`
 }
@@ -72,12 +80,16 @@ func decodeDeployment(obs *structpb.Struct) *observedDeployment {
 	return d
 }
 
-// deploymentHealth follows `kubectl rollout status`: the controller has seen the current spec, every
-// replica runs the new template, no old replica is left, and every new one is available.
-func deploymentHealth(name string, d *observedDeployment) health {
+// deploymentHealth follows `kubectl rollout status`: the Deployment has the app's current spec
+// (appGeneration, see AnnotationAppGeneration), the controller has seen it, every replica runs the
+// new template, no old replica is left, and every new one is available.
+func deploymentHealth(name, appGeneration string, d *observedDeployment) health {
 	const kind = "Deployment"
 	if d == nil {
 		return waiting(kind, name, "not created yet")
+	}
+	if appGeneration != "" && d.Metadata.Annotations[AnnotationAppGeneration] != appGeneration {
+		return waiting(kind, name, "applying the app's new spec")
 	}
 	s := d.Status
 	if s.ObservedGeneration < d.Metadata.Generation {
@@ -158,10 +170,6 @@ func routeHealth(a *app, kind string) func(*structpb.Struct) health {
 	}
 }
 
-// oneLine puts a provider's message on one line: backends answer with newlines and indentation
-// (ServiceNow's "Data Policy Exception: \n ..."), which a condition shows raw.
-func oneLine(msg string) string { return strings.Join(strings.Fields(msg), " ") }
-
 func findCondition(cs []metav1.Condition, t string) *metav1.Condition {
 	for i := range cs {
 		if cs[i].Type == t {
@@ -219,6 +227,8 @@ func mrHealth(kind, name string, obs *structpb.Struct) health {
 	switch {
 	case rc != nil && rc.Status == metav1.ConditionTrue:
 		return ready()
+	case sc != nil && sc.Status == metav1.ConditionFalse && refused(sc.Message):
+		return failing(kind, name, "%s: %s", sc.Reason, oneLine(sc.Message))
 	case sc != nil && sc.Status == metav1.ConditionFalse:
 		return waiting(kind, name, "%s: %s", sc.Reason, oneLine(sc.Message))
 	case rc != nil && rc.Message != "":
@@ -227,4 +237,17 @@ func mrHealth(kind, name string, obs *structpb.Struct) health {
 		return waiting(kind, name, "%s", rc.Reason)
 	}
 	return waiting(kind, name, "waiting for its provider to report Ready")
+}
+
+// refused says whether a managed resource's Synced message is its backend refusing what was asked:
+// crossplane-runtime's managed reconciler starts it with "create failed" or "update failed" then.
+// That will not fix itself. A failure to connect or observe may (the backend is down), and waits.
+func refused(msg string) bool {
+	return strings.HasPrefix(msg, "create failed") || strings.HasPrefix(msg, "update failed")
+}
+
+// oneLine folds a provider's message onto one line: backends answer with newlines and indentation
+// that break a condition's message in kubectl's tables.
+func oneLine(msg string) string {
+	return strings.Join(strings.Fields(msg), " ")
 }

@@ -14,14 +14,15 @@ func TestDeploymentHealth(t *testing.T) {
 		return decodeDeployment(mustStruct(t, `
 apiVersion: apps/v1
 kind: Deployment
-metadata: {name: shop, generation: 4}
+metadata: {name: shop, generation: 4, annotations: {xapp.dev/app-generation: "7"}}
 spec: {replicas: 3}
 status: `+status))
 	}
 	cases := map[string]struct {
-		reason string
-		d      *observedDeployment
-		want   health
+		reason        string
+		d             *observedDeployment
+		appGeneration string
+		want          health
 	}{
 		"Missing":  {reason: "A Deployment that does not exist yet is not ready.", want: health{why: "Deployment shop: not created yet"}},
 		"OldSpec":  {reason: "A status for an older generation says nothing about this one.", d: deploy(`{observedGeneration: 3, replicas: 3, updatedReplicas: 3, availableReplicas: 3}`), want: health{why: "Deployment shop: waiting for the controller to see the new spec"}},
@@ -43,10 +44,22 @@ status: `+status))
 			want:   health{failed: true, why: `Deployment shop: FailedCreate: pods "shop-1" is forbidden: exceeded quota`},
 		},
 		"RolledOut": {reason: "Every replica updated and available.", d: deploy(`{observedGeneration: 4, replicas: 3, updatedReplicas: 3, availableReplicas: 3}`), want: ready()},
+		"NewAppSpec": {
+			reason:        "The app's spec changed (generation 8) and the observed Deployment is still the one composed for generation 7: its rollout says nothing yet.",
+			d:             deploy(`{observedGeneration: 4, replicas: 3, updatedReplicas: 3, availableReplicas: 3}`),
+			appGeneration: "8",
+			want:          health{why: "Deployment shop: applying the app's new spec"},
+		},
+		"CurrentAppSpec": {
+			reason:        "A Deployment composed for the current generation is judged on its rollout.",
+			d:             deploy(`{observedGeneration: 4, replicas: 3, updatedReplicas: 3, availableReplicas: 3}`),
+			appGeneration: "7",
+			want:          ready(),
+		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			if diff := cmp.Diff(tc.want, deploymentHealth("shop", tc.d), cmp.AllowUnexported(health{})); diff != "" {
+			if diff := cmp.Diff(tc.want, deploymentHealth("shop", tc.appGeneration, tc.d), cmp.AllowUnexported(health{})); diff != "" {
 				t.Errorf("%s\ndeploymentHealth(): -want, +got:\n%s", tc.reason, diff)
 			}
 		})

@@ -1,14 +1,13 @@
 package fn
 
 import (
-	appsv1 "k8s.io/api/apps/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 )
 
 // The Usage fields the function composes (protection.crossplane.io/v1beta1, namespaced). Crossplane
 // refuses to delete the `of` object while the `by` object exists, so an app's database outlives the
-// app's pods, whatever order a deletion happens in (see keepUntilPodsGone).
+// Deployment that uses it, whatever order a deletion happens in.
 type usage struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata"`
@@ -43,22 +42,4 @@ func usageObject(a *app, resourceName string, of typedRef) object {
 		},
 	}
 	return object{name: resourceName, obj: u, health: existing("Usage", u.Name)}
-}
-
-// keepUntilPodsGone makes the app's Deployment, when data services are held on it, wait for its
-// pods when it is deleted. Deleted in the background, as the garbage collector deletes what a
-// deleted app composed, a Deployment disappears at once while its pods are still shutting down:
-// the Usages would let the database go first. The garbage collector honours a foregroundDeletion
-// finalizer already on an object: the Deployment then stays until its ReplicaSets and their pods
-// are gone, and the database outlives the last pod.
-func (p *dataPlan) keepUntilPodsGone(d *appsv1.Deployment) {
-	if p == nil {
-		return
-	}
-	for _, o := range p.objects {
-		if _, ok := o.obj.(*usage); ok {
-			d.Finalizers = []string{metav1.FinalizerDeleteDependents}
-			return
-		}
-	}
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
@@ -45,16 +46,11 @@ func validate(appName, namespace string, spec *v1alpha1.XAppSpec) (name.Referenc
 	errs = append(errs, validateScaling(sp, spec)...)
 	errs = append(errs, validateProbes(sp.Child("probes"), spec)...)
 	errs = append(errs, validateRoute(sp.Child("route"), spec)...)
+	errs = append(errs, validateEgress(sp.Child("egress"), spec.Egress)...)
 	errs = append(errs, validateDependsOn(sp.Child("dependsOn"), appName, namespace, spec.DependsOn)...)
 
-	if r := spec.Resources; r != nil {
-		if r.CPU != nil && r.CPU.Sign() <= 0 {
-			errs = append(errs, field.Invalid(sp.Child("resources", "cpu"), r.CPU.String(), "must be greater than zero"))
-		}
-		if r.Memory != nil && r.Memory.Sign() <= 0 {
-			errs = append(errs, field.Invalid(sp.Child("resources", "memory"), r.Memory.String(), "must be greater than zero"))
-		}
-	}
+	errs = append(errs, validateResources(sp.Child("resources"), spec.Resources)...)
+	errs = append(errs, validatePodMetadata(sp.Child("podMetadata"), spec.PodMetadata)...)
 	if c := spec.CMDB; c != nil {
 		if strings.TrimSpace(c.OwnerTeam) == "" {
 			errs = append(errs, field.Required(sp.Child("cmdb", "ownerTeam"), "the team that owns the app"))
@@ -82,34 +78,6 @@ func parseImage(image string) (name.Reference, error) {
 		return name.NewDigest(image)
 	}
 	return name.NewTag(image)
-}
-
-func validatePorts(p *field.Path, ports []v1alpha1.Port) field.ErrorList {
-	var errs field.ErrorList
-	names := make(map[string]int, len(ports))
-	numbers := make(map[int32]int, len(ports))
-	for i, port := range ports {
-		pp := p.Index(i)
-		if msgs := validation.IsValidPortName(port.Name); len(msgs) > 0 {
-			errs = append(errs, field.Invalid(pp.Child("name"), port.Name, strings.Join(msgs, "; ")))
-		}
-		if port.Port < 1 || port.Port > 65535 {
-			errs = append(errs, field.Invalid(pp.Child("port"), port.Port, "must be between 1 and 65535"))
-		}
-		switch protocol(port) {
-		case v1alpha1.ProtocolHTTP, v1alpha1.ProtocolGRPC, v1alpha1.ProtocolTCP:
-		default:
-			errs = append(errs, field.NotSupported(pp.Child("protocol"), port.Protocol, []string{"http", "grpc", "tcp"}))
-		}
-		if j, dup := names[port.Name]; dup {
-			errs = append(errs, field.Duplicate(pp.Child("name"), fmt.Sprintf("%s (also spec.ports[%d])", port.Name, j)))
-		}
-		if j, dup := numbers[port.Port]; dup {
-			errs = append(errs, field.Duplicate(pp.Child("port"), fmt.Sprintf("%d (also spec.ports[%d])", port.Port, j)))
-		}
-		names[port.Name], numbers[port.Port] = i, i
-	}
-	return errs
 }
 
 func validateEnv(p *field.Path, env []v1alpha1.EnvVar) field.ErrorList {
@@ -250,27 +218,40 @@ func validateProbes(p *field.Path, spec *v1alpha1.XAppSpec) field.ErrorList {
 			errs = append(errs, field.Invalid(pp, pr.name, "set at most one of http, grpc, tcp and exec"))
 		case checks == 1 && pr.probe.Disabled:
 			errs = append(errs, field.Invalid(pp.Child("disabled"), true, "a disabled probe takes no check"))
-		case checks == 0 && !pr.probe.Disabled && len(spec.Ports) == 0:
-			errs = append(errs, field.Required(pp, "the app has no ports to probe by default: set exec, or disabled"))
+		case checks == 0 && !pr.probe.Disabled && !hasProbePort(spec.Ports):
+			errs = append(errs, field.Required(pp, "the app has no TCP ports to probe by default: set exec, or disabled"))
 		}
 	}
 	return errs
 }
 
-// validatePortRef checks that a probe names a declared port; an empty name means the first port.
+// validatePortRef checks that a probe names a declared port; an empty name means the first port. An
+// app without ports cannot be probed over the network at all, whatever the probe names, so it is told
+// what would work instead.
 func validatePortRef(p *field.Path, port string, ports []v1alpha1.Port) field.ErrorList {
-	if port == "" {
-		if len(ports) == 0 {
-			return field.ErrorList{field.Required(p, "the app has no ports, so the port must be named")}
-		}
+	switch {
+	case len(ports) == 0:
+		return field.ErrorList{field.Required(p, "the app declares no ports to probe: declare a port in spec.ports, or use exec")}
+	case port == "" && !hasProbePort(ports):
+		return field.ErrorList{field.Required(p, "the app declares only UDP ports, which Kubernetes cannot probe: declare a TCP port in spec.ports, or use exec")}
+	case port == "":
 		return nil
 	}
 	for _, pt := range ports {
-		if pt.Name == port {
-			return nil
+		if pt.Name != port {
+			continue
 		}
+		if transport(pt) == corev1.ProtocolUDP {
+			return field.ErrorList{field.Invalid(p, port, "a UDP port, which Kubernetes cannot probe: name a TCP port, or use exec")}
+		}
+		return nil
 	}
 	return field.ErrorList{field.NotFound(p, port)}
+}
+
+func hasProbePort(ports []v1alpha1.Port) bool {
+	_, ok := probePort(ports)
+	return ok
 }
 
 func validateRoute(p *field.Path, spec *v1alpha1.XAppSpec) field.ErrorList {

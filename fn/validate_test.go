@@ -44,9 +44,45 @@ func TestValidate(t *testing.T) {
 			},
 		},
 		"BadProtocol": {
-			reason: "Only http, grpc and tcp are protocols.",
-			mods:   []specMod{withPorts(v1alpha1.Port{Name: "udp", Port: 53, Protocol: "udp"})},
-			want:   []string{`spec.ports[0].protocol: Unsupported value: "udp": supported values: "http", "grpc", "tcp"`},
+			reason: "Only http, grpc, tcp and udp are protocols.",
+			mods:   []specMod{withPorts(v1alpha1.Port{Name: "sctp", Port: 53, Protocol: "sctp"})},
+			want:   []string{`spec.ports[0].protocol: Unsupported value: "sctp": supported values: "http", "grpc", "tcp", "udp"`},
+		},
+		"TCPAndUDPShareANumber": {
+			reason: "A TCP and a UDP port may share a number, as DNS does; a Service port may differ from the container's.",
+			mods: []specMod{withPorts(v1alpha1.Port{Name: "dns-tcp", Port: 5353, ServicePort: ptr.To(int32(53)), Protocol: v1alpha1.ProtocolTCP},
+				v1alpha1.Port{Name: "dns", Port: 5353, ServicePort: ptr.To(int32(53)), Protocol: v1alpha1.ProtocolUDP})},
+		},
+		"DuplicateServicePorts": {
+			reason: "Two ports cannot share a Service port on one transport, given or implied by the container port.",
+			mods: []specMod{withPorts(http("http", 8080), v1alpha1.Port{Name: "web", Port: 9000, ServicePort: ptr.To(int32(8080))},
+				v1alpha1.Port{Name: "admin", Port: 80}, v1alpha1.Port{Name: "alt", Port: 8081, ServicePort: ptr.To(int32(80))},
+				v1alpha1.Port{Name: "bad", Port: 1, ServicePort: ptr.To(int32(70000))})},
+			want: []string{
+				`spec.ports[1].servicePort: Duplicate value: "8080 (also the Service port of spec.ports[0])"`,
+				`spec.ports[3].servicePort: Duplicate value: "80 (also the Service port of spec.ports[2])"`,
+				`spec.ports[4].servicePort: Invalid value: 70000: must be between 1 and 65535`,
+			},
+		},
+		"ImplicitServicePortTaken": {
+			reason: "A port without servicePort offers its container port, which another port's servicePort may already take.",
+			mods:   []specMod{withPorts(v1alpha1.Port{Name: "web", Port: 9000, ServicePort: ptr.To(int32(8080))}, http("http", 8080))},
+			want:   []string{`spec.ports[1].port: Duplicate value: "8080, the Service port without servicePort (also the Service port of spec.ports[0])"`},
+		},
+		"UDPProbes": {
+			reason: "Kubernetes cannot probe UDP: a probe naming a UDP port, or defaulting on an app with only UDP ports, says what would work.",
+			mods: []specMod{withPorts(v1alpha1.Port{Name: "syslog", Port: 514, Protocol: v1alpha1.ProtocolUDP}), func(s *v1alpha1.XAppSpec) {
+				s.Probes = &v1alpha1.Probes{
+					Liveness:  &v1alpha1.Probe{TCP: &v1alpha1.TCPProbe{Port: "syslog"}},
+					Readiness: &v1alpha1.Probe{TCP: &v1alpha1.TCPProbe{}},
+					Startup:   &v1alpha1.Probe{PeriodSeconds: ptr.To(int32(5))},
+				}
+			}},
+			want: []string{
+				`spec.probes.liveness.tcp.port: Invalid value: "syslog": a UDP port, which Kubernetes cannot probe: name a TCP port, or use exec`,
+				`spec.probes.readiness.tcp.port: Required value: the app declares only UDP ports, which Kubernetes cannot probe: declare a TCP port in spec.ports, or use exec`,
+				`spec.probes.startup: Required value: the app has no TCP ports to probe by default: set exec, or disabled`,
+			},
 		},
 		"Env": {
 			reason: "Env names must be valid and unique, with at most one source.",
@@ -117,6 +153,20 @@ func TestValidate(t *testing.T) {
 				`spec.probes.readiness.http.path: Invalid value: "h": must start with /`,
 				`spec.probes.readiness: Invalid value: "readiness": set at most one of http, grpc, tcp and exec`,
 				`spec.probes.startup.disabled: Invalid value: true: a disabled probe takes no check`,
+			},
+		},
+		"ProbeWithoutPorts": {
+			reason: "A network probe of an app without ports says what would work, whether or not it names a port.",
+			mods: []specMod{withPorts(), func(s *v1alpha1.XAppSpec) {
+				s.Probes = &v1alpha1.Probes{
+					Liveness:  &v1alpha1.Probe{HTTP: &v1alpha1.HTTPProbe{Path: "/h"}},
+					Readiness: &v1alpha1.Probe{HTTP: &v1alpha1.HTTPProbe{Path: "/h", Port: "http"}},
+					Startup:   &v1alpha1.Probe{Exec: &v1alpha1.ExecProbe{Command: []string{"true"}}},
+				}
+			}},
+			want: []string{
+				`spec.probes.liveness.http.port: Required value: the app declares no ports to probe: declare a port in spec.ports, or use exec`,
+				`spec.probes.readiness.http.port: Required value: the app declares no ports to probe: declare a port in spec.ports, or use exec`,
 			},
 		},
 		"RouteWithoutExposedPort": {

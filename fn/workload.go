@@ -1,6 +1,8 @@
 package fn
 
 import (
+	"maps"
+
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -52,10 +54,6 @@ func configMap(a *app) *corev1.ConfigMap {
 // /tmp, no capabilities, no privilege escalation, RuntimeDefault seccomp, no API token. Rollouts
 // never take a serving pod away before its replacement is available.
 func deployment(a *app, extraEnv []corev1.EnvVar) *appsv1.Deployment {
-	podAnnotations := map[string]string(nil)
-	if len(a.spec.Files) > 0 {
-		podAnnotations = map[string]string{AnnotationConfigChecksum: a.filesChecksum()}
-	}
 	d := &appsv1.Deployment{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
 		ObjectMeta: a.objectMeta(a.name),
@@ -69,10 +67,23 @@ func deployment(a *app, extraEnv []corev1.EnvVar) *appsv1.Deployment {
 				},
 			},
 			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: a.podLabels, Annotations: podAnnotations},
+				ObjectMeta: metav1.ObjectMeta{Labels: a.podLabels, Annotations: podAnnotations(a)},
 				Spec:       podSpec(a, extraEnv),
 			},
 		},
+	}
+	if a.generation != "" {
+		d.Annotations = maps.Clone(d.Annotations)
+		if d.Annotations == nil {
+			d.Annotations = map[string]string{}
+		}
+		d.Annotations[AnnotationAppGeneration] = a.generation
+	}
+	if len(extraEnv) > 0 || a.spec.Database != nil || a.spec.Cache != nil || a.spec.Bucket != nil {
+		// Deleting the Deployment then waits, in foreground, until its ReplicaSets and their pods
+		// are gone; the Usages keep the app's data services while the Deployment exists, so a
+		// data service outlives the last pod that uses it instead of the Deployment object.
+		d.Finalizers = []string{metav1.FinalizerDeleteDependents}
 	}
 	// An autoscaled app's replica count belongs to the HorizontalPodAutoscaler: sending one would
 	// reset it on every reconcile.
@@ -147,7 +158,7 @@ func containerPorts(ports []v1alpha1.Port) []corev1.ContainerPort {
 	out := make([]corev1.ContainerPort, len(ports))
 	for i, p := range ports {
 		// The protocol is part of the list's merge key: server-side apply needs it sent.
-		out[i] = corev1.ContainerPort{Name: p.Name, ContainerPort: p.Port, Protocol: corev1.ProtocolTCP}
+		out[i] = corev1.ContainerPort{Name: p.Name, ContainerPort: p.Port, Protocol: transport(p)}
 	}
 	return out
 }
@@ -186,14 +197,4 @@ func optional(b bool) *bool {
 		return nil
 	}
 	return ptr.To(true)
-}
-
-// resources requests CPU and memory and limits memory only: a CPU limit throttles the app even
-// when the node is idle, while a memory limit keeps one app from taking the node down.
-func resources(a *app) corev1.ResourceRequirements {
-	cpu, mem := a.cpu(), a.memory()
-	return corev1.ResourceRequirements{
-		Requests: corev1.ResourceList{corev1.ResourceCPU: cpu, corev1.ResourceMemory: mem},
-		Limits:   corev1.ResourceList{corev1.ResourceMemory: mem},
-	}
 }

@@ -97,6 +97,15 @@ func TestDeployment(t *testing.T) {
 			extra:  []corev1.EnvVar{{Name: "PLATFORM", Value: "x"}},
 			golden: "deployment-full.yaml",
 		},
+		"PodMetadata": {
+			reason: "The app's pod labels and annotations go on the pod template next to the platform's; the function's win.",
+			in:     []inputMod{withPodMetadataPolicy([]string{"sidecar.istio.io/"}, []string{"prometheus.io/"})},
+			mods: []specMod{
+				withFiles(v1alpha1.File{Path: "/etc/shop/config.yaml", Content: "currency: EUR\n"}),
+				withPodMetadata(map[string]string{"sidecar.istio.io/inject": "true"}, map[string]string{"prometheus.io/scrape": "true"}),
+			},
+			golden: "deployment-pod-metadata.yaml",
+		},
 		"NoPorts": {
 			reason: "A worker without ports gets no probes and no ports.",
 			mods:   []specMod{withPorts(), withReplicas(1)},

@@ -32,7 +32,7 @@ func (s *schemas) Set(v string) error { *s = append(*s, v); return nil }
 func main() {
 	var ss schemas
 	readme := flag.String("readme", "README.md", "the README to update")
-	flag.Var(&ss, "schema", "name=file: a CRD or XRD whose first version's spec and status are documented between the markers for name (repeatable)")
+	flag.Var(&ss, "schema", "name=file: a CRD or XRD whose first version's spec and status (or, without them, every top-level field) are documented between the markers for name (repeatable)")
 	flag.Parse()
 	if err := run(*readme, ss); err != nil {
 		fmt.Fprintln(os.Stderr, "apidocs:", err)
@@ -56,10 +56,8 @@ func run(readme string, ss schemas) error {
 		}
 		var t bytes.Buffer
 		t.WriteString("| field | type | description |\n|---|---|---|\n")
-		for _, top := range []string{"spec", "status"} {
-			if p, ok := schema.Properties[top]; ok {
-				rows(&t, top, p, slices.Contains(schema.Required, top))
-			}
+		for _, top := range topLevel(schema) {
+			rows(&t, top, schema.Properties[top], slices.Contains(schema.Required, top))
 		}
 		re := regexp.MustCompile(`(?s)(<!-- BEGIN GENERATED REFERENCE: ` + regexp.QuoteMeta(name) + ` -->\n).*?(<!-- END GENERATED REFERENCE: ` + regexp.QuoteMeta(name) + ` -->)`)
 		if !re.Match(b) {
@@ -98,13 +96,46 @@ func load(file string) (*extv1.JSONSchemaProps, error) {
 	return &doc.Spec.Versions[0].Schema.OpenAPIV3Schema, nil
 }
 
+// topLevel are the fields a reader writes: spec and status of a resource with them, every field but
+// the object's type and metadata of one without (a function's Input keeps its settings at the top).
+func topLevel(schema *extv1.JSONSchemaProps) []string {
+	var out []string
+	for _, top := range []string{"spec", "status"} {
+		if _, ok := schema.Properties[top]; ok {
+			out = append(out, top)
+		}
+	}
+	if len(out) > 0 {
+		return out
+	}
+	for n := range schema.Properties {
+		switch n {
+		case "apiVersion", "kind", "metadata":
+		default:
+			out = append(out, n)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
 // rows writes one row for path and one for each field below it, depth first in name order.
 func rows(w *bytes.Buffer, path string, p extv1.JSONSchemaProps, required bool) {
 	fmt.Fprintf(w, "| `%s` | %s | %s |\n", path, typeOf(p), describe(p, required))
 	item := p
-	if p.Type == "array" && p.Items != nil && p.Items.Schema != nil {
-		item = *p.Items.Schema
-		path += "[]"
+	for {
+		switch {
+		case item.Type == "array" && item.Items != nil && item.Items.Schema != nil:
+			item = *item.Items.Schema
+			path += "[]"
+			continue
+		case item.Type == "object" && len(item.Properties) == 0 && item.AdditionalProperties != nil && item.AdditionalProperties.Schema != nil:
+			// A map's values are documented under a placeholder key, so their fields are listed too.
+			item = *item.AdditionalProperties.Schema
+			path += ".<key>"
+			continue
+		}
+		break
 	}
 	names := make([]string, 0, len(item.Properties))
 	for n := range item.Properties {

@@ -117,11 +117,6 @@ func xrdVersions(crd *extv1.CustomResourceDefinition) ([]xpv2.CompositeResourceD
 	return vs, nil
 }
 
-// categories group every app kind for `kubectl get platform`. Never "xapp": kubectl expands a
-// category before it looks up a resource, so a category named like a kind's singular or plural
-// turns `kubectl get xapp shop` into a query of several kinds, which kubectl refuses.
-var categories = []string{"crossplane", "platform"}
-
 func namespaced(vs []xpv2.CompositeResourceDefinitionVersion) *xpv2.CompositeResourceDefinition {
 	return &xpv2.CompositeResourceDefinition{
 		TypeMeta:   metav1.TypeMeta{APIVersion: xpv2.SchemeGroupVersion.String(), Kind: xpv2.CompositeResourceDefinitionKind},
@@ -130,7 +125,7 @@ func namespaced(vs []xpv2.CompositeResourceDefinitionVersion) *xpv2.CompositeRes
 			Group: v1alpha1.Group,
 			Names: extv1.CustomResourceDefinitionNames{
 				Kind: v1alpha1.XAppKind, ListKind: v1alpha1.XAppKind + "List", Plural: "xapps", Singular: "xapp",
-				Categories: categories,
+				Categories: []string{"crossplane", v1alpha1.Category},
 			},
 			Scope:                 xpv2.CompositeResourceScopeNamespaced,
 			DefaultCompositionRef: &xpv2.CompositionReference{Name: CompositionXApp},
@@ -155,11 +150,11 @@ func legacy(vs []xpv2.CompositeResourceDefinitionVersion) *xpv1.CompositeResourc
 			Group: v1alpha1.Group,
 			Names: extv1.CustomResourceDefinitionNames{
 				Kind: v1alpha1.CompositeAppKind, ListKind: v1alpha1.CompositeAppKind + "List", Plural: "compositeapps", Singular: "compositeapp",
-				Categories: categories,
+				Categories: []string{"crossplane", v1alpha1.Category},
 			},
 			ClaimNames: &extv1.CustomResourceDefinitionNames{
 				Kind: v1alpha1.AppKind, ListKind: v1alpha1.AppKind + "List", Plural: "apps", Singular: "app",
-				Categories: categories,
+				Categories: []string{"crossplane", v1alpha1.Category},
 			},
 			DefaultCompositionRef: &xpv1.CompositionReference{Name: CompositionApp},
 			Scope:                 ptr.To(xpv1.CompositeResourceScopeLegacyCluster),

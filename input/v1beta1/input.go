@@ -41,7 +41,8 @@ type Input struct {
 	// +optional
 	Domain string `json:"domain,omitempty"`
 
-	// AllowedDomains limits route hosts to these domains and their subdomains. Empty allows any host.
+	// AllowedDomains limits route hosts to these domains and their subdomains. Empty allows hosts
+	// under Domain only; with neither set, any host (a platform for one team only).
 	// +optional
 	AllowedDomains []string `json:"allowedDomains,omitempty"`
 
@@ -58,9 +59,33 @@ type Input struct {
 	// +optional
 	Annotations map[string]string `json:"annotations,omitempty"`
 
+	// Monitoring is how apps are scraped and alerted on: the labels the platform's Prometheus
+	// selects, alert thresholds, and the SLIs that turn an app's SLO into alerts.
+	// +optional
+	Monitoring *Monitoring `json:"monitoring,omitempty"`
+
+	// Links the XApp's status shows, as templates: `{namespace}` and `{name}` are the app's, e.g.
+	// `https://grafana.example.com/d/apps?var-namespace={namespace}&var-app={name}`.
+	// +optional
+	Links *Links `json:"links,omitempty"`
+
+	// Resources bounds what apps request and limit, and sets the CPU limit of apps that set none.
+	// +optional
+	Resources *ResourcePolicy `json:"resources,omitempty"`
+
+	// PodMetadata bounds the labels and annotations apps put on their pods (`podMetadata`).
+	// Unset, apps may put none.
+	// +optional
+	PodMetadata *PodMetadataPolicy `json:"podMetadata,omitempty"`
+
 	// Images is the image policy.
 	// +optional
 	Images *ImagePolicy `json:"images,omitempty"`
+
+	// LoadBalancer lets apps offer ports outside the cluster on a Service of type LoadBalancer
+	// (`ports[].loadBalancer`). Unset, apps may not.
+	// +optional
+	LoadBalancer *LoadBalancer `json:"loadBalancer,omitempty"`
 
 	// NetworkPolicy chooses how app traffic is restricted.
 	// +optional
@@ -96,6 +121,11 @@ type CMDB struct {
 	// class.
 	// +optional
 	DataServiceClass string `json:"dataServiceClass,omitempty"`
+	// EgressClass is the class of the records of what apps reach outside the cluster (each host or
+	// range in an app's `egress`): Application (default; a third-party API is an application the
+	// company relies on) or a backend class.
+	// +optional
+	EgressClass string `json:"egressClass,omitempty"`
 	// Required refuses apps without `spec.cmdb`: every app must name its owner.
 	// +optional
 	Required bool `json:"required,omitempty"`
@@ -129,12 +159,65 @@ type Defaults struct {
 	// CPU request. Defaults to 100m.
 	// +optional
 	CPU *resource.Quantity `json:"cpu,omitempty"`
-	// Memory request and limit. Defaults to 128Mi.
+	// Memory request (and limit, unless an app sets its own). Defaults to 128Mi.
 	// +optional
 	Memory *resource.Quantity `json:"memory,omitempty"`
 	// ReadinessPath of the default HTTP readiness probe. Defaults to `/`.
 	// +optional
 	ReadinessPath string `json:"readinessPath,omitempty"`
+}
+
+// CPULimitPolicy is the CPU limit of an app that sets none.
+// +kubebuilder:validation:Enum=None;Request
+type CPULimitPolicy string
+
+// CPU limit policies.
+const (
+	// CPULimitNone sets no CPU limit: an app is never throttled while its node has CPU to spare.
+	CPULimitNone CPULimitPolicy = "None"
+	// CPULimitRequest limits CPU to the request: predictable, and with memory's limit = request
+	// the pods get the Guaranteed QoS class.
+	CPULimitRequest CPULimitPolicy = "Request"
+)
+
+// ResourcePolicy bounds what apps request and limit.
+type ResourcePolicy struct {
+	// CPULimit of an app that sets none: None (default) or Request.
+	// +optional
+	CPULimit CPULimitPolicy `json:"cpuLimit,omitempty"`
+	// MaxCPU caps an app's CPU request and limit, e.g. `4`. Unset, there is no cap.
+	// +optional
+	MaxCPU *resource.Quantity `json:"maxCPU,omitempty"`
+	// MaxMemory caps an app's memory request and limit, e.g. `8Gi`. Unset, there is no cap.
+	// +optional
+	MaxMemory *resource.Quantity `json:"maxMemory,omitempty"`
+}
+
+// LoadBalancer is how apps' load balancers are made.
+type LoadBalancer struct {
+	// Class is the Services' loadBalancerClass, for a cluster with more than one implementation.
+	// +optional
+	Class string `json:"class,omitempty"`
+	// Annotations on every load-balanced Service, e.g. to make it internal to the network.
+	// +optional
+	Annotations map[string]string `json:"annotations,omitempty"`
+	// SourceRanges are the client ranges a load balancer admits, and the network policy with it.
+	// Defaults to every address (0.0.0.0/0 and ::/0).
+	// +optional
+	SourceRanges []string `json:"sourceRanges,omitempty"`
+}
+
+// PodMetadataPolicy lists the key prefixes apps may use on their pods. A prefix is matched as
+// written: `sidecar.istio.io/` allows that domain's keys, `acme.com/cost-` only keys starting so.
+// The platform's own keys (its labels, `app.kubernetes.io/` labels the function sets,
+// `calls.xapp.dev/`, `xapp.dev/`) are refused whatever the prefixes.
+type PodMetadataPolicy struct {
+	// AllowedLabelPrefixes of pod label keys. Empty allows none.
+	// +optional
+	AllowedLabelPrefixes []string `json:"allowedLabelPrefixes,omitempty"`
+	// AllowedAnnotationPrefixes of pod annotation keys. Empty allows none.
+	// +optional
+	AllowedAnnotationPrefixes []string `json:"allowedAnnotationPrefixes,omitempty"`
 }
 
 // ImagePinning is how exactly an image must name what runs.
@@ -179,9 +262,21 @@ type NetworkPolicy struct {
 	// Flavor of policy: Kubernetes NetworkPolicy (default), CiliumNetworkPolicy, or None.
 	// +optional
 	Flavor NetworkPolicyFlavor `json:"flavor,omitempty"`
-	// EgressCIDRs apps may also reach outside the cluster, e.g. `0.0.0.0/0` for the internet.
+	// EgressCIDRs every app may reach, on top of what it names in its own `egress`. Empty by
+	// default, and best kept so: with Kubernetes NetworkPolicy most CNIs match pod addresses
+	// against these ranges too, so `0.0.0.0/0` lets every app reach every pod and voids the promise
+	// that an app reaches only what its `dependsOn` names.
 	// +optional
 	EgressCIDRs []string `json:"egressCIDRs,omitempty"`
+	// AllowedEgressCIDRs bound the ranges apps may name in `egress[].cidr`: each must lie inside one
+	// of these. Empty allows public ranges only: a range that includes private, shared, loopback or
+	// link-local addresses, where pods and nodes usually are, is refused.
+	// +optional
+	AllowedEgressCIDRs []string `json:"allowedEgressCIDRs,omitempty"`
+	// AllowedEgressHosts bound the hosts apps may name in `egress[].host`: each must be one of these
+	// domains or under one. Empty allows any host.
+	// +optional
+	AllowedEgressHosts []string `json:"allowedEgressHosts,omitempty"`
 	// DNS is where the cluster DNS runs. Defaults to pods labelled `k8s-app: kube-dns` in kube-system.
 	// +optional
 	DNS *DNS `json:"dns,omitempty"`
@@ -366,4 +461,18 @@ type InCluster struct {
 	// Defaults to `ghcr.io/cloudnative-pg/postgresql`.
 	// +optional
 	PostgresImage string `json:"postgresImage,omitempty"`
+}
+
+// Links are templates of where a developer looks next; `{namespace}` and `{name}` are replaced with
+// the app's.
+type Links struct {
+	// Dashboard of an app.
+	// +optional
+	// +kubebuilder:validation:Pattern=`^https?://`
+	Dashboard string `json:"dashboard,omitempty"`
+
+	// Metrics of an app, e.g. a query in the platform's metrics UI.
+	// +optional
+	// +kubebuilder:validation:Pattern=`^https?://`
+	Metrics string `json:"metrics,omitempty"`
 }

@@ -88,7 +88,8 @@ type Args struct {
 }
 
 // Render renders a.XR and returns the CLI's output: a YAML stream with the XR
-// first, then the composed resources.
+// first, then the composed resources. With a.XRD, the XR is first validated
+// against it and not rendered when the API server would refuse it.
 //
 // Every Function that uses the Development runtime must accept TCP
 // connections when Render starts: the CLI would otherwise wait for it until
@@ -119,6 +120,9 @@ func (r Renderer) Render(ctx context.Context, a Args) ([]byte, error) {
 		return nil, errors.Wrap(err, "cannot create a temporary directory for the functions file")
 	}
 	defer func() { _ = os.RemoveAll(tmp) }()
+	if err := r.validateXR(ctx, a, filepath.Join(tmp, "validate-cache")); err != nil {
+		return nil, err
+	}
 	fnFile := filepath.Join(tmp, "functions.yaml")
 	if err := os.WriteFile(fnFile, fns, 0o600); err != nil {
 		return nil, errors.Wrap(err, "cannot write the functions file")
@@ -171,6 +175,23 @@ func (r Renderer) Render(ctx context.Context, a Args) ([]byte, error) {
 		return nil, errors.Errorf("cannot render %s with %s: the CLI printed nothing: %s", a.XR, a.Composition, strings.TrimSpace(stderr.String()))
 	}
 	return stdout.Bytes(), nil
+}
+
+// validateXR checks the XR against its XRD as the API server would (schema, CEL rules, unknown
+// fields) before rendering: the render engine prunes what the XRD does not have without a word, so a
+// misspelt or unsupported field would otherwise vanish from a render that looks fine.
+func (r Renderer) validateXR(ctx context.Context, a Args, cacheDir string) error {
+	if a.XRD == "" {
+		return nil
+	}
+	xr, err := os.ReadFile(a.XR)
+	if err != nil {
+		return errors.Wrapf(err, "cannot read the XR %s", a.XR)
+	}
+	if _, err := Validate(ctx, r.CLI, []string{a.XRD}, xr, cacheDir); err != nil {
+		return errors.Errorf("cannot render %s: it does not match its XRD %s, so the API server would refuse it: %v", a.XR, a.XRD, err)
+	}
+	return nil
 }
 
 // cliArgs builds the CLI's arguments with absolute paths, because the CLI

@@ -465,6 +465,14 @@ func TestRender(t *testing.T) {
 			},
 			err: []string{"signal: killed", "the render engine was killed at --timeout=2s"},
 		},
+		"XRDoesNotMatchXRD": {
+			reason: "An XR the API server would refuse should not be rendered (the engine would prune its unknown fields silently); the error names each field.",
+			args: func(a Args) Args {
+				a.XR = "testdata/xr-unknown-field.yaml"
+				return a
+			},
+			err: []string{"cannot render testdata/xr-unknown-field.yaml: it does not match its XRD testdata/xrd.yaml", `spec.colour: Invalid value: "colour": unknown field: "colour"`},
+		},
 		"Fatal": {
 			reason: "A Fatal result should fail the render with the CLI's message.",
 			args: func(a Args) Args {

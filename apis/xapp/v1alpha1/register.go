@@ -18,6 +18,11 @@ const (
 	CompositeAppKind = "CompositeApp"
 	// AppKind is the legacy claim.
 	AppKind = "App"
+
+	// Category lists every kind of the API at once: `kubectl get xapp-all`. It must not be any
+	// kind's singular or plural name, or it would shadow it (`kubectl get xapp shop` would fail
+	// with "you must specify only one resource").
+	Category = "xapp-all"
 )
 
 // SchemeGroupVersion is the group and version of the XApp API.

@@ -10,7 +10,7 @@ import (
 // budget and network policy, and reports in status what a developer needs to know next.
 //
 // +kubebuilder:object:root=true
-// +kubebuilder:resource:scope=Namespaced,categories={crossplane,platform}
+// +kubebuilder:resource:scope=Namespaced,categories={crossplane,xapp-all}
 // +kubebuilder:subresource:status
 type XApp struct {
 	metav1.TypeMeta   `json:",inline"`
@@ -23,7 +23,8 @@ type XApp struct {
 // XAppSpec is what a developer asks for. Everything but the image has a default the platform chose.
 //
 // +kubebuilder:validation:XValidation:rule="!(has(self.replicas) && has(self.autoscaling))",message="set either replicas or autoscaling, not both: the autoscaler owns the replica count"
-// +kubebuilder:validation:XValidation:rule="!has(self.route) || (has(self.ports) && self.ports.exists(p, has(p.expose) && p.expose && (!has(p.protocol) || p.protocol != 'tcp')))",message="route needs a port with expose: true and protocol http or grpc"
+// +kubebuilder:validation:XValidation:rule="!has(self.metrics) || (has(self.ports) && self.ports.exists(p, p.name == self.metrics.port))",message="metrics.port must name one of spec.ports"
+// +kubebuilder:validation:XValidation:rule="!has(self.route) || (has(self.ports) && self.ports.exists(p, has(p.expose) && p.expose && (!has(p.protocol) || p.protocol == 'http' || p.protocol == 'grpc')))",message="route needs a port with expose: true and protocol http or grpc"
 type XAppSpec struct {
 	// Image to run, as a registry reference: `ghcr.io/acme/shop:1.4.2` or
 	// `ghcr.io/acme/shop@sha256:…`. A tag of `latest` or no tag at all is allowed but warned about:
@@ -41,13 +42,14 @@ type XAppSpec struct {
 	Args []string `json:"args,omitempty"`
 
 	// Ports the app listens on. Every port is reachable in the cluster through the app's Service;
-	// ports with `expose: true` are also reachable from the gateway. The first port gets the default
-	// probes.
+	// ports with `expose: true` are also reachable from the gateway. The first TCP port (http, grpc
+	// or tcp) gets the default probes.
 	// +optional
 	// +listType=map
 	// +listMapKey=name
 	// +kubebuilder:validation:MaxItems=32
-	// +kubebuilder:validation:XValidation:rule="self.all(p, self.exists_one(q, q.port == p.port))",message="each port number may be used only once"
+	// +kubebuilder:validation:XValidation:rule="self.all(p, self.exists_one(q, q.port == p.port && ((has(q.protocol) && q.protocol == 'udp') == (has(p.protocol) && p.protocol == 'udp'))))",message="each container port number may be used only once per transport (TCP, UDP)"
+	// +kubebuilder:validation:XValidation:rule="self.all(p, self.exists_one(q, (has(q.servicePort) ? q.servicePort : q.port) == (has(p.servicePort) ? p.servicePort : p.port) && ((has(q.protocol) && q.protocol == 'udp') == (has(p.protocol) && p.protocol == 'udp'))))",message="each Service port number may be used only once per transport (TCP, UDP)"
 	Ports []Port `json:"ports,omitempty"`
 
 	// Env sets environment variables: plain values, or references to keys of Secrets and ConfigMaps in
@@ -66,8 +68,15 @@ type XAppSpec struct {
 	// +kubebuilder:validation:MaxItems=32
 	Files []File `json:"files,omitempty"`
 
-	// Resources the container requests. Memory is also the limit; CPU is not limited, so the app
-	// is never throttled while the node has CPU to spare. Defaults come from the platform.
+	// PodMetadata are labels and annotations for the app's pods: mesh injection, scrape settings,
+	// cost tags. Only keys under prefixes the platform allows are accepted, and never the platform's
+	// own.
+	// +optional
+	PodMetadata *PodMetadata `json:"podMetadata,omitempty"`
+
+	// Resources the container requests and may not exceed. By default memory is limited to its
+	// request and CPU is not limited, so the app is never throttled while the node has CPU to spare;
+	// limits set here replace that within the platform's caps. Defaults come from the platform.
 	// +optional
 	Resources *Resources `json:"resources,omitempty"`
 
@@ -87,6 +96,15 @@ type XAppSpec struct {
 	// +optional
 	Probes *Probes `json:"probes,omitempty"`
 
+	// Metrics the app serves for the platform's Prometheus to scrape.
+	// +optional
+	Metrics *Metrics `json:"metrics,omitempty"`
+
+	// SLO is the app's service level objective; on a platform that defines its SLIs it becomes
+	// multi-window, multi-burn-rate alerts.
+	// +optional
+	SLO *SLO `json:"slo,omitempty"`
+
 	// Route publishes the app's first exposed HTTP or gRPC port through the platform's gateway.
 	// +optional
 	Route *Route `json:"route,omitempty"`
@@ -99,6 +117,15 @@ type XAppSpec struct {
 	// +kubebuilder:validation:items:Pattern=`^([a-z0-9]([-a-z0-9]*[a-z0-9])?/)?[a-z0-9]([-a-z0-9]*[a-z0-9])?$`
 	// +kubebuilder:validation:items:MaxLength=127
 	DependsOn []string `json:"dependsOn,omitempty"`
+
+	// Egress names what the app reaches outside the cluster, by host name or address range; nothing
+	// else outside the cluster is reachable unless the platform allows it for every app. Host names
+	// are enforced only where the platform's network policy can (Cilium); with Kubernetes
+	// NetworkPolicy the app is warned and should name address ranges instead.
+	// +optional
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=32
+	Egress []Egress `json:"egress,omitempty"`
 
 	// MultiCluster makes the app's Service span the clusters of a cluster mesh.
 	// +optional
@@ -219,8 +246,9 @@ type Bucket struct {
 	Public bool `json:"public,omitempty"`
 }
 
-// Protocol is what a port speaks; it decides the probe, the route kind and the Service's appProtocol.
-// +kubebuilder:validation:Enum=http;grpc;tcp
+// Protocol is what a port speaks; it decides the probe, the route kind, the Service's appProtocol and
+// the transport (UDP for udp, TCP for the others).
+// +kubebuilder:validation:Enum=http;grpc;tcp;udp
 type Protocol string
 
 // Protocols an app port can speak.
@@ -228,6 +256,7 @@ const (
 	ProtocolHTTP Protocol = "http"
 	ProtocolGRPC Protocol = "grpc"
 	ProtocolTCP  Protocol = "tcp"
+	ProtocolUDP  Protocol = "udp"
 )
 
 // Port is a port the app listens on.
@@ -242,7 +271,16 @@ type Port struct {
 	// +kubebuilder:validation:Maximum=65535
 	Port int32 `json:"port"`
 
-	// Protocol the port speaks: http (default), grpc or tcp.
+	// ServicePort is the port the app's Service offers, when it differs from the container's: 80 in
+	// front of a container listening on 8080. Callers and the route use it; the network policy
+	// admits traffic to the container's port, which is where it arrives.
+	// +optional
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=65535
+	ServicePort *int32 `json:"servicePort,omitempty"`
+
+	// Protocol the port speaks: http (default), grpc, tcp or udp. A udp port gets no default
+	// probes (Kubernetes cannot probe UDP) and cannot be routed.
 	// +optional
 	// +kubebuilder:default=http
 	Protocol Protocol `json:"protocol,omitempty"`
@@ -251,6 +289,12 @@ type Port struct {
 	// exposed HTTP or gRPC port.
 	// +optional
 	Expose *bool `json:"expose,omitempty"`
+
+	// LoadBalancer offers the port outside the cluster on a load balancer of its own, on its
+	// Service port: for what a gateway cannot route, such as a TCP or UDP protocol. Refused unless
+	// the platform allows load balancers.
+	// +optional
+	LoadBalancer bool `json:"loadBalancer,omitempty"`
 }
 
 // EnvVar is one environment variable: a value, or a key of a Secret or ConfigMap.
@@ -306,13 +350,44 @@ type File struct {
 	Content string `json:"content"`
 }
 
-// Resources the container requests.
+// PodMetadata is metadata for the app's pods.
+type PodMetadata struct {
+	// Labels on the pods, e.g. `sidecar.istio.io/inject: "true"`.
+	// +optional
+	// +kubebuilder:validation:MaxProperties=32
+	Labels map[string]string `json:"labels,omitempty"`
+
+	// Annotations on the pods, e.g. `prometheus.io/scrape: "true"`.
+	// +optional
+	// +kubebuilder:validation:MaxProperties=64
+	Annotations map[string]string `json:"annotations,omitempty"`
+}
+
+// Resources the container requests, and its limits.
 type Resources struct {
 	// CPU request, e.g. `250m`.
 	// +optional
 	CPU *resource.Quantity `json:"cpu,omitempty"`
 
-	// Memory request and limit, e.g. `256Mi`.
+	// Memory request, e.g. `256Mi`; also the limit unless limits.memory is set.
+	// +optional
+	Memory *resource.Quantity `json:"memory,omitempty"`
+
+	// Limits the container may not exceed, each at least its request and at most the platform's
+	// cap. Unset, memory is limited to its request and CPU follows the platform's policy (by
+	// default no limit).
+	// +optional
+	Limits *ResourceLimits `json:"limits,omitempty"`
+}
+
+// ResourceLimits cap what the container may use.
+type ResourceLimits struct {
+	// CPU limit, e.g. `1`. The container is throttled beyond it even when the node is idle.
+	// +optional
+	CPU *resource.Quantity `json:"cpu,omitempty"`
+
+	// Memory limit, e.g. `512Mi`. The container is killed beyond it; a memory request below it lets
+	// the app burst, at the risk of being evicted first when the node runs short.
 	// +optional
 	Memory *resource.Quantity `json:"memory,omitempty"`
 }
@@ -467,6 +542,54 @@ type Route struct {
 	TLS *bool `json:"tls,omitempty"`
 }
 
+// Egress is one destination outside the cluster: a host or an address range, on some ports.
+//
+// +kubebuilder:validation:XValidation:rule="has(self.host) != has(self.cidr)",message="set exactly one of host and cidr"
+type Egress struct {
+	// Host the app connects to, e.g. `api.stripe.com`; `*.example.com` is any host one label
+	// below example.com (`eu.example.com`, not `a.eu.example.com`).
+	// +optional
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
+	Host string `json:"host,omitempty"`
+
+	// CIDR the app connects to, e.g. `203.0.113.0/24` or `2001:db8::/32`. A range that includes
+	// private addresses (where the cluster's pods and nodes usually are) is refused unless the
+	// platform allows it.
+	// +optional
+	// +kubebuilder:validation:MaxLength=43
+	CIDR string `json:"cidr,omitempty"`
+
+	// Ports the app connects to; every port when unset.
+	// +optional
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=16
+	Ports []EgressPort `json:"ports,omitempty"`
+}
+
+// Transport protocol of a port.
+// +kubebuilder:validation:Enum=tcp;udp
+type Transport string
+
+// Transport protocols.
+const (
+	TransportTCP Transport = "tcp"
+	TransportUDP Transport = "udp"
+)
+
+// EgressPort is a port outside the cluster.
+type EgressPort struct {
+	// Port number.
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=65535
+	Port int32 `json:"port"`
+
+	// Protocol: tcp (default) or udp.
+	// +optional
+	// +kubebuilder:default=tcp
+	Protocol Transport `json:"protocol,omitempty"`
+}
+
 // Affinity of a global service: which cluster's endpoints it prefers.
 // +kubebuilder:validation:Enum=local;remote;none
 type Affinity string
@@ -492,6 +615,10 @@ type XAppStatus struct {
 	// +optional
 	Image string `json:"image,omitempty"`
 
+	// LoadBalancer is the address (IP or host name) of the app's load balancer, once it has one.
+	// +optional
+	LoadBalancer string `json:"loadBalancer,omitempty"`
+
 	// Replicas of the app's Deployment.
 	// +optional
 	Replicas *ReplicaStatus `json:"replicas,omitempty"`
@@ -511,6 +638,15 @@ type XAppStatus struct {
 	// CMDB is the app's record in the CMDB, once registered.
 	// +optional
 	CMDB *CMDBStatus `json:"cmdb,omitempty"`
+
+	// Deploy is the app's latest rollout: which revision, what image, how it went and when.
+	// +optional
+	Deploy *DeployStatus `json:"deploy,omitempty"`
+
+	// Links are where to look next, as the platform templates them: the app's dashboard, its
+	// metrics.
+	// +optional
+	Links *Links `json:"links,omitempty"`
 }
 
 // CMDB is what the CMDB records about the app.

@@ -55,7 +55,7 @@ func run(args []string) error {
 		syncInterval   = fs.Duration("sync", time.Hour, "How often the informer cache resyncs every resource.")
 		maxRate        = fs.Int("max-reconcile-rate", 10, "Reconciles per second across all controllers; also the API client's QPS and the workers per controller.")
 		safeStart      = fs.Bool("safe-start", true, "Start each controller only once its CRD is installed (Crossplane's safe-start capability).")
-		metricsAddr    = fs.String("metrics-bind-address", ":8080", "Address of the Prometheus metrics endpoint; 0 turns it off. Out of a cluster, pick a free one.")
+		metricsAddr    = fs.String("metrics-bind-address", ":8080", "Address of the Prometheus metrics endpoint; 0 turns it off (out of a cluster, two processes cannot share :8080).")
 	)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

@@ -13,8 +13,6 @@ import (
 	"time"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
-
-	"github.com/xapp-dev/xapp/apis/cmdb/v1alpha1"
 )
 
 const (
@@ -30,10 +28,10 @@ type Kind string
 const (
 	KindUnauthorized Kind = "Unauthorized" // wrong or missing credentials
 	KindForbidden    Kind = "Forbidden"    // authenticated, but lacks a role or ACL
-	KindInvalid      Kind = "Invalid"      // the backend refused the data (validation, data policy)
+	KindInvalid      Kind = "Invalid"      // the backend refused the data (validation, data policy, iTop code 100 about the record)
 	KindNotFound     Kind = "NotFound"     // the record does not exist
 	KindRateLimited  Kind = "RateLimited"  // still throttled after honouring Retry-After
-	KindServer       Kind = "Server"       // the backend failed (5xx, iTop code 100 internal)
+	KindServer       Kind = "Server"       // the backend failed (5xx; iTop code 100 that is not about the record)
 	KindProtocol     Kind = "Protocol"     // an answer this client does not understand
 )
 
@@ -98,6 +96,18 @@ func (t *RetryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if err := sleep(req.Context(), wait); err != nil {
 			return nil, err
 		}
+	}
+}
+
+// CloseIdleConnections closes the base transport's idle connections, so http.Client's
+// CloseIdleConnections reaches through this wrapper.
+func (t *RetryTransport) CloseIdleConnections() {
+	base := t.Base
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	if c, ok := base.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
 	}
 }
 
@@ -180,11 +190,11 @@ func Explain(backend string, err error) error {
 	}
 	switch ae.Kind {
 	case KindUnauthorized:
-		return errors.Errorf("%s %s: %s", backend, v1alpha1.MessageRejectedCredentials, ae.Message)
+		return errors.Errorf("%s rejected the credentials: %s", backend, ae.Message)
 	case KindForbidden:
-		return errors.Errorf("%s %s: %s", backend, v1alpha1.MessageDeniedOperation, ae.Message)
+		return errors.Errorf("%s denied the operation: %s", backend, ae.Message)
 	case KindInvalid:
-		return errors.Errorf("%s %s: %s", backend, v1alpha1.MessageRefusedRecord, ae.Message)
+		return errors.Errorf("%s refused the record: %s", backend, ae.Message)
 	case KindRateLimited:
 		return errors.Errorf("%s is rate limiting: %s", backend, ae.Message)
 	default:

@@ -1,0 +1,112 @@
+package fn
+
+import (
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/xapp-dev/xapp/apis/xapp/v1alpha1"
+	"github.com/xapp-dev/xapp/input/v1beta1"
+)
+
+// resources requests CPU and memory and limits them. Unless the app sets its own limits, memory is
+// limited to its request and CPU follows the platform's policy, by default no limit: a CPU limit
+// throttles the app even when the node is idle, while a memory limit keeps one app from taking the
+// node down.
+func resources(a *app) corev1.ResourceRequirements {
+	cpu, mem := a.cpu(), a.memory()
+	l := a.limits()
+	limits := corev1.ResourceList{corev1.ResourceMemory: mem}
+	if l.Memory != nil {
+		limits[corev1.ResourceMemory] = *l.Memory
+	}
+	switch {
+	case l.CPU != nil:
+		limits[corev1.ResourceCPU] = *l.CPU
+	case a.resourcePolicy().CPULimit == v1beta1.CPULimitRequest:
+		limits[corev1.ResourceCPU] = cpu
+	}
+	return corev1.ResourceRequirements{
+		Requests: corev1.ResourceList{corev1.ResourceCPU: cpu, corev1.ResourceMemory: mem},
+		Limits:   limits,
+	}
+}
+
+func (a *app) limits() v1alpha1.ResourceLimits {
+	if r := a.spec.Resources; r != nil && r.Limits != nil {
+		return *r.Limits
+	}
+	return v1alpha1.ResourceLimits{}
+}
+
+func (a *app) resourcePolicy() v1beta1.ResourcePolicy {
+	if a.in.Resources == nil {
+		return v1beta1.ResourcePolicy{}
+	}
+	return *a.in.Resources
+}
+
+// validateResources checks what the schema cannot: every quantity the app sets is positive.
+func validateResources(p *field.Path, r *v1alpha1.Resources) field.ErrorList {
+	if r == nil {
+		return nil
+	}
+	var l v1alpha1.ResourceLimits
+	if r.Limits != nil {
+		l = *r.Limits
+	}
+	var errs field.ErrorList
+	for _, q := range []struct {
+		path *field.Path
+		q    *resource.Quantity
+	}{{p.Child("cpu"), r.CPU}, {p.Child("memory"), r.Memory}, {p.Child("limits", "cpu"), l.CPU}, {p.Child("limits", "memory"), l.Memory}} {
+		if q.q != nil && q.q.Sign() <= 0 {
+			errs = append(errs, field.Invalid(q.path, q.q.String(), "must be greater than zero"))
+		}
+	}
+	return errs
+}
+
+// resourcesPolicy holds what the app sets to the platform's caps, and each limit to at least its
+// request, which may be the platform's default. Only what the app sets is checked: the platform's
+// own defaults are the platform's business.
+func resourcesPolicy(a *app) field.ErrorList {
+	r := a.spec.Resources
+	if r == nil {
+		return nil
+	}
+	p := field.NewPath("spec", "resources")
+	pol := a.resourcePolicy()
+	var errs field.ErrorList
+	for _, c := range []struct {
+		path     *field.Path
+		set      *resource.Quantity
+		max      *resource.Quantity
+		capField string
+	}{
+		{p.Child("cpu"), r.CPU, pol.MaxCPU, "resources.maxCPU"},
+		{p.Child("memory"), r.Memory, pol.MaxMemory, "resources.maxMemory"},
+		{p.Child("limits", "cpu"), a.limits().CPU, pol.MaxCPU, "resources.maxCPU"},
+		{p.Child("limits", "memory"), a.limits().Memory, pol.MaxMemory, "resources.maxMemory"},
+	} {
+		if c.set != nil && c.max != nil && c.set.Cmp(*c.max) > 0 {
+			errs = append(errs, field.Forbidden(c.path, fmt.Sprintf("%s is above the platform's cap of %s (%s)", c.set, c.max, c.capField)))
+		}
+	}
+	errs = append(errs, limitBelowRequest(p.Child("limits", "cpu"), a.limits().CPU, a.cpu(), r.CPU != nil, "cpu")...)
+	errs = append(errs, limitBelowRequest(p.Child("limits", "memory"), a.limits().Memory, a.memory(), r.Memory != nil, "memory")...)
+	return errs
+}
+
+func limitBelowRequest(p *field.Path, limit *resource.Quantity, request resource.Quantity, own bool, name string) field.ErrorList {
+	if limit == nil || limit.Cmp(request) >= 0 {
+		return nil
+	}
+	from := "the platform's default"
+	if own {
+		from = "spec.resources." + name
+	}
+	return field.ErrorList{field.Invalid(p, limit.String(), fmt.Sprintf("must be at least the %s request, %s (%s)", name, request.String(), from))}
+}
