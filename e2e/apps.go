@@ -159,6 +159,8 @@ var leftovers = []schema.GroupVersionKind{
 	{Group: "policy", Version: "v1", Kind: "PodDisruptionBudget"},
 	{Group: "networking.k8s.io", Version: "v1", Kind: "NetworkPolicy"},
 	{Group: "gateway.networking.k8s.io", Version: "v1", Kind: "HTTPRoute"},
+	{Group: "monitoring.coreos.com", Version: "v1", Kind: "ServiceMonitor"},
+	{Group: "monitoring.coreos.com", Version: "v1", Kind: "PrometheusRule"},
 	{Group: "protection.crossplane.io", Version: "v1beta1", Kind: "Usage"},
 	{Group: "cmdb.m.xapp.dev", Version: "v1alpha1", Kind: "ConfigurationItem"},
 	{Group: "cmdb.m.xapp.dev", Version: "v1alpha1", Kind: "Relationship"},

@@ -68,12 +68,14 @@ func (h *Harness) ApplyFile(ctx context.Context, file string) error {
 	return errors.Wrap(h.Apply(ctx, b), file)
 }
 
-// thirdPartyCRDs installs what a platform has before xapp: the gateway API and CloudNativePG.
+// thirdPartyCRDs installs what a platform has before xapp: the gateway API, CloudNativePG and the
+// Prometheus operator (the shipped compositions have every app scraped and alerted on).
 func (h *Harness) thirdPartyCRDs(ctx context.Context) error {
 	for _, f := range []string{
 		"gateway-api/gateway.networking.k8s.io_gatewayclasses.yaml", "gateway-api/gateway.networking.k8s.io_gateways.yaml",
 		"gateway-api/gateway.networking.k8s.io_httproutes.yaml", "gateway-api/gateway.networking.k8s.io_grpcroutes.yaml",
 		"gateway-api/gateway.networking.k8s.io_referencegrants.yaml", "cloudnative-pg/postgresql.cnpg.io_clusters.yaml",
+		"prometheus-operator/monitoring.coreos.com_servicemonitors.yaml", "prometheus-operator/monitoring.coreos.com_prometheusrules.yaml",
 	} {
 		if err := h.ApplyFile(ctx, filepath.Join(h.Env.Shared, "crds", f)); err != nil {
 			return err

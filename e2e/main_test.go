@@ -76,8 +76,10 @@ func TestLive(t *testing.T) {
 	scenario(t, "image update: rollout in AppReady, then Ready", testImageUpdate)
 	scenario(t, "business service changed: the app recovers", testBusinessService)
 	scenario(t, "CMDB record edited by hand is corrected", testHandEdit)
-	scenario(t, "delete: database outlives pods, CMDB retired, nothing left", testDelete)
-	scenario(t, "100 apps at once all Ready", testHundredApps)
+	// The deletion waits on Crossplane's 30 s Usage poll; the load scenario runs meanwhile.
+	scenario(t, "delete the full app (checked after the next scenario)", testDeleteStart)
+	scenario(t, "100 apps at once all Ready (while the full app is deleted)", testHundredApps)
+	scenario(t, "delete: database outlives pods, CMDB retired, nothing left", testDeleteCheck)
 	if cb, err := h.CircuitBreaker(context.Background()); err == nil {
 		h.Printf("core's XR circuit breaker: %s", cb)
 	}

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"encoding/json"
 	"context"
 	"fmt"
 	"net/http"
@@ -33,6 +34,41 @@ func (h *Harness) FunctionRequests() int {
 		return 0
 	}
 	return bytes.Count(b, []byte(functionRequestLog))
+}
+
+// Verdict is what the function answered about an app's readiness in one request, from its log.
+type Verdict struct {
+	At       time.Time
+	AppReady string // "STATUS_CONDITION_TRUE Available: ..." and the like
+}
+
+// FunctionVerdicts reads the function's per-request log lines about xr since the given time: what
+// the function said, as opposed to the conditions Crossplane shows (core v2.4 can write stale ones).
+func (h *Harness) FunctionVerdicts(xr string, since time.Time) ([]Verdict, error) {
+	b, err := os.ReadFile(h.Function.Log)
+	if err != nil {
+		return nil, errors.Wrap(err, "cannot read the function's log")
+	}
+	var out []Verdict
+	for l := range strings.SplitSeq(string(b), "\n") {
+		i := strings.Index(l, "{")
+		if i < 0 || !strings.Contains(l, functionRequestLog) {
+			continue
+		}
+		at, err := time.Parse("2006-01-02T15:04:05.000Z0700", strings.Fields(l)[0])
+		if err != nil || at.Before(since) {
+			continue
+		}
+		var f struct {
+			XR       string `json:"xr"`
+			AppReady string `json:"appReady"`
+		}
+		if json.Unmarshal([]byte(l[i:]), &f) != nil || f.XR != xr {
+			continue
+		}
+		out = append(out, Verdict{At: at, AppReady: f.AppReady})
+	}
+	return out, nil
 }
 
 // writeVerbs are the API requests that change something.
@@ -191,7 +227,14 @@ func (h *Harness) eventSources(ctx context.Context, since time.Time) (string, er
 	}
 	n := map[string]int{}
 	for _, e := range l.Items {
-		if e.LastTimestamp.Time.Before(since) && e.EventTime.Time.Before(since) {
+		last := e.LastTimestamp.Time
+		if e.EventTime.After(last) {
+			last = e.EventTime.Time
+		}
+		if e.Series != nil && e.Series.LastObservedTime.After(last) {
+			last = e.Series.LastObservedTime.Time
+		}
+		if last.Before(since) {
 			continue
 		}
 		src := e.Source.Component

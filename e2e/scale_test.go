@@ -81,12 +81,12 @@ func testHundredApps(t *testing.T, ctx context.Context) {
 	if requests > 0 {
 		h.Printf("100 apps: %d function requests, %.2f ms function CPU per request", requests, float64(fnCPU.Microseconds())/float64(requests)/1000)
 	}
-	writes, err := h.SteadyWrites(ctx, ns, apps, 20*time.Second)
+	writes, err := h.SteadyWrites(ctx, ns, apps, 15*time.Second)
 	if err != nil {
 		t.Error(err)
 		return
 	}
-	h.Printf("steady state: API writes per app per minute over 20s: %s", writes)
+	h.Printf("steady state: API writes per app per minute over 15s: %s", writes)
 }
 
 func cpu(t *testing.T, p *Proc) time.Duration {
