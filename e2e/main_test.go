@@ -76,6 +76,7 @@ func TestLive(t *testing.T) {
 	scenario(t, "image update: rollout in AppReady, then Ready", testImageUpdate)
 	scenario(t, "business service changed: the app recovers", testBusinessService)
 	scenario(t, "CMDB record edited by hand is corrected", testHandEdit)
+	scenario(t, "a record in iTop, created and retired", testITop)
 	// The deletion waits on Crossplane's 30 s Usage poll; the load scenario runs meanwhile.
 	scenario(t, "delete the full app (checked after the next scenario)", testDeleteStart)
 	scenario(t, "100 apps at once all Ready (while the full app is deleted)", testHundredApps)

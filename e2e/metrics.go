@@ -251,6 +251,9 @@ func (h *Harness) eventSources(ctx context.Context, since time.Time) (string, er
 	if len(keys) > 5 {
 		keys = keys[:5]
 	}
+	if len(keys) == 0 {
+		return "none written in the window", nil
+	}
 	out := make([]string, len(keys))
 	for i, k := range keys {
 		out[i] = fmt.Sprintf("%d× %s", n[k], k)
