@@ -49,6 +49,7 @@ func Scenarios() map[string]Scenario {
 		"loadbalancer":         {Reason: "A TCP port on a load balancer where the platform allows one: a Service of its own, clients admitted from the platform's ranges.", XR: "loadbalancer/xr.yaml", Composition: "cilium/composition.yaml"},
 		"loadbalancer-address": {Reason: "The load balancer has its address: the status says where clients connect.", XR: "loadbalancer/xr.yaml", Composition: "cilium/composition.yaml", Observed: "loadbalancer/observed-ready.yaml"},
 		"podmetadata":          {Reason: "Pod labels and annotations under the prefixes the platform allows: mesh injection and scraping.", XR: "podmetadata/xr.yaml"},
+		"private":              {Reason: "An image from a private registry gets the platform's pull secret and the app's own; an existing ServiceAccount replaces the app's own.", XR: "private/xr.yaml"},
 		"cache-only-aws":       {Reason: "Only a cache on AWS: an ElastiCache ReplicationGroup and no IAM role, since nothing needs one.", XR: "cache-only/xr.yaml", Required: "aws/environment.yaml"},
 		"cache-only-gcp":       {Reason: "Only a cache on GCP: a Memorystore Instance and no service account.", XR: "cache-only/xr.yaml", Required: "gcp/environment.yaml"},
 		"cache-only-azure":     {Reason: "Only a cache on Azure: an Azure Cache for Redis and no identity.", XR: "cache-only/xr.yaml", Required: "azure/environment.yaml"},

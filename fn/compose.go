@@ -50,9 +50,11 @@ func compose(a *app, dep *observedDeployment, ds *dataPlan) []object {
 	if hpa := autoscaler(a); hpa != nil {
 		add(ResourceAutoscaler, hpa, autoscalerHealth(a.name))
 	}
-	sa := serviceAccount(a)
-	ds.bindServiceAccount(sa)
-	add(ResourceServiceAccount, sa, existing("ServiceAccount", a.name))
+	if a.ownServiceAccount() {
+		sa := serviceAccount(a)
+		ds.bindServiceAccount(sa)
+		add(ResourceServiceAccount, sa, existing("ServiceAccount", a.name))
+	}
 	if cm := configMap(a); cm != nil {
 		add(ResourceConfigMap, cm, existing("ConfigMap", cm.Name))
 	}

@@ -21,6 +21,7 @@ func policy(a *app) (warnings []string, errs field.ErrorList) {
 	errs = append(errs, resourcesPolicy(a)...)
 	errs = append(errs, loadBalancerPolicy(a)...)
 	errs = append(errs, podMetadataPolicy(a)...)
+	errs = append(errs, accountsPolicy(a)...)
 
 	sp := field.NewPath("spec")
 	if a.spec.Route != nil {

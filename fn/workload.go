@@ -118,7 +118,8 @@ func podSpec(a *app, extraEnv []corev1.EnvVar) corev1.PodSpec {
 		}
 	}
 	ps := corev1.PodSpec{
-		ServiceAccountName:           a.name,
+		ServiceAccountName:           a.serviceAccountName(),
+		ImagePullSecrets:             imagePullSecrets(a, a.image),
 		AutomountServiceAccountToken: ptr.To(false),
 		// Service links put an environment variable per Service in the namespace into every pod:
 		// noise at best, a name clash at worst.

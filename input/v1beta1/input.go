@@ -68,6 +68,11 @@ type Input struct {
 	// +optional
 	PodMetadata *PodMetadataPolicy `json:"podMetadata,omitempty"`
 
+	// ServiceAccount says whether apps may run under an existing ServiceAccount
+	// (`serviceAccountName`) instead of their own.
+	// +optional
+	ServiceAccount *ServiceAccountPolicy `json:"serviceAccount,omitempty"`
+
 	// Images is the image policy.
 	// +optional
 	Images *ImagePolicy `json:"images,omitempty"`
@@ -210,6 +215,14 @@ type PodMetadataPolicy struct {
 	AllowedAnnotationPrefixes []string `json:"allowedAnnotationPrefixes,omitempty"`
 }
 
+// ServiceAccountPolicy governs apps' identities.
+type ServiceAccountPolicy struct {
+	// AllowExisting lets an app name an existing ServiceAccount of its namespace. Off by default:
+	// every app gets an identity of its own, which platform policies and cloud identities bind to.
+	// +optional
+	AllowExisting bool `json:"allowExisting,omitempty"`
+}
+
 // ImagePinning is how exactly an image must name what runs.
 // +kubebuilder:validation:Enum=None;Tag;Digest
 type ImagePinning string
@@ -233,6 +246,18 @@ type ImagePolicy struct {
 	// Pinning required of image references. Defaults to None (warn only).
 	// +optional
 	Pinning ImagePinning `json:"pinning,omitempty"`
+	// PullSecrets give pods whose images come from a registry the Secret holding its credentials.
+	// The Secret must exist in each app's namespace; copying it there is the platform's job.
+	// +optional
+	PullSecrets []RegistryPullSecret `json:"pullSecrets,omitempty"`
+}
+
+// RegistryPullSecret names the pull secret of a registry.
+type RegistryPullSecret struct {
+	// Registry host, or host/path prefix, e.g. `ghcr.io/acme`, matched like allowedRegistries.
+	Registry string `json:"registry"`
+	// Secret in the app's namespace, of type kubernetes.io/dockerconfigjson.
+	Secret string `json:"secret"`
 }
 
 // NetworkPolicyFlavor is the kind of policy object composed.

@@ -32,6 +32,23 @@ type XAppSpec struct {
 	// +kubebuilder:validation:MaxLength=512
 	Image string `json:"image"`
 
+	// ImagePullSecrets name Secrets in the app's namespace holding credentials for its images'
+	// registries, on top of those the platform names per registry.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=8
+	// +kubebuilder:validation:items:MaxLength=253
+	// +kubebuilder:validation:items:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
+	ImagePullSecrets []string `json:"imagePullSecrets,omitempty"`
+
+	// ServiceAccountName runs the app under an existing ServiceAccount of its namespace instead of
+	// one of its own, e.g. one an operator binds roles to. Refused unless the platform allows it, and
+	// for an app with data services, whose cloud identity is bound to the app's own ServiceAccount.
+	// +optional
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
+	ServiceAccountName string `json:"serviceAccountName,omitempty"`
+
 	// Command replaces the image's entrypoint.
 	// +optional
 	Command []string `json:"command,omitempty"`
