@@ -50,6 +50,7 @@ func Scenarios() map[string]Scenario {
 		"loadbalancer-address": {Reason: "The load balancer has its address: the status says where clients connect.", XR: "loadbalancer/xr.yaml", Composition: "cilium/composition.yaml", Observed: "loadbalancer/observed-ready.yaml"},
 		"podmetadata":          {Reason: "Pod labels and annotations under the prefixes the platform allows: mesh injection and scraping.", XR: "podmetadata/xr.yaml"},
 		"private":              {Reason: "An image from a private registry gets the platform's pull secret and the app's own; an existing ServiceAccount replaces the app's own.", XR: "private/xr.yaml"},
+		"runasuser":            {Reason: "An image built with a named user runs as its UID, with a capability the platform allows added back; never root.", XR: "runasuser/xr.yaml"},
 		"cache-only-aws":       {Reason: "Only a cache on AWS: an ElastiCache ReplicationGroup and no IAM role, since nothing needs one.", XR: "cache-only/xr.yaml", Required: "aws/environment.yaml"},
 		"cache-only-gcp":       {Reason: "Only a cache on GCP: a Memorystore Instance and no service account.", XR: "cache-only/xr.yaml", Required: "gcp/environment.yaml"},
 		"cache-only-azure":     {Reason: "Only a cache on Azure: an Azure Cache for Redis and no identity.", XR: "cache-only/xr.yaml", Required: "azure/environment.yaml"},

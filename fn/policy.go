@@ -22,6 +22,7 @@ func policy(a *app) (warnings []string, errs field.ErrorList) {
 	errs = append(errs, loadBalancerPolicy(a)...)
 	errs = append(errs, podMetadataPolicy(a)...)
 	errs = append(errs, accountsPolicy(a)...)
+	errs = append(errs, securityPolicy(a)...)
 
 	sp := field.NewPath("spec")
 	if a.spec.Route != nil {

@@ -106,7 +106,7 @@ func podSpec(a *app, extraEnv []corev1.EnvVar) corev1.PodSpec {
 		ReadinessProbe:  probe(a, probeReadiness),
 		StartupProbe:    probe(a, probeStartup),
 		VolumeMounts:    []corev1.VolumeMount{{Name: volumeTmp, MountPath: "/tmp"}},
-		SecurityContext: containerSecurityContext(),
+		SecurityContext: containerSecurityContext(a.spec.Security),
 	}
 	volumes := []corev1.Volume{{Name: volumeTmp, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}}}
 	if len(a.spec.Files) > 0 {
@@ -124,10 +124,7 @@ func podSpec(a *app, extraEnv []corev1.EnvVar) corev1.PodSpec {
 		// Service links put an environment variable per Service in the namespace into every pod:
 		// noise at best, a name clash at worst.
 		EnableServiceLinks: ptr.To(false),
-		SecurityContext: &corev1.PodSecurityContext{
-			RunAsNonRoot:   ptr.To(true),
-			SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
-		},
+		SecurityContext: podSecurityContext(a.spec.Security),
 		Containers: []corev1.Container{c},
 		Volumes:    volumes,
 	}
@@ -141,15 +138,6 @@ func podSpec(a *app, extraEnv []corev1.EnvVar) corev1.PodSpec {
 		}}
 	}
 	return ps
-}
-
-func containerSecurityContext() *corev1.SecurityContext {
-	return &corev1.SecurityContext{
-		AllowPrivilegeEscalation: ptr.To(false),
-		ReadOnlyRootFilesystem:   ptr.To(true),
-		RunAsNonRoot:             ptr.To(true),
-		Capabilities:             &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
-	}
 }
 
 func containerPorts(ports []v1alpha1.Port) []corev1.ContainerPort {

@@ -106,6 +106,11 @@ func TestDeployment(t *testing.T) {
 			},
 			golden: "deployment-pod-metadata.yaml",
 		},
+		"RunAsUser": {
+			reason: "An image built for root runs as the app's user and group, which own the volumes, with a capability added back; never root, never escalating.",
+			mods:   []specMod{withSecurity(v1alpha1.Security{RunAsUser: ptr.To(int64(101)), RunAsGroup: ptr.To(int64(101)), Capabilities: []string{"NET_BIND_SERVICE"}})},
+			golden: "deployment-run-as-user.yaml",
+		},
 		"NoPorts": {
 			reason: "A worker without ports gets no probes and no ports.",
 			mods:   []specMod{withPorts(), withReplicas(1)},

@@ -68,6 +68,10 @@ type Input struct {
 	// +optional
 	PodMetadata *PodMetadataPolicy `json:"podMetadata,omitempty"`
 
+	// Security bounds how far apps may loosen the secure defaults (`security`). Unset, not at all.
+	// +optional
+	Security *SecurityPolicy `json:"security,omitempty"`
+
 	// ServiceAccount says whether apps may run under an existing ServiceAccount
 	// (`serviceAccountName`) instead of their own.
 	// +optional
@@ -213,6 +217,17 @@ type PodMetadataPolicy struct {
 	// AllowedAnnotationPrefixes of pod annotation keys. Empty allows none.
 	// +optional
 	AllowedAnnotationPrefixes []string `json:"allowedAnnotationPrefixes,omitempty"`
+}
+
+// SecurityPolicy bounds apps' escape hatch from the secure defaults. Whatever it allows, containers
+// never run as root, never escalate privileges, and keep a read-only root filesystem.
+type SecurityPolicy struct {
+	// AllowRunAsUser lets apps choose the UID and GID they run as (never UID 0).
+	// +optional
+	AllowRunAsUser bool `json:"allowRunAsUser,omitempty"`
+	// AllowedCapabilities apps may add back, e.g. NET_BIND_SERVICE. Empty allows none.
+	// +optional
+	AllowedCapabilities []string `json:"allowedCapabilities,omitempty"`
 }
 
 // ServiceAccountPolicy governs apps' identities.

@@ -84,6 +84,12 @@ type XAppSpec struct {
 	// +kubebuilder:validation:MaxItems=32
 	Files []File `json:"files,omitempty"`
 
+	// Security loosens the secure defaults for an image built to run as root, as far as the
+	// platform allows: a user and group to run as (never root), and capabilities to add back. The
+	// container still never runs as root and never escalates privileges.
+	// +optional
+	Security *Security `json:"security,omitempty"`
+
 	// PodMetadata are labels and annotations for the app's pods: mesh injection, scrape settings,
 	// cost tags. Only keys under prefixes the platform allows are accepted, and never the platform's
 	// own.
@@ -355,6 +361,30 @@ type File struct {
 	// Content of the file.
 	// +kubebuilder:validation:MaxLength=262144
 	Content string `json:"content"`
+}
+
+// Security is the container's escape hatch from the secure defaults.
+type Security struct {
+	// RunAsUser is the UID to run as, for an image whose USER is root or a name: Kubernetes cannot
+	// tell that a named user is not root and refuses to start it. Never 0.
+	// +optional
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=2147483647
+	RunAsUser *int64 `json:"runAsUser,omitempty"`
+
+	// RunAsGroup is the GID to run as, and the group that owns the pod's volumes (fsGroup).
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=2147483647
+	RunAsGroup *int64 `json:"runAsGroup,omitempty"`
+
+	// Capabilities added back after all are dropped, e.g. NET_BIND_SERVICE; only those the platform
+	// allows.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=8
+	// +kubebuilder:validation:items:Pattern=`^[A-Z_]+$`
+	Capabilities []string `json:"capabilities,omitempty"`
 }
 
 // PodMetadata is metadata for the app's pods.
