@@ -193,6 +193,8 @@ func (a *app) replicas() int32 {
 	switch {
 	case a.spec.Replicas != nil:
 		return *a.spec.Replicas
+	case hasPersistent(a.spec.Volumes):
+		return 1
 	case a.defaults().Replicas != nil:
 		return *a.defaults().Replicas
 	default:

@@ -23,6 +23,7 @@ func policy(a *app) (warnings []string, errs field.ErrorList) {
 	errs = append(errs, podMetadataPolicy(a)...)
 	errs = append(errs, accountsPolicy(a)...)
 	errs = append(errs, securityPolicy(a)...)
+	errs = append(errs, volumesPolicy(a)...)
 
 	sp := field.NewPath("spec")
 	if a.spec.Route != nil {

@@ -11,7 +11,9 @@ import (
 	"github.com/xapp-dev/xapp/input/v1beta1"
 )
 
-func withSecurity(s v1alpha1.Security) specMod { return func(sp *v1alpha1.XAppSpec) { sp.Security = &s } }
+func withSecurity(s v1alpha1.Security) specMod {
+	return func(sp *v1alpha1.XAppSpec) { sp.Security = &s }
+}
 
 func TestValidateSecurity(t *testing.T) {
 	cases := map[string]struct {

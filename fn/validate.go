@@ -53,6 +53,7 @@ func validate(appName, namespace string, spec *v1alpha1.XAppSpec) (name.Referenc
 	errs = append(errs, validatePodMetadata(sp.Child("podMetadata"), spec.PodMetadata)...)
 	errs = append(errs, validateAccounts(sp, spec.ImagePullSecrets, spec.ServiceAccountName)...)
 	errs = append(errs, validateSecurity(sp.Child("security"), spec.Security)...)
+	errs = append(errs, validateVolumes(sp, spec)...)
 	if c := spec.CMDB; c != nil {
 		if strings.TrimSpace(c.OwnerTeam) == "" {
 			errs = append(errs, field.Required(sp.Child("cmdb", "ownerTeam"), "the team that owns the app"))

@@ -85,6 +85,11 @@ func deployment(a *app, extraEnv []corev1.EnvVar) *appsv1.Deployment {
 		// data service outlives the last pod that uses it instead of the Deployment object.
 		d.Finalizers = []string{metav1.FinalizerDeleteDependents}
 	}
+	if hasPersistent(a.spec.Volumes) {
+		// The one pod's volume attaches to one node at a time: the old pod must stop before the
+		// new one can start.
+		d.Spec.Strategy = appsv1.DeploymentStrategy{Type: appsv1.RecreateDeploymentStrategyType}
+	}
 	// An autoscaled app's replica count belongs to the HorizontalPodAutoscaler: sending one would
 	// reset it on every reconcile.
 	if !a.autoscaled() {
@@ -117,6 +122,9 @@ func podSpec(a *app, extraEnv []corev1.EnvVar) corev1.PodSpec {
 			c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: volumeFiles, MountPath: f.Path, SubPath: fileKey(f.Path), ReadOnly: true})
 		}
 	}
+	vols, mounts := appVolumes(a)
+	volumes = append(volumes, vols...)
+	c.VolumeMounts = append(c.VolumeMounts, mounts...)
 	ps := corev1.PodSpec{
 		ServiceAccountName:           a.serviceAccountName(),
 		ImagePullSecrets:             imagePullSecrets(a, a.image),
@@ -124,9 +132,9 @@ func podSpec(a *app, extraEnv []corev1.EnvVar) corev1.PodSpec {
 		// Service links put an environment variable per Service in the namespace into every pod:
 		// noise at best, a name clash at worst.
 		EnableServiceLinks: ptr.To(false),
-		SecurityContext: podSecurityContext(a.spec.Security),
-		Containers: []corev1.Container{c},
-		Volumes:    volumes,
+		SecurityContext:    podSecurityContext(a.spec.Security),
+		Containers:         []corev1.Container{c},
+		Volumes:            volumes,
 	}
 	if a.maxReplicas() > 1 {
 		// Prefer pods on different nodes, without refusing to schedule on a small cluster.

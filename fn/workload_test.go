@@ -111,6 +111,16 @@ func TestDeployment(t *testing.T) {
 			mods:   []specMod{withSecurity(v1alpha1.Security{RunAsUser: ptr.To(int64(101)), RunAsGroup: ptr.To(int64(101)), Capabilities: []string{"NET_BIND_SERVICE"}})},
 			golden: "deployment-run-as-user.yaml",
 		},
+		"Volumes": {
+			reason: "Each volume is mounted at its path, Secrets and ConfigMaps read-only; persistent storage runs one pod, recreated rather than rolled.",
+			mods: []specMod{withVolumes(
+				v1alpha1.Volume{Name: "cache", Path: "/var/cache/nginx", Scratch: &v1alpha1.ScratchVolume{Memory: true, Size: q("64Mi")}},
+				v1alpha1.Volume{Name: "tls", Path: "/etc/tls", Secret: &v1alpha1.ObjectVolume{Name: "shop-tls", Optional: true}},
+				v1alpha1.Volume{Name: "conf", Path: "/etc/shop/conf.d", ConfigMap: &v1alpha1.ObjectVolume{Name: "shop-conf"}},
+				persistentVolume("data", "/data", "5Gi"),
+			)},
+			golden: "deployment-volumes.yaml",
+		},
 		"NoPorts": {
 			reason: "A worker without ports gets no probes and no ports.",
 			mods:   []specMod{withPorts(), withReplicas(1)},

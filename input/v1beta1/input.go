@@ -68,6 +68,10 @@ type Input struct {
 	// +optional
 	PodMetadata *PodMetadataPolicy `json:"podMetadata,omitempty"`
 
+	// Volumes bounds the volumes apps mount (`volumes`).
+	// +optional
+	Volumes *VolumePolicy `json:"volumes,omitempty"`
+
 	// Security bounds how far apps may loosen the secure defaults (`security`). Unset, not at all.
 	// +optional
 	Security *SecurityPolicy `json:"security,omitempty"`
@@ -217,6 +221,25 @@ type PodMetadataPolicy struct {
 	// AllowedAnnotationPrefixes of pod annotation keys. Empty allows none.
 	// +optional
 	AllowedAnnotationPrefixes []string `json:"allowedAnnotationPrefixes,omitempty"`
+}
+
+// VolumePolicy bounds apps' volumes. Secrets and ConfigMaps of the app's own namespace may always
+// be mounted.
+type VolumePolicy struct {
+	// MaxScratchSize caps each scratch volume; when set, every scratch volume must state its size.
+	// Unset, scratch volumes are not capped.
+	// +optional
+	MaxScratchSize *resource.Quantity `json:"maxScratchSize,omitempty"`
+	// AllowPersistent lets apps have persistent volumes. Off by default: state belongs in a data
+	// service, and an app with a persistent volume runs a single pod.
+	// +optional
+	AllowPersistent bool `json:"allowPersistent,omitempty"`
+	// StorageClass of persistent volumes; the cluster's default when unset.
+	// +optional
+	StorageClass string `json:"storageClass,omitempty"`
+	// MaxPersistentSize caps each persistent volume. Unset, not capped.
+	// +optional
+	MaxPersistentSize *resource.Quantity `json:"maxPersistentSize,omitempty"`
 }
 
 // SecurityPolicy bounds apps' escape hatch from the secure defaults. Whatever it allows, containers

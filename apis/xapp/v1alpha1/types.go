@@ -96,6 +96,15 @@ type XAppSpec struct {
 	// +optional
 	PodMetadata *PodMetadata `json:"podMetadata,omitempty"`
 
+	// Volumes mount writable scratch space, whole Secrets and ConfigMaps as files, and persistent
+	// storage. An app with persistent storage runs one pod, replaced rather than rolled (its volume
+	// can be attached to one node at a time): state that must scale belongs in a database.
+	// +optional
+	// +listType=map
+	// +listMapKey=name
+	// +kubebuilder:validation:MaxItems=16
+	Volumes []Volume `json:"volumes,omitempty"`
+
 	// Resources the container requests and may not exceed. By default memory is limited to its
 	// request and CPU is not limited, so the app is never throttled while the node has CPU to spare;
 	// limits set here replace that within the platform's caps. Defaults come from the platform.
@@ -385,6 +394,70 @@ type Security struct {
 	// +kubebuilder:validation:MaxItems=8
 	// +kubebuilder:validation:items:Pattern=`^[A-Z_]+$`
 	Capabilities []string `json:"capabilities,omitempty"`
+}
+
+// Volume is one volume mounted into the container. Set exactly one of scratch, secret, configMap and
+// persistent.
+//
+// +kubebuilder:validation:XValidation:rule="[has(self.scratch), has(self.secret), has(self.configMap), has(self.persistent)].filter(x, x).size() == 1",message="set exactly one of scratch, secret, configMap and persistent"
+type Volume struct {
+	// Name of the volume.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=40
+	// +kubebuilder:validation:Pattern=`^[a-z]([-a-z0-9]*[a-z0-9])?$`
+	Name string `json:"name"`
+
+	// Path the volume is mounted at, absolute; not /tmp, which is always writable scratch space.
+	// +kubebuilder:validation:MinLength=2
+	// +kubebuilder:validation:MaxLength=1024
+	// +kubebuilder:validation:Pattern=`^/[^\x00]*$`
+	Path string `json:"path"`
+
+	// Scratch is writable space that lives as long as the pod: a cache, a server's temporary files.
+	// +optional
+	Scratch *ScratchVolume `json:"scratch,omitempty"`
+
+	// Secret mounts every key of a Secret in the app's namespace as a file, read-only.
+	// +optional
+	Secret *ObjectVolume `json:"secret,omitempty"`
+
+	// ConfigMap mounts every key of a ConfigMap in the app's namespace as a file, read-only.
+	// +optional
+	ConfigMap *ObjectVolume `json:"configMap,omitempty"`
+
+	// Persistent storage outlives the pod, on a claim the app owns. Refused unless the platform
+	// allows it.
+	// +optional
+	Persistent *PersistentVolume `json:"persistent,omitempty"`
+}
+
+// ScratchVolume is an emptyDir.
+type ScratchVolume struct {
+	// Memory backs the space with RAM (tmpfs): fast, and counted against the memory limit.
+	// +optional
+	Memory bool `json:"memory,omitempty"`
+
+	// Size the space may grow to, e.g. `1Gi`; the pod is evicted beyond it.
+	// +optional
+	Size *resource.Quantity `json:"size,omitempty"`
+}
+
+// ObjectVolume names a Secret or ConfigMap.
+type ObjectVolume struct {
+	// Name of the Secret or ConfigMap.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	Name string `json:"name"`
+
+	// Optional lets the pod start when it does not exist.
+	// +optional
+	Optional bool `json:"optional,omitempty"`
+}
+
+// PersistentVolume is a PersistentVolumeClaim of the app's, on the platform's storage class.
+type PersistentVolume struct {
+	// Size of the volume, e.g. `10Gi`.
+	Size resource.Quantity `json:"size"`
 }
 
 // PodMetadata is metadata for the app's pods.
