@@ -68,13 +68,11 @@ func validateSecurity(p *field.Path, s *v1alpha1.Security) field.ErrorList {
 	return errs
 }
 
-// securityPolicy allows the escape hatch only as far as the platform does.
-func securityPolicy(a *app) field.ErrorList {
-	s := a.spec.Security
+// securityPolicy allows a container's escape hatch, s at p, only as far as the platform does.
+func securityPolicy(a *app, p *field.Path, s *v1alpha1.Security) field.ErrorList {
 	if s == nil {
 		return nil
 	}
-	p := field.NewPath("spec", "security")
 	var allowRunAs bool
 	var caps []string
 	if pol := a.in.Security; pol != nil {

@@ -75,7 +75,8 @@ func TestSecurityPolicy(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			got := verdictOf(nil, securityPolicy(testApp(t, tc.in, root)))
+			a := testApp(t, tc.in, root)
+			got := verdictOf(nil, securityPolicy(a, field.NewPath("spec", "security"), a.spec.Security))
 			if diff := cmp.Diff(tc.want, got.errs); diff != "" {
 				t.Errorf("%s\nsecurityPolicy(): -want, +got:\n%s", tc.reason, diff)
 			}

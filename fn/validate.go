@@ -32,12 +32,9 @@ func validate(appName, namespace string, spec *v1alpha1.XAppSpec) (name.Referenc
 	}
 
 	sp := field.NewPath("spec")
-	ref, err := parseImage(spec.Image)
-	switch {
-	case spec.Image == "":
-		errs = append(errs, field.Required(sp.Child("image"), "the image to run"))
-	case err != nil:
-		errs = append(errs, field.Invalid(sp.Child("image"), spec.Image, "not an image reference: "+err.Error()))
+	ref, err := validateImage(sp.Child("image"), spec.Image)
+	if err != nil {
+		errs = append(errs, err)
 	}
 
 	errs = append(errs, validatePorts(sp.Child("ports"), spec.Ports)...)
@@ -54,6 +51,7 @@ func validate(appName, namespace string, spec *v1alpha1.XAppSpec) (name.Referenc
 	errs = append(errs, validateAccounts(sp, spec.ImagePullSecrets, spec.ServiceAccountName)...)
 	errs = append(errs, validateSecurity(sp.Child("security"), spec.Security)...)
 	errs = append(errs, validateVolumes(sp, spec)...)
+	errs = append(errs, validateContainers(appName, spec)...)
 	if c := spec.CMDB; c != nil {
 		if strings.TrimSpace(c.OwnerTeam) == "" {
 			errs = append(errs, field.Required(sp.Child("cmdb", "ownerTeam"), "the team that owns the app"))
@@ -74,6 +72,18 @@ func validate(appName, namespace string, spec *v1alpha1.XAppSpec) (name.Referenc
 	return ref, errs
 }
 
+// validateImage parses an image reference, or says why it cannot.
+func validateImage(p *field.Path, image string) (name.Reference, *field.Error) {
+	if image == "" {
+		return nil, field.Required(p, "the image to run")
+	}
+	ref, err := parseImage(image)
+	if err != nil {
+		return nil, field.Invalid(p, image, "not an image reference: "+err.Error())
+	}
+	return ref, nil
+}
+
 // parseImage parses a tag or digest reference. name.ParseReference would try both and report only
 // "could not parse reference"; asking for the form the string has keeps the parser's real reason.
 func parseImage(image string) (name.Reference, error) {
@@ -92,7 +102,7 @@ func validateEnv(p *field.Path, env []v1alpha1.EnvVar) field.ErrorList {
 			errs = append(errs, field.Invalid(ep.Child("name"), e.Name, strings.Join(msgs, "; ")))
 		}
 		if j, dup := seen[e.Name]; dup {
-			errs = append(errs, field.Duplicate(ep.Child("name"), fmt.Sprintf("%s (also spec.env[%d])", e.Name, j)))
+			errs = append(errs, field.Duplicate(ep.Child("name"), fmt.Sprintf("%s (also %s)", e.Name, p.Index(j))))
 		}
 		seen[e.Name] = i
 		sources := 0

@@ -22,8 +22,7 @@ const volumePrefix = "v-"
 // maxVolumeName leaves room for the app's name in its claim's name.
 const maxVolumeName = 40
 
-// appVolumes are the app's volumes and where the container mounts them. Secrets and ConfigMaps are
-// read-only: they are configuration, and a write would be lost anyway.
+// appVolumes are the app's volumes and where the container mounts them.
 func appVolumes(a *app) ([]corev1.Volume, []corev1.VolumeMount) {
 	if len(a.spec.Volumes) == 0 {
 		return nil, nil
@@ -31,28 +30,34 @@ func appVolumes(a *app) ([]corev1.Volume, []corev1.VolumeMount) {
 	vols := make([]corev1.Volume, len(a.spec.Volumes))
 	mounts := make([]corev1.VolumeMount, len(a.spec.Volumes))
 	for i, v := range a.spec.Volumes {
-		vols[i].Name = volumePrefix + v.Name
-		mounts[i] = corev1.VolumeMount{Name: vols[i].Name, MountPath: v.Path}
-		switch {
-		case v.Scratch != nil:
-			ed := &corev1.EmptyDirVolumeSource{SizeLimit: v.Scratch.Size}
-			if v.Scratch.Memory {
-				ed.Medium = corev1.StorageMediumMemory
-			}
-			vols[i].EmptyDir = ed
-		case v.Secret != nil:
-			vols[i].Secret = &corev1.SecretVolumeSource{SecretName: v.Secret.Name, Optional: optional(v.Secret.Optional)}
-			mounts[i].ReadOnly = true
-		case v.ConfigMap != nil:
-			vols[i].ConfigMap = &corev1.ConfigMapVolumeSource{
-				LocalObjectReference: corev1.LocalObjectReference{Name: v.ConfigMap.Name}, Optional: optional(v.ConfigMap.Optional),
-			}
-			mounts[i].ReadOnly = true
-		case v.Persistent != nil:
-			vols[i].PersistentVolumeClaim = &corev1.PersistentVolumeClaimVolumeSource{ClaimName: claimName(a, v)}
-		}
+		vols[i], mounts[i] = volumeOf(a, v)
 	}
 	return vols, mounts
+}
+
+// volumeOf is one of the app's volumes and its mount. Secrets and ConfigMaps are read-only: they are
+// configuration, and a write would be lost anyway.
+func volumeOf(a *app, v v1alpha1.Volume) (corev1.Volume, corev1.VolumeMount) {
+	vol := corev1.Volume{Name: volumePrefix + v.Name}
+	m := corev1.VolumeMount{Name: vol.Name, MountPath: v.Path}
+	switch {
+	case v.Scratch != nil:
+		vol.EmptyDir = &corev1.EmptyDirVolumeSource{SizeLimit: v.Scratch.Size}
+		if v.Scratch.Memory {
+			vol.EmptyDir.Medium = corev1.StorageMediumMemory
+		}
+	case v.Secret != nil:
+		vol.Secret = &corev1.SecretVolumeSource{SecretName: v.Secret.Name, Optional: optional(v.Secret.Optional)}
+		m.ReadOnly = true
+	case v.ConfigMap != nil:
+		vol.ConfigMap = &corev1.ConfigMapVolumeSource{
+			LocalObjectReference: corev1.LocalObjectReference{Name: v.ConfigMap.Name}, Optional: optional(v.ConfigMap.Optional),
+		}
+		m.ReadOnly = true
+	case v.Persistent != nil:
+		vol.PersistentVolumeClaim = &corev1.PersistentVolumeClaimVolumeSource{ClaimName: claimName(a, v)}
+	}
+	return vol, m
 }
 
 func claimName(a *app, v v1alpha1.Volume) string { return a.name + "-" + v.Name }

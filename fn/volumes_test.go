@@ -135,7 +135,9 @@ func TestClaimHealth(t *testing.T) {
 }
 
 func TestClaims(t *testing.T) {
-	a := testApp(t, []inputMod{func(in *v1beta1.Input) { in.Volumes = &v1beta1.VolumePolicy{AllowPersistent: true, StorageClass: "fast"} }},
+	a := testApp(t, []inputMod{func(in *v1beta1.Input) {
+		in.Volumes = &v1beta1.VolumePolicy{AllowPersistent: true, StorageClass: "fast"}
+	}},
 		withVolumes(scratch("cache", "/cache"), persistentVolume("data", "/data", "5Gi")))
 	got := map[string]any{}
 	for _, o := range claims(a) {

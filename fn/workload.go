@@ -106,7 +106,7 @@ func podSpec(a *app, extraEnv []corev1.EnvVar) corev1.PodSpec {
 		Args:            a.spec.Args,
 		Ports:           containerPorts(a.spec.Ports),
 		Env:             env(a.spec.Env, extraEnv),
-		Resources:       resources(a),
+		Resources:       resources(a, a.spec.Resources),
 		LivenessProbe:   probe(a, probeLiveness),
 		ReadinessProbe:  probe(a, probeReadiness),
 		StartupProbe:    probe(a, probeStartup),
@@ -127,12 +127,13 @@ func podSpec(a *app, extraEnv []corev1.EnvVar) corev1.PodSpec {
 	c.VolumeMounts = append(c.VolumeMounts, mounts...)
 	ps := corev1.PodSpec{
 		ServiceAccountName:           a.serviceAccountName(),
-		ImagePullSecrets:             imagePullSecrets(a, a.image),
+		ImagePullSecrets:             imagePullSecrets(a, a.images()...),
 		AutomountServiceAccountToken: ptr.To(false),
 		// Service links put an environment variable per Service in the namespace into every pod:
 		// noise at best, a name clash at worst.
 		EnableServiceLinks: ptr.To(false),
 		SecurityContext:    podSecurityContext(a.spec.Security),
+		InitContainers:     initContainers(a, extraEnv),
 		Containers:         []corev1.Container{c},
 		Volumes:            volumes,
 	}

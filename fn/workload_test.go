@@ -121,6 +121,15 @@ func TestDeployment(t *testing.T) {
 			)},
 			golden: "deployment-volumes.yaml",
 		},
+		"Containers": {
+			reason: "A migration runs first with the data-service variables; a log shipper runs as a native sidecar without them, reading the app's log volume; both under the secure defaults.",
+			mods: []specMod{withVolumes(scratch("logs", "/var/log/shop")), withContainers(
+				[]v1alpha1.Container{{Name: "migrate", Image: "ghcr.io/acme/shop-migrate:1.4.2", Args: []string{"up"}}},
+				[]v1alpha1.Container{{Name: "logs", Image: "ghcr.io/acme/shipper:2.0", Volumes: []string{"logs"},
+					Resources: &v1alpha1.Resources{CPU: q("10m"), Memory: q("32Mi")}}})},
+			extra:  []corev1.EnvVar{{Name: "DATABASE_URL", ValueFrom: &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: "shop-db"}, Key: "uri"}}}},
+			golden: "deployment-containers.yaml",
+		},
 		"NoPorts": {
 			reason: "A worker without ports gets no probes and no ports.",
 			mods:   []specMod{withPorts(), withReplicas(1)},

@@ -57,6 +57,23 @@ type XAppSpec struct {
 	// +optional
 	Args []string `json:"args,omitempty"`
 
+	// InitContainers run one after another, each to completion, before the app starts: a database
+	// migration, a download. They get the app's data-service variables (DATABASE_URL, ...).
+	// +optional
+	// +listType=map
+	// +listMapKey=name
+	// +kubebuilder:validation:MaxItems=8
+	InitContainers []Container `json:"initContainers,omitempty"`
+
+	// Sidecars run next to the app for as long as the pod does: a log shipper, a proxy. They start
+	// before the app and stop after it (Kubernetes' native sidecars), under the same secure
+	// defaults and image policy as the app.
+	// +optional
+	// +listType=map
+	// +listMapKey=name
+	// +kubebuilder:validation:MaxItems=8
+	Sidecars []Container `json:"sidecars,omitempty"`
+
 	// Ports the app listens on. Every port is reachable in the cluster through the app's Service;
 	// ports with `expose: true` are also reachable from the gateway. The first TCP port (http, grpc
 	// or tcp) gets the default probes.
@@ -394,6 +411,51 @@ type Security struct {
 	// +kubebuilder:validation:MaxItems=8
 	// +kubebuilder:validation:items:Pattern=`^[A-Z_]+$`
 	Capabilities []string `json:"capabilities,omitempty"`
+}
+
+// Container is an init container or a sidecar: an image of its own, with the app's secure defaults.
+type Container struct {
+	// Name of the container; not the app's name, which its main container has.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=63
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`
+	Name string `json:"name"`
+
+	// Image to run, under the same registry and pinning rules as the app's.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=512
+	Image string `json:"image"`
+
+	// Command replaces the image's entrypoint.
+	// +optional
+	Command []string `json:"command,omitempty"`
+
+	// Args replaces the image's default arguments.
+	// +optional
+	Args []string `json:"args,omitempty"`
+
+	// Env sets environment variables, as the app's env does.
+	// +optional
+	// +listType=map
+	// +listMapKey=name
+	// +kubebuilder:validation:MaxItems=128
+	Env []EnvVar `json:"env,omitempty"`
+
+	// Resources the container requests and may not exceed; the platform's defaults when unset.
+	// +optional
+	Resources *Resources `json:"resources,omitempty"`
+
+	// Security loosens the secure defaults as the app's security does, as far as the platform
+	// allows.
+	// +optional
+	Security *Security `json:"security,omitempty"`
+
+	// Volumes of the app's, by name, mounted at the same paths: a log shipper reads what the app
+	// writes to a scratch volume.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=16
+	Volumes []string `json:"volumes,omitempty"`
 }
 
 // Volume is one volume mounted into the container. Set exactly one of scratch, secret, configMap and
