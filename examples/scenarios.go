@@ -54,6 +54,7 @@ func Scenarios() map[string]Scenario {
 		"nginx":                {Reason: "The stock nginx image made to run: its own non-root user, a high port behind Service port 80, scratch space where it writes.", XR: "nginx/xr.yaml"},
 		"persistent":           {Reason: "Persistent storage: a claim of the app's own, one pod recreated rather than rolled; a Secret mounted as files.", XR: "persistent/xr.yaml"},
 		"sidecars":             {Reason: "A migration init container and a native log-shipper sidecar sharing a scratch volume, under the app's secure defaults.", XR: "sidecars/xr.yaml"},
+		"spring":               {Reason: "Data-service variables under the app's own names, and a JDBC URL built from them by Kubernetes: the function never reads a credential.", XR: "spring/xr.yaml", Observed: "incluster/observed-ready.yaml", Required: "incluster/required-ready"},
 		"cache-only-aws":       {Reason: "Only a cache on AWS: an ElastiCache ReplicationGroup and no IAM role, since nothing needs one.", XR: "cache-only/xr.yaml", Required: "aws/environment.yaml"},
 		"cache-only-gcp":       {Reason: "Only a cache on GCP: a Memorystore Instance and no service account.", XR: "cache-only/xr.yaml", Required: "gcp/environment.yaml"},
 		"cache-only-azure":     {Reason: "Only a cache on Azure: an Azure Cache for Redis and no identity.", XR: "cache-only/xr.yaml", Required: "azure/environment.yaml"},

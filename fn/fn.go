@@ -131,6 +131,10 @@ func runFunction(req *fnv1.RunFunctionRequest) *fnv1.RunFunctionResponse {
 			fatal(rsp, err)
 			return rsp
 		}
+		if errs := ds.envErrors(a); len(errs) > 0 {
+			fatal(rsp, fieldErrors(errInvalid, errs))
+			return rsp
+		}
 		ds.bindPods(a)
 		warnings = append(warnings, ds.warnings...)
 	}

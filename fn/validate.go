@@ -52,6 +52,7 @@ func validate(appName, namespace string, spec *v1alpha1.XAppSpec) (name.Referenc
 	errs = append(errs, validateSecurity(sp.Child("security"), spec.Security)...)
 	errs = append(errs, validateVolumes(sp, spec)...)
 	errs = append(errs, validateContainers(appName, spec)...)
+	errs = append(errs, validateDataEnv(spec)...)
 	if c := spec.CMDB; c != nil {
 		if strings.TrimSpace(c.OwnerTeam) == "" {
 			errs = append(errs, field.Required(sp.Child("cmdb", "ownerTeam"), "the team that owns the app"))

@@ -161,13 +161,15 @@ func containerPorts(ports []v1alpha1.Port) []corev1.ContainerPort {
 	return out
 }
 
-// env is the developer's variables in their order (later ones may refer to earlier ones with
-// $(NAME)), then the platform's.
+// env is the platform's variables (the data services'), then the developer's in their order: a
+// variable may refer to any before it with $(NAME), so the developer's can be built from the data
+// services' (SPRING_DATASOURCE_URL from PGHOST and PGPORT) and from each other.
 func env(vars []v1alpha1.EnvVar, extra []corev1.EnvVar) []corev1.EnvVar {
 	if len(vars)+len(extra) == 0 {
 		return nil
 	}
 	out := make([]corev1.EnvVar, 0, len(vars)+len(extra))
+	out = append(out, extra...)
 	for _, v := range vars {
 		e := corev1.EnvVar{Name: v.Name, Value: v.Value}
 		switch {
@@ -186,7 +188,7 @@ func env(vars []v1alpha1.EnvVar, extra []corev1.EnvVar) []corev1.EnvVar {
 		}
 		out = append(out, e)
 	}
-	return append(out, extra...)
+	return out
 }
 
 // optional is sent only when true: false is the API's default, and owning it gains nothing.

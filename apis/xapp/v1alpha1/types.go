@@ -242,6 +242,14 @@ type Database struct {
 	// Backups of the database. Daily backups kept 7 days unless set otherwise.
 	// +optional
 	Backups *Backups `json:"backups,omitempty"`
+
+	// Env gives the app these variables under names of its choosing as well: `PGHOST:
+	// POSTGRES_HOST` sets POSTGRES_HOST to PGHOST's value. Kubernetes fills the values in ($(VAR)
+	// expansion); the platform never reads a credential. The app's own env may build values from
+	// them too: `jdbc:postgresql://$(PGHOST):$(PGPORT)/$(PGDATABASE)`.
+	// +optional
+	// +kubebuilder:validation:MaxProperties=32
+	Env map[string]string `json:"env,omitempty"`
 }
 
 // Backups of a database.
@@ -270,6 +278,14 @@ type Cache struct {
 	// +optional
 	// +kubebuilder:default=small
 	Size Size `json:"size,omitempty"`
+
+	// Env gives the app these variables under names of its choosing as well: `REDIS_HOST:
+	// SPRING_DATA_REDIS_HOST` sets SPRING_DATA_REDIS_HOST to REDIS_HOST's value. Kubernetes fills
+	// the values in ($(VAR) expansion); the platform never reads a credential. The app's own env
+	// may build values from them too: `$(REDIS_HOST):$(REDIS_PORT)`.
+	// +optional
+	// +kubebuilder:validation:MaxProperties=32
+	Env map[string]string `json:"env,omitempty"`
 }
 
 // Bucket is the app's object storage bucket. Public access is always blocked unless the platform
@@ -283,6 +299,13 @@ type Bucket struct {
 	// can be published. Refused unless the platform allows public buckets.
 	// +optional
 	Public bool `json:"public,omitempty"`
+
+	// Env gives the app these variables under names of its choosing as well: `BUCKET_NAME:
+	// S3_BUCKET` sets S3_BUCKET to BUCKET_NAME's value. Kubernetes fills the values in ($(VAR)
+	// expansion); the platform never reads a credential.
+	// +optional
+	// +kubebuilder:validation:MaxProperties=32
+	Env map[string]string `json:"env,omitempty"`
 }
 
 // Protocol is what a port speaks; it decides the probe, the route kind, the Service's appProtocol and
