@@ -52,15 +52,16 @@ test: tools build generate-check lint ## Everything: generated code current, lin
 
 ##@ Development
 
-# The fast loop: packages whose tests need no built tool (no CLI, control plane or binaries).
-UNIT_PKGS := ./fn/... ./internal/pbjson/... ./apis/... ./input/... ./provider/internal/clients/... \
-	./provider/internal/controller/configurationitem/... ./provider/internal/controller/relationship/...
+# The fast loop: packages whose tests need no built tool (no CLI, control plane or binaries); with
+# -short the provider's controller package runs its reconcilers against the fakes and the short fault
+# soak, and skips its envtest tests.
+UNIT_PKGS := ./fn/... ./internal/pbjson/... ./apis/... ./input/... ./hack/... ./provider/...
 # Fuzz targets, as package:target.
 FUZZ_TARGETS := ./fn/:FuzzRunFunction ./internal/pbjson/:FuzzDecode ./internal/pbjson/:FuzzAppendWire
 
 .PHONY: unit
-unit: ## Unit tests only: the function, the codec, the provider's clients and mappings (seconds, no tools).
-	go test -count=1 $(UNIT_PKGS)
+unit: ## Tests that need no built tool: the function, the codec, the provider's clients, reconcilers and short fault soak.
+	go test -short -count=1 $(UNIT_PKGS)
 
 .PHONY: fuzz
 fuzz: ## Run each fuzz target for FUZZTIME (default 10s; e.g. FUZZTIME=10m, or FUZZTIME=1000000x executions).
@@ -88,6 +89,10 @@ generate-check: $(CODEGEN_DIR)/controller-gen ## Fail when go generate changes t
 .PHONY: lint
 lint: $(GOLANGCI_LINT) ## Run golangci-lint (config: .golangci.yml).
 	$(GOLANGCI_LINT) run --allow-parallel-runners ./...
+
+.PHONY: soak
+soak: ## Long fault soak: provider-cmdb's reconcilers against both CMDB test servers, 20% of calls failing; prints the counts.
+	XAPP_SOAK=long go test -count=1 -timeout 30m -run '^TestFaultSoak$$' -v ./provider/internal/controller/
 
 .PHONY: bench
 bench: build ## Go benchmarks plus fnbench over gRPC against the real binary (see hack/fnbench.sh).

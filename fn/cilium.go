@@ -81,7 +81,7 @@ const ciliumNamespaceLabel = "k8s:io.kubernetes.pod.namespace"
 // ciliumPolicy renders the app's rules as a CiliumNetworkPolicy; DNS goes through Cilium's DNS
 // proxy, which is what lets Cilium enforce rules on host names.
 func ciliumPolicy(a *app, r netRules) *ciliumNetworkPolicy {
-	var ingress []ciliumIngressRule
+	ingress := make([]ciliumIngressRule, 0, len(r.ingress))
 	for _, rule := range r.ingress {
 		ingress = append(ingress, ciliumIngressRule{FromEndpoints: ciliumEndpoints(rule.pods), FromCIDR: rule.cidrs, ToPorts: ciliumPorts(rule)})
 	}

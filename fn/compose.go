@@ -79,6 +79,12 @@ func compose(a *app, dep *observedDeployment, ds *dataPlan) []object {
 	}
 	objs = append(objs, dataServiceRecords(a, ds)...)
 	objs = append(objs, egressRecords(a)...)
+	if sm := scrapeConfig(a); sm != nil {
+		add(ResourceServiceMonitor, sm, existing("ServiceMonitor", sm.Name))
+	}
+	if pr := prometheusRules(a); pr != nil {
+		add(ResourcePrometheusRule, pr, existing("PrometheusRule", pr.Name))
+	}
 	switch a.networkPolicyFlavor() {
 	case v1beta1.NetworkPolicyKubernetes:
 		add(ResourceNetworkPolicy, networkPolicy(a, policyRules(a, ds.egressPeers())), existing("NetworkPolicy", a.name))

@@ -115,26 +115,15 @@ func runFunction(req *fnv1.RunFunctionRequest) *fnv1.RunFunctionResponse {
 	reqs := newRequirements(req)
 	defer reqs.writeTo(rsp)
 	observed := req.GetObserved().GetResources()
-	var ds *dataPlan
-	if hasDataServices(a) {
-		s, answered, err := dataSettings(a.in, req.GetInput(), reqs)
-		if err != nil {
-			fatal(rsp, err)
-			return rsp
-		}
-		if !answered {
-			waitForRequired(rsp, fmt.Sprintf(msgWaitEnvironment, a.in.DataServices.EnvironmentConfig))
-			return rsp
-		}
-		secretExists := func(name string) bool { return reqs.exists("secret-"+name, secretSelector(a.namespace, name)) }
-		if ds, err = planDataServices(a, s, observed, secretExists); err != nil {
-			fatal(rsp, err)
-			return rsp
-		}
-		if errs := ds.envErrors(a); len(errs) > 0 {
-			fatal(rsp, fieldErrors(errInvalid, errs))
-			return rsp
-		}
+	ds, wait, err := planData(a, req.GetInput(), observed, reqs)
+	switch {
+	case err != nil:
+		fatal(rsp, err)
+		return rsp
+	case wait != "":
+		waitForRequired(rsp, wait)
+		return rsp
+	case ds != nil:
 		ds.bindPods(a)
 		warnings = append(warnings, ds.warnings...)
 	}
@@ -147,6 +136,29 @@ func runFunction(req *fnv1.RunFunctionRequest) *fnv1.RunFunctionResponse {
 		fatal(rsp, err)
 	}
 	return rsp
+}
+
+// planData plans the app's data services, asking through reqs for what it needs: nil for an app
+// without any; wait says what the app waits for when Crossplane has yet to send it.
+func planData(a *app, input *structpb.Struct, observed map[string]*fnv1.Resource, reqs *requirements) (ds *dataPlan, wait string, err error) {
+	if !hasDataServices(a) {
+		return nil, "", nil
+	}
+	s, answered, err := dataSettings(a.in, input, reqs)
+	if err != nil {
+		return nil, "", err
+	}
+	if !answered {
+		return nil, fmt.Sprintf(msgWaitEnvironment, a.in.DataServices.EnvironmentConfig), nil
+	}
+	secretExists := func(name string) bool { return reqs.exists("secret-"+name, secretSelector(a.namespace, name)) }
+	if ds, err = planDataServices(a, s, observed, secretExists); err != nil {
+		return nil, "", err
+	}
+	if errs := ds.envErrors(a); len(errs) > 0 {
+		return nil, "", fieldErrors(errInvalid, errs)
+	}
+	return ds, "", nil
 }
 
 // composeInto writes the composed objects, their readiness, the app's status and its AppReady
@@ -220,10 +232,13 @@ func ensureDesired(rsp *fnv1.RunFunctionResponse) {
 // fatal stops the composition with err. Crossplane puts a Fatal result's event and Synced=False on
 // the XR only, so a developer who wrote an App claim would see nothing: the same words also go to
 // the claim as a Warning and as the AppReady condition.
+//
+// The Warning comes first: Crossplane stops reading results at a Fatal one, so a Warning after it
+// never becomes an event.
 func fatal(rsp *fnv1.RunFunctionResponse, err error) {
+	response.Warning(rsp, err).TargetCompositeAndClaim()
 	response.Fatal(rsp, err)
 	rsp.Results[len(rsp.Results)-1].Target = fnv1.Target_TARGET_COMPOSITE_AND_CLAIM.Enum()
-	response.Warning(rsp, err).TargetCompositeAndClaim()
 	response.ConditionFalse(rsp, ConditionAppReady, ReasonFailed).WithMessage(err.Error()).TargetCompositeAndClaim()
 }
 

@@ -43,7 +43,7 @@ type netPort struct {
 }
 
 // policyRules lists what the app declared: in from the gateway to exposed ports, from apps that
-// depend on it and from its load balancer's clients, out to DNS, its dependencies, its in-cluster data services (peers), the destinations
+// depend on it, from its load balancer's clients and from the platform's Prometheus to its metrics, out to DNS, its dependencies, its in-cluster data services (peers), the destinations
 // outside the cluster it names, and the platform's allowed CIDRs.
 func policyRules(a *app, peers []podPeer) netRules {
 	var r netRules
@@ -56,6 +56,7 @@ func policyRules(a *app, peers []podPeer) netRules {
 		r.ingress = append(r.ingress, netRule{pods: &podsPeer{labels: map[string]string{LabelCallsPrefix + a.name: a.namespace}}, ports: ports})
 	}
 	r.ingress = append(r.ingress, loadBalancerRule(a)...)
+	r.ingress = append(r.ingress, scrapeRule(a)...)
 
 	dns := a.dns()
 	r.egress = append(r.egress, netRule{pods: &podsPeer{labels: dns.PodLabels, namespace: dns.Namespace}, ports: []netPort{{port: 53}}, dns: true})

@@ -53,6 +53,19 @@ func TestPolicyRules(t *testing.T) {
 				},
 			},
 		},
+		"ScrapedByPrometheus": {
+			reason: "The platform's Prometheus reaches the metrics port, and only that one.",
+			in: []inputMod{withMonitoring(&v1beta1.Monitoring{Prometheus: &v1beta1.Prometheus{
+				Namespace: "monitoring", PodLabels: map[string]string{"app.kubernetes.io/name": "prometheus"}}})},
+			mods: []specMod{withPorts(http("http", 8080)), withMetrics()},
+			want: netRules{
+				ingress: []netRule{
+					{pods: &podsPeer{labels: map[string]string{LabelCallsPrefix + "shop": "team-shop"}}, ports: []netPort{tcp(8080), tcp(9090)}},
+					{pods: &podsPeer{labels: map[string]string{"app.kubernetes.io/name": "prometheus"}, namespace: "monitoring"}, ports: []netPort{tcp(9090)}},
+				},
+				egress: []netRule{dns},
+			},
+		},
 		"ServicePortAndUDP": {
 			reason: "Ingress is admitted where it arrives, on the container's port and transport, whatever port the Service offers.",
 			mods: []specMod{withPorts(v1alpha1.Port{Name: "http", Port: 8080, ServicePort: ptr.To(int32(80))},

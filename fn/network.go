@@ -195,7 +195,7 @@ func npPeers(r netRule) []networkingv1.NetworkPolicyPeer {
 // npPorts lists each port once per protocol: a NetworkPolicy has no "any protocol", so a port open to
 // both is listed for UDP and for TCP.
 func npPorts(ports []netPort) []networkingv1.NetworkPolicyPort {
-	var out []networkingv1.NetworkPolicyPort
+	out := make([]networkingv1.NetworkPolicyPort, 0, 2*len(ports))
 	for _, p := range ports {
 		port := ptr.To(intstr.FromInt32(p.port))
 		if p.protocol == "" {

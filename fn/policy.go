@@ -49,6 +49,7 @@ func policy(a *app) (warnings []string, errs field.ErrorList) {
 	case a.spec.CMDB == nil && a.in.CMDB != nil && a.in.CMDB.Required:
 		errs = append(errs, field.Required(sp.Child("cmdb"), "the platform requires every app to be registered in the CMDB with its owner team"))
 	}
+	warnings = append(warnings, monitoringWarnings(a)...)
 	for _, p := range a.spec.Ports {
 		if exposed(p) && a.spec.Route == nil && routable(p) {
 			warnings = append(warnings, fmt.Sprintf("spec.ports: port %s is exposed but the app has no route, so the gateway sends it no traffic", p.Name))
@@ -141,4 +142,25 @@ func (a *app) allowedDomains() []string {
 		return a.in.AllowedDomains
 	}
 	return []string{a.in.Domain}
+}
+
+// monitoringWarnings tell a developer what of their metrics and SLO the platform cannot act on.
+func monitoringWarnings(a *app) []string {
+	m := a.in.Monitoring
+	var w []string
+	switch {
+	case a.spec.Metrics != nil && m == nil:
+		w = append(w, "spec.metrics: the platform has no monitoring configured: nothing scrapes the app's metrics")
+	case a.spec.Metrics != nil && m.Prometheus == nil && a.networkPolicyFlavor() != v1beta1.NetworkPolicyNone:
+		w = append(w, "spec.metrics: the platform does not say where its Prometheus runs, so the app's network policy keeps it from scraping the metrics port")
+	}
+	if slo := a.spec.SLO; slo != nil {
+		if m == nil || m.SLI == nil || m.SLI.Errors == "" {
+			w = append(w, "spec.slo.availability: the platform defines no error SLI: the objective raises no alerts")
+		}
+		if slo.Latency != nil && (m == nil || m.SLI == nil || m.SLI.Slow == "") {
+			w = append(w, "spec.slo.latency: the platform defines no latency SLI: the objective raises no alerts")
+		}
+	}
+	return w
 }

@@ -88,6 +88,23 @@ func TestPolicy(t *testing.T) {
 			mods:   []specMod{withPorts(exposedPort(http("http", 80))), withRoute(&v1alpha1.Route{})},
 			want:   verdict{errs: []string{"spec.route: Forbidden: the platform has no gateway configured to attach routes to"}},
 		},
+		"MetricsWithoutMonitoring": {
+			reason: "Metrics on a platform that scrapes nothing compose, with a warning that nobody reads them.",
+			mods:   []specMod{withMetrics()},
+			want:   verdict{warnings: []string{"spec.metrics: the platform has no monitoring configured: nothing scrapes the app's metrics"}},
+		},
+		"PrometheusNowhere": {
+			reason: "A platform that scrapes but does not say where Prometheus runs would have the app's own policy keep it out: said.",
+			in:     []inputMod{withMonitoring(&v1beta1.Monitoring{})},
+			mods:   []specMod{withMetrics()},
+			want:   verdict{warnings: []string{"spec.metrics: the platform does not say where its Prometheus runs, so the app's network policy keeps it from scraping the metrics port"}},
+		},
+		"SLOWithoutSLIs": {
+			reason: "An SLO the platform has no SLI for raises no alert: the developer is told, for each objective.",
+			in:     []inputMod{withMonitoring(&v1beta1.Monitoring{SLI: &v1beta1.SLI{Errors: "e"}})},
+			mods:   []specMod{withSLO(&v1alpha1.SLO{Availability: "99.9", Latency: &v1alpha1.LatencyObjective{Threshold: "1s", Percent: "99"}})},
+			want:   verdict{warnings: []string{"spec.slo.latency: the platform defines no latency SLI: the objective raises no alerts"}},
+		},
 		"ExposedWithoutRoute": {
 			reason: "Exposing a port without a route is probably a mistake.",
 			mods:   []specMod{withPorts(exposedPort(http("http", 80)))},

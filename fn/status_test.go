@@ -2,14 +2,17 @@ package fn
 
 import (
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"google.golang.org/protobuf/testing/protocmp"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 
 	"github.com/xapp-dev/xapp/apis/xapp/v1alpha1"
+	"github.com/xapp-dev/xapp/input/v1beta1"
 )
 
 func TestSetAppReady(t *testing.T) {
@@ -57,6 +60,76 @@ func TestSetAppReady(t *testing.T) {
 			setAppReady(rsp, tc.st, tc.hs)
 			if diff := cmp.Diff(tc.want, rsp.GetConditions(), protocmp.Transform()); diff != "" {
 				t.Errorf("%s\nsetAppReady(): -want, +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}
+
+func TestDeployStatus(t *testing.T) {
+	deploy := func(annotations, status string) *observedDeployment {
+		return decodeDeployment(mustStruct(t, `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: shop, generation: 4, annotations: `+annotations+`}
+spec: {replicas: 2, template: {spec: {containers: [{name: log-shipper, image: "ghcr.io/acme/shipper:2"}, {name: shop, image: "ghcr.io/acme/shop:1.5.0"}]}}}
+status: `+status))
+	}
+	at := metav1.NewTime(time.Date(2026, 11, 20, 10, 2, 41, 0, time.UTC))
+	cases := map[string]struct {
+		reason string
+		d      *observedDeployment
+		want   *v1alpha1.DeployStatus
+	}{
+		"NoDeployment": {reason: "Nothing deployed yet."},
+		"NoRevision": {
+			reason: "The Deployment controller has not given it a revision yet.",
+			d:      deploy(`{}`, `{}`),
+		},
+		"Succeeded": {
+			reason: "Every replica of the revision updated and available: it succeeded, at the time it last progressed; the image is the app's own container's.",
+			d: deploy(`{deployment.kubernetes.io/revision: "7"}`, `{observedGeneration: 4, replicas: 2, updatedReplicas: 2, availableReplicas: 2,
+conditions: [{type: Progressing, status: "True", reason: NewReplicaSetAvailable, lastUpdateTime: "2026-11-20T10:02:41Z"}]}`),
+			want: &v1alpha1.DeployStatus{Revision: 7, Image: "ghcr.io/acme/shop:1.5.0", Outcome: v1alpha1.DeploySucceeded, Time: &at},
+		},
+		"InProgress": {
+			reason: "A rollout halfway is in progress.",
+			d:      deploy(`{deployment.kubernetes.io/revision: "8"}`, `{observedGeneration: 4, replicas: 3, updatedReplicas: 1, availableReplicas: 2}`),
+			want:   &v1alpha1.DeployStatus{Revision: 8, Image: "ghcr.io/acme/shop:1.5.0", Outcome: v1alpha1.DeployInProgress},
+		},
+		"Failed": {
+			reason: "A rollout past its deadline failed.",
+			d: deploy(`{deployment.kubernetes.io/revision: "9"}`, `{observedGeneration: 4, replicas: 3, updatedReplicas: 1,
+conditions: [{type: Progressing, status: "False", reason: ProgressDeadlineExceeded, lastUpdateTime: "2026-11-20T10:02:41Z"}]}`),
+			want: &v1alpha1.DeployStatus{Revision: 9, Image: "ghcr.io/acme/shop:1.5.0", Outcome: v1alpha1.DeployFailed, Time: &at},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, deployStatus(testApp(t, nil), tc.d)); diff != "" {
+				t.Errorf("%s\ndeployStatus(): -want, +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}
+
+func TestLinks(t *testing.T) {
+	cases := map[string]struct {
+		reason string
+		links  *v1beta1.Links
+		want   *v1alpha1.Links
+	}{
+		"None": {reason: "A platform without link templates shows none."},
+		"Templated": {
+			reason: "The app's namespace and name fill the platform's templates.",
+			links:  &v1beta1.Links{Dashboard: "https://grafana.example.com/d/x?var-namespace={namespace}&var-app={name}"},
+			want:   &v1alpha1.Links{Dashboard: "https://grafana.example.com/d/x?var-namespace=team-shop&var-app=shop"},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			a := testApp(t, []inputMod{func(in *v1beta1.Input) { in.Links = tc.links }})
+			if diff := cmp.Diff(tc.want, links(a)); diff != "" {
+				t.Errorf("%s\nlinks(): -want, +got:\n%s", tc.reason, diff)
 			}
 		})
 	}

@@ -59,6 +59,16 @@ type Input struct {
 	// +optional
 	Annotations map[string]string `json:"annotations,omitempty"`
 
+	// Monitoring is how apps are scraped and alerted on: the labels the platform's Prometheus
+	// selects, alert thresholds, and the SLIs that turn an app's SLO into alerts.
+	// +optional
+	Monitoring *Monitoring `json:"monitoring,omitempty"`
+
+	// Links the XApp's status shows, as templates: `{namespace}` and `{name}` are the app's, e.g.
+	// `https://grafana.example.com/d/apps?var-namespace={namespace}&var-app={name}`.
+	// +optional
+	Links *Links `json:"links,omitempty"`
+
 	// Resources bounds what apps request and limit, and sets the CPU limit of apps that set none.
 	// +optional
 	Resources *ResourcePolicy `json:"resources,omitempty"`
@@ -514,4 +524,18 @@ type InCluster struct {
 	// Defaults to `ghcr.io/cloudnative-pg/postgresql`.
 	// +optional
 	PostgresImage string `json:"postgresImage,omitempty"`
+}
+
+// Links are templates of where a developer looks next; `{namespace}` and `{name}` are replaced with
+// the app's.
+type Links struct {
+	// Dashboard of an app.
+	// +optional
+	// +kubebuilder:validation:Pattern=`^https?://`
+	Dashboard string `json:"dashboard,omitempty"`
+
+	// Metrics of an app, e.g. a query in the platform's metrics UI.
+	// +optional
+	// +kubebuilder:validation:Pattern=`^https?://`
+	Metrics string `json:"metrics,omitempty"`
 }

@@ -24,7 +24,8 @@ type AuthMethod string
 const (
 	// AuthBasic reads the keys username and password from the Secret.
 	AuthBasic AuthMethod = "Basic"
-	// AuthOAuthToken reads the key token from the Secret and sends it as a bearer token.
+	// AuthOAuthToken reads the key token from the Secret and sends it as a bearer token
+	// (ServiceNow only: stock iTop has no token login).
 	AuthOAuthToken AuthMethod = "OAuthToken"
 )
 
@@ -83,6 +84,7 @@ type ITopConfig struct {
 
 // A ProviderConfigSpec says which CMDB to talk to and how.
 // +kubebuilder:validation:XValidation:rule="self.backend != 'iTop' || has(self.iTop)",message="iTop needs spec.iTop.organization"
+// +kubebuilder:validation:XValidation:rule="self.backend != 'iTop' || self.credentials.method != 'OAuthToken'",message="iTop has no token login (stock iTop refuses auth_token): credentials.method must be Basic"
 type ProviderConfigSpec struct {
 	// Backend is the CMDB product.
 	Backend Backend `json:"backend"`

@@ -23,6 +23,7 @@ type XApp struct {
 // XAppSpec is what a developer asks for. Everything but the image has a default the platform chose.
 //
 // +kubebuilder:validation:XValidation:rule="!(has(self.replicas) && has(self.autoscaling))",message="set either replicas or autoscaling, not both: the autoscaler owns the replica count"
+// +kubebuilder:validation:XValidation:rule="!has(self.metrics) || (has(self.ports) && self.ports.exists(p, p.name == self.metrics.port))",message="metrics.port must name one of spec.ports"
 // +kubebuilder:validation:XValidation:rule="!has(self.route) || (has(self.ports) && self.ports.exists(p, has(p.expose) && p.expose && (!has(p.protocol) || p.protocol == 'http' || p.protocol == 'grpc')))",message="route needs a port with expose: true and protocol http or grpc"
 type XAppSpec struct {
 	// Image to run, as a registry reference: `ghcr.io/acme/shop:1.4.2` or
@@ -143,6 +144,15 @@ type XAppSpec struct {
 	// others), liveness and startup by TCP connect.
 	// +optional
 	Probes *Probes `json:"probes,omitempty"`
+
+	// Metrics the app serves for the platform's Prometheus to scrape.
+	// +optional
+	Metrics *Metrics `json:"metrics,omitempty"`
+
+	// SLO is the app's service level objective; on a platform that defines its SLIs it becomes
+	// multi-window, multi-burn-rate alerts.
+	// +optional
+	SLO *SLO `json:"slo,omitempty"`
 
 	// Route publishes the app's first exposed HTTP or gRPC port through the platform's gateway.
 	// +optional
@@ -833,6 +843,15 @@ type XAppStatus struct {
 	// CMDB is the app's record in the CMDB, once registered.
 	// +optional
 	CMDB *CMDBStatus `json:"cmdb,omitempty"`
+
+	// Deploy is the app's latest rollout: which revision, what image, how it went and when.
+	// +optional
+	Deploy *DeployStatus `json:"deploy,omitempty"`
+
+	// Links are where to look next, as the platform templates them: the app's dashboard, its
+	// metrics.
+	// +optional
+	Links *Links `json:"links,omitempty"`
 }
 
 // CMDB is what the CMDB records about the app.

@@ -28,10 +28,10 @@ type Kind string
 const (
 	KindUnauthorized Kind = "Unauthorized" // wrong or missing credentials
 	KindForbidden    Kind = "Forbidden"    // authenticated, but lacks a role or ACL
-	KindInvalid      Kind = "Invalid"      // the backend refused the data (validation, data policy)
+	KindInvalid      Kind = "Invalid"      // the backend refused the data (validation, data policy, iTop code 100 about the record)
 	KindNotFound     Kind = "NotFound"     // the record does not exist
 	KindRateLimited  Kind = "RateLimited"  // still throttled after honouring Retry-After
-	KindServer       Kind = "Server"       // the backend failed (5xx, iTop code 100 internal)
+	KindServer       Kind = "Server"       // the backend failed (5xx; iTop code 100 that is not about the record)
 	KindProtocol     Kind = "Protocol"     // an answer this client does not understand
 )
 
@@ -96,6 +96,18 @@ func (t *RetryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if err := sleep(req.Context(), wait); err != nil {
 			return nil, err
 		}
+	}
+}
+
+// CloseIdleConnections closes the base transport's idle connections, so http.Client's
+// CloseIdleConnections reaches through this wrapper.
+func (t *RetryTransport) CloseIdleConnections() {
+	base := t.Base
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	if c, ok := base.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
 	}
 }
 

@@ -29,7 +29,7 @@ func iTopTest(ctx context.Context, cfg *rest.Config, s *runtime.Scheme, kube cli
 		ns := "billing"
 		mustCreate(ctx, t, kube,
 			&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}},
-			basicSecret(ns, "cmdb-creds", "admin", "admin"),
+			adminSecret(ns, "cmdb-creds", "admin"),
 			providerConfig(ns, "cmdb", it.URL, v1alpha1.BackendITop, "cmdb-creds"),
 		)
 		startProvider(t, cfg, s)
@@ -63,7 +63,8 @@ func iTopTest(ctx context.Context, cfg *rest.Config, s *runtime.Scheme, kube cli
 		if got := it.Find("ApplicationSolution", "name", "billing"); len(got) != 1 || got[0] != id {
 			t.Fatalf("want one ApplicationSolution billing with id %d, got %v", id, got)
 		}
-		want := map[string]string{"name": "billing", "org_id": "1", "description": "Invoices", "business_criticity": "high", "status": "active"}
+		want := map[string]string{"name": "billing", "org_id": "1", "description": "Invoices", "business_criticity": "high", "status": "active",
+			"redundancy": "disabled"} // iTop's default on create
 		if diff := cmp.Diff(want, it.Object(id)); diff != "" {
 			t.Errorf("iTop object -want +got:\n%s", diff)
 		}

@@ -244,10 +244,11 @@ func providerConfig(ns, name, endpoint string, backend v1alpha1.Backend, secret 
 	return pc
 }
 
-func basicSecret(ns, name, user, password string) *corev1.Secret {
+// adminSecret holds Basic credentials for the test servers' account "admin".
+func adminSecret(ns, name, password string) *corev1.Secret {
 	return &corev1.Secret{
 		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
-		Data:       map[string][]byte{"username": []byte(user), "password": []byte(password)},
+		Data:       map[string][]byte{"username": []byte("admin"), "password": []byte(password)},
 	}
 }
 
@@ -283,8 +284,8 @@ func serviceNowTest(ctx context.Context, cfg *rest.Config, s *runtime.Scheme, ku
 		ns := "shop"
 		mustCreate(ctx, t, kube,
 			&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}},
-			basicSecret(ns, "cmdb-creds", "admin", "admin"),
-			basicSecret(ns, "wrong-creds", "admin", "nope"),
+			adminSecret(ns, "cmdb-creds", "admin"),
+			adminSecret(ns, "wrong-creds", "nope"),
 			providerConfig(ns, "cmdb", sn.URL, v1alpha1.BackendServiceNow, "cmdb-creds"),
 			providerConfig(ns, "wrong", sn.URL, v1alpha1.BackendServiceNow, "wrong-creds"),
 		)

@@ -3,8 +3,6 @@ package cmdbtest
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
-	"fmt"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -49,27 +47,30 @@ type SNUser struct {
 type ServiceNow struct {
 	*httptest.Server
 
-	mu       sync.Mutex
-	users    map[string]SNUser
-	tokens   map[string]string // OAuth bearer token -> user
-	records  map[string]map[string]string
-	sources  map[string]string // source_name \x00 native key -> sys_id
-	pageSize int
-	throttle int
-	retry    int
-	fail     int
-	hold     chan struct{}
-	requests []string
+	mu      sync.Mutex
+	users   map[string]SNUser
+	tokens  map[string]string // OAuth bearer token -> user
+	records map[string]map[string]string
+	sources map[string]string // source_name \x00 native key -> sys_id
+	// dataSources is cmdb_ci.discovery_source's choice list: IRE refuses any other source.
+	dataSources []string
+	pageSize    int
+	throttle    int
+	retry       int
+	fail        int
+	hold        chan struct{}
+	requests    []string
 }
 
 // NewServiceNow starts an instance with the admin user "admin"/"admin" (roles itil,
 // asset), the three standard relationship types and the given support groups.
 func NewServiceNow(groups ...string) *ServiceNow {
 	s := &ServiceNow{
-		users:   map[string]SNUser{"admin": {Password: "admin", Roles: []string{"itil", "asset"}}},
-		tokens:  map[string]string{},
-		records: map[string]map[string]string{},
-		sources: map[string]string{},
+		users:       map[string]SNUser{"admin": {Password: "admin", Roles: []string{"itil", "asset"}}},
+		tokens:      map[string]string{},
+		records:     map[string]map[string]string{},
+		sources:     map[string]string{},
+		dataSources: []string{"ServiceNow", "Manual Entry", "ImportSet", "Other Automated", "xapp"},
 	}
 	for _, t := range []string{"Depends on::Used by", "Runs on::Runs", "Contains::Contained by"} {
 		s.insert("cmdb_rel_type", map[string]string{"name": t})
@@ -152,6 +153,13 @@ func (s *ServiceNow) Set(sysID, field, value string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.records[sysID][field] = value
+}
+
+// Delete removes a record behind the provider's back, as a person in the UI would.
+func (s *ServiceNow) Delete(sysID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.records, sysID)
 }
 
 // Insert adds a record directly, e.g. one that exists before the provider adopts it.
@@ -271,7 +279,7 @@ func (s *ServiceNow) handle(w http.ResponseWriter, r *http.Request) chan struct{
 	}
 	write := r.Method != http.MethodGet
 	if write && !slices.Contains(user.Roles, "itil") && !slices.Contains(user.Roles, "admin") {
-		snError(w, http.StatusForbidden, "User Not Authorized", "Insufficient rights to perform this operation (requires role itil)")
+		snError(w, http.StatusForbidden, "User Not Authorized", "Failed API level ACL Validation")
 		return nil
 	}
 	switch p := r.URL.Path; {
@@ -302,90 +310,6 @@ func (s *ServiceNow) authenticate(r *http.Request) (SNUser, bool) {
 	return u, ok && known && u.Password == pw
 }
 
-type snIREItem struct {
-	ClassName  string            `json:"className"`
-	Values     map[string]string `json:"values"`
-	SourceInfo *struct {
-		SourceName      string `json:"source_name"`
-		SourceNativeKey string `json:"source_native_key"`
-	} `json:"sys_object_source_info"`
-}
-
-func (s *ServiceNow) ire(w http.ResponseWriter, r *http.Request, dryRun bool) {
-	var in struct {
-		Items []snIREItem `json:"items"`
-	}
-	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
-		snError(w, http.StatusBadRequest, "Invalid input payload", err.Error())
-		return
-	}
-	source := r.URL.Query().Get("sysparm_data_source")
-	if source == "" {
-		snError(w, http.StatusBadRequest, "Missing parameter sysparm_data_source", nil)
-		return
-	}
-	out := make([]map[string]any, 0, len(in.Items))
-	for _, it := range in.Items {
-		out = append(out, s.ireItem(it, source, dryRun))
-	}
-	snResult(w, http.StatusOK, map[string]any{"items": out, "relations": []any{}})
-}
-
-// ireItem identifies an item by its source native key first, then by the identification
-// rule (class and name), and inserts or updates it unless dryRun.
-func (s *ServiceNow) ireItem(it snIREItem, source string, dryRun bool) map[string]any {
-	res := map[string]any{"className": it.ClassName}
-	fail := func(code, msg string) map[string]any {
-		res["errors"] = []map[string]string{{"error": code, "message": msg}}
-		return res
-	}
-	if _, ok := snCIClasses[it.ClassName]; !ok || it.ClassName == "cmdb_ci" {
-		return fail("INVALID_INPUT_DATA", fmt.Sprintf("Invalid className '%s'", it.ClassName))
-	}
-	if it.Values["name"] == "" {
-		return fail("MISSING_MATCHING_ATTRIBUTES", "In payload missing minimum set of input values for criterion (identification) attributes from IRE rule for className: "+it.ClassName)
-	}
-	key := ""
-	if it.SourceInfo != nil && it.SourceInfo.SourceNativeKey != "" {
-		key = source + "\x00" + it.SourceInfo.SourceNativeKey
-	}
-	id := ""
-	if sid, ok := s.sources[key]; ok && key != "" && s.records[sid] != nil {
-		id = sid
-	}
-	if id == "" {
-		for _, sid := range s.sortedIDs() {
-			if rec := s.records[sid]; rec["sys_class_name"] == it.ClassName && rec["name"] == it.Values["name"] {
-				id = sid
-				break
-			}
-		}
-	}
-	if dryRun {
-		res["sysId"], res["operation"] = id, "UPDATE"
-		if id == "" {
-			res["operation"] = "INSERT"
-		}
-		return res
-	}
-	if id == "" {
-		v := maps.Clone(it.Values)
-		v["discovery_source"] = source
-		id = s.insert(it.ClassName, v)
-		res["operation"] = "INSERT"
-	} else {
-		res["operation"] = "NO_CHANGE"
-		if s.apply(id, it.Values) {
-			res["operation"] = "UPDATE"
-		}
-	}
-	if key != "" {
-		s.sources[key] = id
-	}
-	res["sysId"] = id
-	return res
-}
-
 // apply writes values into a record and reports whether anything changed.
 func (s *ServiceNow) apply(id string, values map[string]string) bool {
 	rec := s.records[id]
@@ -403,193 +327,4 @@ func (s *ServiceNow) apply(id string, values map[string]string) bool {
 		rec["sys_mod_count"] = strconv.Itoa(n + 1)
 	}
 	return changed
-}
-
-func (s *ServiceNow) table(w http.ResponseWriter, r *http.Request, parts []string) {
-	table := parts[0]
-	if !snKnownTable(table) {
-		snError(w, http.StatusBadRequest, "Invalid table "+table, nil)
-		return
-	}
-	q := r.URL.Query()
-	if len(parts) == 1 {
-		switch r.Method {
-		case http.MethodGet:
-			s.list(w, r, table)
-		case http.MethodPost:
-			values, ok := decodeValues(w, r)
-			if !ok {
-				return
-			}
-			if msg := s.dataPolicy(table, values, true); msg != "" {
-				snError(w, http.StatusForbidden, "Operation Failed", msg)
-				return
-			}
-			id := s.insert(table, values)
-			snResult(w, http.StatusCreated, s.render(s.records[id], q))
-		default:
-			snError(w, http.StatusMethodNotAllowed, "Method not Supported", "Method "+r.Method+" not supported on a table")
-		}
-		return
-	}
-	id := parts[1]
-	rec, ok := s.records[id]
-	if !ok || !snIsA(rec["sys_class_name"], table) {
-		snError(w, http.StatusNotFound, "No Record found", "Record doesn't exist or ACL restricts the record retrieval")
-		return
-	}
-	switch r.Method {
-	case http.MethodGet:
-		snResult(w, http.StatusOK, s.render(rec, q))
-	case http.MethodPatch, http.MethodPut:
-		values, ok := decodeValues(w, r)
-		if !ok {
-			return
-		}
-		merged := maps.Clone(rec)
-		maps.Copy(merged, values)
-		if msg := s.dataPolicy(table, merged, false); msg != "" {
-			snError(w, http.StatusForbidden, "Operation Failed", msg)
-			return
-		}
-		s.apply(id, values)
-		snResult(w, http.StatusOK, s.render(rec, q))
-	case http.MethodDelete:
-		delete(s.records, id)
-		w.WriteHeader(http.StatusNoContent)
-	default:
-		snError(w, http.StatusMethodNotAllowed, "Method not Supported", "Method "+r.Method+" not supported on a record")
-	}
-}
-
-// dataPolicy is the instance's data policy: CIs and groups need a name; relationship rows
-// need parent, child and type. Violations are 403 "Operation Failed", as on a real instance.
-func (s *ServiceNow) dataPolicy(table string, values map[string]string, _ bool) string {
-	var missing []string
-	need := []string{"name"}
-	if table == "cmdb_rel_ci" {
-		need = []string{"parent", "child", "type"}
-	}
-	for _, f := range need {
-		if values[f] == "" {
-			missing = append(missing, f)
-		}
-	}
-	for f, t := range snRefs {
-		if v := values[f]; v != "" && (s.records[v] == nil || !snIsA(s.records[v]["sys_class_name"], t)) {
-			return fmt.Sprintf("Data Policy Exception: \n Invalid reference %s: %s", f, v)
-		}
-	}
-	if len(missing) == 0 {
-		return ""
-	}
-	return "Data Policy Exception: \n The following fields are mandatory: " + strings.Join(missing, ", ")
-}
-
-func decodeValues(w http.ResponseWriter, r *http.Request) (map[string]string, bool) {
-	var values map[string]string
-	if err := json.NewDecoder(r.Body).Decode(&values); err != nil {
-		snError(w, http.StatusBadRequest, "Exception while reading request", "The payload is not valid JSON: "+err.Error())
-		return nil, false
-	}
-	return values, true
-}
-
-func (s *ServiceNow) list(w http.ResponseWriter, r *http.Request, table string) {
-	q := r.URL.Query()
-	query := q.Get("sysparm_query")
-	conds := make([][2]string, 0, strings.Count(query, "^")+1)
-	for c := range strings.SplitSeq(query, "^") {
-		if c == "" || strings.HasPrefix(c, "ORDERBY") {
-			continue
-		}
-		k, v, ok := strings.Cut(c, "=")
-		if !ok {
-			snError(w, http.StatusBadRequest, "Invalid query", "Unsupported encoded query term "+c)
-			return
-		}
-		conds = append(conds, [2]string{k, v})
-	}
-	var match []map[string]string
-	for _, id := range s.sortedIDs() {
-		rec := s.records[id]
-		if !snIsA(rec["sys_class_name"], table) {
-			continue
-		}
-		if !slices.ContainsFunc(conds, func(c [2]string) bool { return rec[c[0]] != c[1] }) {
-			match = append(match, rec)
-		}
-	}
-	limit, offset := 10000, 0
-	if v, err := strconv.Atoi(q.Get("sysparm_limit")); err == nil && v > 0 {
-		limit = v
-	}
-	if s.pageSize > 0 {
-		limit = min(limit, s.pageSize)
-	}
-	if v, err := strconv.Atoi(q.Get("sysparm_offset")); err == nil && v > 0 {
-		offset = v
-	}
-	total := len(match)
-	page := match[min(offset, total):min(offset+limit, total)]
-	out := make([]any, 0, len(page))
-	for _, rec := range page {
-		out = append(out, s.render(rec, q))
-	}
-	link := func(rel string, off int) string {
-		u := *r.URL
-		u.Scheme, u.Host = "http", r.Host
-		v := u.Query()
-		v.Set("sysparm_offset", strconv.Itoa(off))
-		v.Set("sysparm_limit", strconv.Itoa(limit))
-		u.RawQuery = v.Encode()
-		return fmt.Sprintf(`<%s>;rel="%s"`, u.String(), rel)
-	}
-	links := []string{link("first", 0)}
-	if offset > 0 {
-		links = append(links, link("prev", max(offset-limit, 0)))
-	}
-	if offset+limit < total {
-		links = append(links, link("next", offset+limit))
-	}
-	links = append(links, link("last", max(total-1, 0)/limit*limit))
-	w.Header().Set("Link", strings.Join(links, ","))
-	w.Header().Set("X-Total-Count", strconv.Itoa(total))
-	snResult(w, http.StatusOK, out)
-}
-
-// render shapes a record as the Table API does for the request's sysparm_display_value
-// and sysparm_exclude_reference_link.
-func (s *ServiceNow) render(rec map[string]string, q map[string][]string) map[string]any {
-	dv := first(q["sysparm_display_value"])
-	noLink := first(q["sysparm_exclude_reference_link"]) == "true"
-	out := map[string]any{}
-	for k, v := range rec {
-		display := v
-		if c, ok := snChoices[k]; ok && c[v] != "" {
-			display = c[v]
-		}
-		t, isRef := snRefs[k]
-		if isRef && v != "" && s.records[v] != nil {
-			display = s.records[v]["name"]
-		}
-		switch {
-		case dv == "all":
-			out[k] = map[string]string{"value": v, "display_value": display}
-		case dv == "true":
-			out[k] = display
-		case isRef && v != "" && !noLink:
-			out[k] = map[string]string{"link": s.URL + "/api/now/table/" + t + "/" + v, "value": v}
-		default:
-			out[k] = v
-		}
-	}
-	return out
-}
-
-func first(v []string) string {
-	if len(v) == 0 {
-		return ""
-	}
-	return v[0]
 }

@@ -24,6 +24,7 @@ const (
 	errDecode     = "cannot decode iTop answer"
 	errEncode     = "cannot encode request"
 	errNoObject   = "iTop answered without the object"
+	errNoToken    = "iTop has no token login (auth_token needs an extension stock iTop lacks): use Basic credentials" //nolint:gosec // A message, not a credential.
 
 	pageSize = 100
 )
@@ -159,6 +160,9 @@ func New(endpoint, version string, hc *http.Client, creds clients.Credentials) (
 	if err != nil {
 		return nil, errors.Wrap(err, errNewRequest)
 	}
+	if creds.Token != "" {
+		return nil, errors.New(errNoToken)
+	}
 	if version == "" {
 		version = "1.3"
 	}
@@ -277,13 +281,7 @@ func (c *HTTPClient) do(ctx context.Context, op request) (response, error) {
 	if err != nil {
 		return response{}, errors.Wrap(err, errEncode)
 	}
-	form := url.Values{"json_data": {string(data)}}
-	if c.creds.Token != "" {
-		form.Set("auth_token", c.creds.Token)
-	} else {
-		form.Set("auth_user", c.creds.Username)
-		form.Set("auth_pwd", c.creds.Password)
-	}
+	form := url.Values{"json_data": {string(data)}, "auth_user": {c.creds.Username}, "auth_pwd": {c.creds.Password}}
 	body := []byte(form.Encode())
 	u := *c.base
 	u.Path = strings.TrimSuffix(u.Path, "/") + "/webservices/rest.php"
@@ -320,18 +318,39 @@ func (c *HTTPClient) do(ctx context.Context, op request) (response, error) {
 		return response{}, &clients.APIError{Kind: clients.KindProtocol, Status: rsp.StatusCode, Message: errDecode + ": " + err.Error()}
 	}
 	if out.Code != CodeOK {
-		return out, &clients.APIError{Kind: kindOf(out.Code), Status: rsp.StatusCode, Code: out.Code, Message: out.Message}
+		return out, &clients.APIError{Kind: kindOf(out.Code, out.Message), Status: rsp.StatusCode, Code: out.Code, Message: out.Message}
 	}
 	return out, nil
 }
 
-func kindOf(code int) clients.Kind {
+// What iTop's code 100 messages say about the request: the record or its references are wrong
+// (the user's to fix), or the object named by id does not exist. Anything else under code 100
+// (an OQL the server cannot run, a database failure) is the server's or this client's fault.
+var (
+	invalidMessages = []string{"Unexpected value for attribute", "Unknown attribute", "No item found", "Several items found",
+		"Wrong format", "is not a valid class", "is already linked to", "Invalid object", "A link set must be"}
+	notFoundPrefix = "Error: Invalid object "
+)
+
+// kindOf classifies a non-zero code. Code 1 is both "who are you" and "you may not": iTop says
+// the latter with "does not have enough permissions" (and portal users are refused outright).
+func kindOf(code int, msg string) clients.Kind {
 	switch code {
 	case CodeUnauthorized, CodeMissingAuthUser, CodeMissingAuthPwd:
+		if strings.Contains(msg, "does not have enough permissions") {
+			return clients.KindForbidden
+		}
 		return clients.KindUnauthorized
 	case CodeInternalError:
-		// iTop reports validation failures (Value not allowed, mandatory field) as 100.
-		return clients.KindInvalid
+		if strings.HasPrefix(msg, notFoundPrefix) {
+			return clients.KindNotFound
+		}
+		for _, m := range invalidMessages {
+			if strings.Contains(msg, m) {
+				return clients.KindInvalid
+			}
+		}
+		return clients.KindServer
 	default:
 		return clients.KindProtocol
 	}

@@ -82,11 +82,39 @@ func TestCreate(t *testing.T) {
 			want: want{fields: map[string]string{"name": "shop", "organization_name": "Demo", "status": "active",
 				"business_criticity": "high", "contact_name": "Platform"}},
 		},
-		"AuthToken": {
-			reason: "An application token authenticates as its user.",
-			args:   args{creds: clients.Credentials{Token: "tok"}, setup: func(s *cmdbtest.ITop) { s.AddToken("tok", "admin") }, fields: shop},
-			want: want{fields: map[string]string{"name": "shop", "organization_name": "Demo", "status": "active",
-				"business_criticity": "high", "contact_name": "Platform"}},
+		"Defaults": {
+			reason: "A new ApplicationSolution gets iTop's defaults: criticality low, status active, no redundancy.",
+			args: args{creds: admin, fields: func() itop.Fields {
+				return itop.Fields{"name": itop.S("shop"), "org_id": {Criteria: map[string]string{"name": "Demo"}}}
+			}},
+			want: want{fields: map[string]string{"name": "shop", "business_criticity": "low", "status": "active", "redundancy": "disabled"}},
+		},
+		"NotAllowedToCreate": {
+			reason: "An account that may read but not create gets code 1 too: that is a permission, not a credentials problem.",
+			args: args{creds: clients.Credentials{Username: "agent", Password: "a"}, setup: func(s *cmdbtest.ITop) {
+				s.AddUser("agent", cmdbtest.ITopUser{Password: "a", Profiles: []string{"Service Desk Agent", cmdbtest.ProfileREST}})
+			}, fields: shop},
+			want: want{err: &apiErr{Kind: clients.KindForbidden, Code: 1,
+				Message: "The current user does not have enough permissions for creating data of class ApplicationSolution"}},
+		},
+		"TeamInTwoOrganizations": {
+			reason: "A team name found in two organisations is ambiguous; iTop names the link set and the criteria.",
+			args: args{creds: admin, setup: func(s *cmdbtest.ITop) {
+				other := s.Insert("Organization", map[string]string{"name": "Other"})
+				s.Insert("Team", map[string]string{"name": "Platform", "org_id": strconv.Itoa(other)})
+			}, fields: shop},
+			want: want{err: &apiErr{Kind: clients.KindInvalid, Code: 100,
+				Message: "Error: contacts_list: contact_id: Several items found (2) with criteria: name: Platform (Platform)"}},
+		},
+		"BadDate": {
+			reason: "Dates are Y-m-d.",
+			args: args{creds: admin, fields: func() itop.Fields {
+				f := shop()
+				f["move2production"] = itop.S("next tuesday")
+				return f
+			}},
+			want: want{err: &apiErr{Kind: clients.KindInvalid, Code: 100,
+				Message: `Error: move2production: Wrong format for date attribute move2production, expecting "Y-m-d" and got "next tuesday"`}},
 		},
 		"ValueNotAllowed": {
 			reason: "iTop answers HTTP 200 with code 100 for a value outside the enumeration; that is a validation error with iTop's message.",
@@ -95,7 +123,8 @@ func TestCreate(t *testing.T) {
 				f["status"] = itop.S("bogus")
 				return f
 			}},
-			want: want{err: &apiErr{Kind: clients.KindInvalid, Code: 100, Message: "Error: status: Value not allowed [bogus]"}},
+			want: want{err: &apiErr{Kind: clients.KindInvalid, Code: 100, Message: "Error: Unexpected value for attribute 'Status' (status) : Value not allowed [bogus]: " +
+				"issues = {0=>Unexpected value for attribute 'Status' (status) : Value not allowed [bogus]}, class = ApplicationSolution, id = -1"}},
 		},
 		"UnknownOrganization": {
 			reason: "An external key criteria that matches nothing is refused.",
@@ -104,12 +133,13 @@ func TestCreate(t *testing.T) {
 				f["org_id"] = itop.Value{Criteria: map[string]string{"name": "Nope"}}
 				return f
 			}},
-			want: want{err: &apiErr{Kind: clients.KindInvalid, Code: 100, Message: `Error: org_id: No item found with criteria: {"name":"Nope"}`}},
+			want: want{err: &apiErr{Kind: clients.KindInvalid, Code: 100, Message: "Error: org_id: No item found with criteria: name: Nope (Nope)"}},
 		},
 		"MissingMandatory": {
 			reason: "An ApplicationSolution needs an organization.",
 			args:   args{creds: admin, fields: func() itop.Fields { return itop.Fields{"name": itop.S("shop")} }},
-			want:   want{err: &apiErr{Kind: clients.KindInvalid, Code: 100, Message: "Error: Missing mandatory attribute(s): org_id"}},
+			want: want{err: &apiErr{Kind: clients.KindInvalid, Code: 100, Message: "Error: Unexpected value for attribute 'Organization' (org_id) : Null not allowed: " +
+				"issues = {0=>Unexpected value for attribute 'Organization' (org_id) : Null not allowed}, class = ApplicationSolution, id = -1"}},
 		},
 		"InvalidLogin": {
 			reason: "Wrong credentials are code 1, still HTTP 200.",
@@ -119,20 +149,27 @@ func TestCreate(t *testing.T) {
 		"NoRESTProfile": {
 			reason: "A user without the REST Services User profile is refused with iTop's explanation.",
 			args: args{creds: clients.Credentials{Username: "portal", Password: "p"}, setup: func(s *cmdbtest.ITop) {
-				s.AddUser("portal", cmdbtest.ITopUser{Password: "p", Profiles: []string{"Portal user"}})
+				s.AddUser("portal", cmdbtest.ITopUser{Password: "p", Profiles: []string{"Service Desk Agent"}})
 			}, fields: shop},
 			want: want{err: &apiErr{Kind: clients.KindUnauthorized, Code: 1,
 				Message: "Error: This user is not authorized to use the web services. (The profile REST Services User is required to access the REST web services)"}},
 		},
+		"PortalUser": {
+			reason: "Portal users may not use REST at all.",
+			args: args{creds: clients.Credentials{Username: "portal", Password: "p"}, setup: func(s *cmdbtest.ITop) {
+				s.AddUser("portal", cmdbtest.ITopUser{Password: "p", Profiles: []string{cmdbtest.ProfilePortal, cmdbtest.ProfileREST}})
+			}, fields: shop},
+			want: want{err: &apiErr{Kind: clients.KindUnauthorized, Code: 1, Message: "Error: Portal user is not allowed"}},
+		},
 		"MissingPassword": {
-			reason: "An empty password is code 6.",
+			reason: "An empty password is code 1, like a wrong one (not 6).",
 			args:   args{creds: clients.Credentials{Username: "admin"}, fields: shop},
-			want:   want{err: &apiErr{Kind: clients.KindUnauthorized, Code: 6, Message: "Missing parameter 'auth_pwd'"}},
+			want:   want{err: &apiErr{Kind: clients.KindUnauthorized, Code: 1, Message: "Error: Invalid login"}},
 		},
 		"UnsupportedVersion": {
 			reason: "Only versions 1.0 to 1.4 are served: code 10.",
 			args:   args{version: "9.9", creds: admin, fields: shop},
-			want:   want{err: &apiErr{Kind: clients.KindProtocol, Code: 10, Message: "Unsupported version '9.9'"}},
+			want:   want{err: &apiErr{Kind: clients.KindProtocol, Code: 10, Message: "Error: There is no service available for version '9.9'"}},
 		},
 	}
 	for name, tc := range cases {
@@ -201,9 +238,17 @@ func TestGet(t *testing.T) {
 		"ByCriteria": {reason: "Criteria objects work as keys.", class: "ApplicationSolution", key: itop.Key{Criteria: map[string]string{"status": "active"}}, want: ids},
 		"Parent":     {reason: "A parent class finds objects of its subclasses.", class: "FunctionalCI", key: itop.Key{Criteria: map[string]string{"name": "app-0"}}, want: []string{ids[0], strconv.Itoa(len(ids) + 3)}},
 		"NotFound":   {reason: "Nothing found is code 0 with objects null: an empty answer, not an error.", class: "ApplicationSolution", key: itop.Key{ID: "999"}},
-		"BadOQL":     {reason: "An OQL syntax error is code 100.", class: "ApplicationSolution", key: itop.Key{OQL: "SELECT ApplicationSolution WHERE name LIKE 'x%'"}, err: &apiErr{Kind: clients.KindInvalid, Code: 100, Message: "Error: key: OQL syntax error near 'name LIKE 'x%''"}},
-		"UnknownClass": {reason: "An unknown class is code 100.", class: "Nope", key: itop.Key{ID: "1"},
-			err: &apiErr{Kind: clients.KindInvalid, Code: 100, Message: "Error: class: Unknown class 'Nope'"}},
+		"BadOQL": {reason: "An OQL the server cannot run is code 100 too, but it is this client's fault, not the record's.", class: "ApplicationSolution",
+			key: itop.Key{OQL: "SELECT ApplicationSolution WHERE name LIKE 'x%'"},
+			err: &apiErr{Kind: clients.KindServer, Code: 100, Message: "Error: Query failed to execute: query = SELECT ApplicationSolution WHERE name LIKE 'x%', " +
+				"exception_class = OQLException, exception_message = Syntax error near 'name LIKE 'x%''"}},
+		"UnknownClass": {reason: "An unknown class is code 100, iTop's message verbatim (stray quote included).", class: "Nope", key: itop.Key{ID: "1"},
+			err: &apiErr{Kind: clients.KindInvalid, Code: 100, Message: "Error: class: 'Nope' is not a valid class'"}},
+		"CriteriaNamingAMissingObject": {reason: "Criteria whose external key names no object are an error, not an empty answer.",
+			class: "lnkApplicationSolutionToFunctionalCI", key: itop.Key{Criteria: map[string]string{"applicationsolution_id": "987654", "functionalci_id": ids[0]}},
+			err: &apiErr{Kind: clients.KindInvalid, Code: 100, Message: "Error: applicationsolution_id: Invalid object ApplicationSolution::987654"}},
+		"OQLNamingAMissingObject": {reason: "The same condition in OQL finds nothing.", class: "lnkApplicationSolutionToFunctionalCI",
+			key: itop.Key{OQL: "SELECT lnkApplicationSolutionToFunctionalCI WHERE applicationsolution_id = 987654 AND functionalci_id = " + ids[0]}},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -255,7 +300,7 @@ func TestUpdateAndDelete(t *testing.T) {
 		t.Errorf("status after update: want inactive, got %q", got)
 	}
 	_, err = c.Update(ctx, "ApplicationSolution", "999", itop.Fields{"status": itop.S("inactive")}, "test")
-	if diff := cmp.Diff(&apiErr{Kind: clients.KindInvalid, Code: 100, Message: "Error: key: Expected exactly one object, found 0"}, asAPIErr(err)); diff != "" {
+	if diff := cmp.Diff(&apiErr{Kind: clients.KindNotFound, Code: 100, Message: "Error: Invalid object ApplicationSolution::999"}, asAPIErr(err)); diff != "" {
 		t.Errorf("update of a missing object -want +got:\n%s", diff)
 	}
 	for i := range 2 { // "Deleted: 0" the second time is success.
@@ -282,7 +327,7 @@ func TestLinkClassRefusesDuplicates(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := c.Create(context.Background(), "lnkApplicationSolutionToFunctionalCI", f, "test")
-	if ae := asAPIErr(err); ae == nil || ae.Kind != clients.KindInvalid || !strings.Contains(ae.Message, "already exists") {
+	if ae := asAPIErr(err); ae == nil || ae.Kind != clients.KindInvalid || !strings.HasPrefix(ae.Message, "Error: ApplicationSolution: shop is already linked to FunctionalCI: node, duplicates are not allowed on this relation.: issues = ") {
 		t.Errorf("want a duplicate link refused with code 100, got %+v", ae)
 	}
 }
@@ -290,20 +335,30 @@ func TestLinkClassRefusesDuplicates(t *testing.T) {
 func TestProtocolErrors(t *testing.T) {
 	// What the server answers to requests the client never sends, so the server's fidelity is
 	// checked too: always HTTP 200, the outcome in code.
-	srv := cmdbtest.NewITop()
+	srv := cmdbtest.NewITop("Platform")
 	defer srv.Close()
+	app := srv.Insert("ApplicationSolution", map[string]string{"name": "shop", "org_id": "1", "status": "active"})
+	srv.Insert("lnkContactToFunctionalCI", map[string]string{"functionalci_id": strconv.Itoa(app), "contact_id": "2"})
 	cases := map[string]struct {
 		reason string
 		query  string
 		form   url.Values
 		want   string
 	}{
-		"MissingVersion": {reason: "code 2", form: url.Values{"auth_user": {"admin"}, "auth_pwd": {"admin"}, "json_data": {"{}"}}, want: `{"objects":null,"code":2,"message":"Missing parameter 'version'"}`},
-		"MissingJSON":    {reason: "code 3", query: "?version=1.3", form: url.Values{"auth_user": {"admin"}, "auth_pwd": {"admin"}}, want: `{"objects":null,"code":3,"message":"Missing parameter 'json_data'"}`},
-		"InvalidJSON":    {reason: "code 4", query: "?version=1.3", form: url.Values{"auth_user": {"admin"}, "auth_pwd": {"admin"}, "json_data": {"{"}}, want: `{"objects":null,"code":4,"message":"Error: Invalid JSON: unexpected end of JSON input"}`},
-		"MissingUser":    {reason: "code 5", query: "?version=1.3", form: url.Values{"json_data": {"{}"}}, want: `{"objects":null,"code":5,"message":"Missing parameter 'auth_user'"}`},
-		"UnknownOp":      {reason: "code 11", query: "?version=1.3", form: url.Values{"auth_user": {"admin"}, "auth_pwd": {"admin"}, "json_data": {`{"operation":"core/nope","class":"Team"}`}}, want: `{"objects":null,"code":11,"message":"Error: Unknown operation 'core/nope'"}`},
-		"InvalidPage":    {reason: "code 13", query: "?version=1.3", form: url.Values{"auth_user": {"admin"}, "auth_pwd": {"admin"}, "json_data": {`{"operation":"core/get","class":"Team","key":"SELECT Team","limit":1,"page":0}`}}, want: `{"objects":null,"code":13,"message":"Error: Invalid page number 0"}`},
+		"MissingVersion":   {reason: "code 2", form: url.Values{"auth_user": {"admin"}, "auth_pwd": {"admin"}, "json_data": {"{}"}}, want: `{"objects":null,"code":2,"message":"Error: Missing parameter 'version' (e.g. '1.0')"}`},
+		"MissingJSON":      {reason: "code 3", query: "?version=1.3", form: url.Values{"auth_user": {"admin"}, "auth_pwd": {"admin"}}, want: `{"objects":null,"code":3,"message":"Error: Missing parameter 'json_data'"}`},
+		"InvalidJSON":      {reason: "code 4", query: "?version=1.3", form: url.Values{"auth_user": {"admin"}, "auth_pwd": {"admin"}, "json_data": {"{"}}, want: `{"objects":null,"code":4,"message":"Error: Parameter json_data is not a valid JSON structure"}`},
+		"MissingUser":      {reason: "code 1, not 5", query: "?version=1.3", form: url.Values{"json_data": {"{}"}}, want: `{"objects":null,"code":1,"message":"Error: Invalid login"}`},
+		"TokenLogin":       {reason: "stock iTop has no token login", query: "?version=1.3", form: url.Values{"auth_token": {"tok"}, "json_data": {"{}"}}, want: `{"objects":null,"code":1,"message":"Error: Invalid login"}`},
+		"UnknownVerb":      {reason: "code 11", query: "?version=1.3", form: url.Values{"auth_user": {"admin"}, "auth_pwd": {"admin"}, "json_data": {`{"operation":"core/frobnicate","class":"Team"}`}}, want: `{"objects":null,"code":11,"message":"Error: Unknown verb 'core/frobnicate' in version '1.3'"}`},
+		"InvalidPage":      {reason: "code 13", query: "?version=1.3", form: url.Values{"auth_user": {"admin"}, "auth_pwd": {"admin"}, "json_data": {`{"operation":"core/get","class":"Team","key":"SELECT Team","limit":1,"page":0}`}}, want: `{"objects":null,"code":13,"message":"The request page number is not valid. It must be an integer greater than 0"}`},
+		"MissingComment":   {reason: "writes need a comment", query: "?version=1.3", form: url.Values{"auth_user": {"admin"}, "auth_pwd": {"admin"}, "json_data": {`{"operation":"core/delete","class":"Team","key":2}`}}, want: `{"objects":null,"code":100,"message":"Error: Missing parameter 'comment'"}`},
+		"OrgNameRefused":   {reason: "an ApplicationSolution's organisation name is organization_name", query: "?version=1.3", form: url.Values{"auth_user": {"admin"}, "auth_pwd": {"admin"}, "json_data": {`{"operation":"core/get","class":"ApplicationSolution","key":1,"output_fields":"org_name"}`}}, want: `{"objects":null,"code":100,"message":"Error: output_fields: invalid attribute code 'org_name'"}`},
+		"UnknownAttribute": {reason: "fields are checked", query: "?version=1.3", form: url.Values{"auth_user": {"admin"}, "auth_pwd": {"admin"}, "json_data": {`{"operation":"core/create","class":"ApplicationSolution","comment":"c","fields":{"environment":"prod"}}`}}, want: `{"objects":null,"code":100,"message":"Error: environment: Unknown attribute"}`},
+		"DeleteCascades": {reason: "deleting an object deletes its links and says so", query: "?version=1.3", form: url.Values{"auth_user": {"admin"}, "auth_pwd": {"admin"}, "json_data": {`{"operation":"core/delete","class":"ApplicationSolution","comment":"c","key":3}`}},
+			want: `{"objects":{"ApplicationSolution::3":{"class":"ApplicationSolution","code":0,"fields":{"friendlyname":"shop","id":"3"},"key":"3","message":""},` +
+				`"lnkContactToFunctionalCI::4":{"class":"lnkContactToFunctionalCI","code":2,"fields":{"friendlyname":"shop Platform","id":"4"},"key":"4","message":"Deleted automatically"}},"code":0,"message":"Deleted: 1 plus (for DB integrity) 1"}`},
+		"DeleteTwice": {reason: "deleting what is gone is Deleted: 0", query: "?version=1.3", form: url.Values{"auth_user": {"admin"}, "auth_pwd": {"admin"}, "json_data": {`{"operation":"core/delete","class":"ApplicationSolution","comment":"c","key":99}`}}, want: `{"objects":null,"code":0,"message":"Deleted: 0"}`},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -318,5 +373,46 @@ func TestProtocolErrors(t *testing.T) {
 				t.Errorf("%s\n[status, body] -want +got:\n%s", tc.reason, diff)
 			}
 		})
+	}
+}
+
+func TestNewRefusesToken(t *testing.T) {
+	// Stock iTop answers auth_token with "Invalid login": a token would only ever fail, so the
+	// client says why up front instead.
+	hc, err := clients.NewHTTPClient(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = itop.New("http://127.0.0.1:1", "", hc, clients.Credentials{Token: "tok"})
+	if err == nil || !strings.Contains(err.Error(), "iTop has no token login") {
+		t.Errorf("want the token refused, got %v", err)
+	}
+}
+
+func TestContactsListRows(t *testing.T) {
+	// contacts_list holds Persons and Teams alike; each row names its contact, its final class
+	// and friendly name, and carries no link id: what the provider reads to find its own Team.
+	srv := cmdbtest.NewITop("Platform")
+	defer srv.Close()
+	app := srv.Insert("ApplicationSolution", map[string]string{"name": "shop", "org_id": "1"})
+	person := srv.Insert("Person", map[string]string{"name": "Christie", "first_name": "Agatha", "org_id": "1"})
+	for _, c := range []int{2, person} {
+		srv.Insert("lnkContactToFunctionalCI", map[string]string{"functionalci_id": strconv.Itoa(app), "contact_id": strconv.Itoa(c)})
+	}
+	objs, err := newClient(t, srv, "", admin).Get(context.Background(), "ApplicationSolution", itop.Key{ID: strconv.Itoa(app)})
+	if err != nil || len(objs) != 1 {
+		t.Fatalf("want the app, got %v, %v", objs, err)
+	}
+	want := []map[string]string{
+		{"contact_id": "2", "contact_name": "Platform", "contact_id_friendlyname": "Platform", "contact_id_finalclass_recall": "Team",
+			"contact_id_obsolescence_flag": "", "friendlyname": "shop Platform"},
+		{"contact_id": strconv.Itoa(person), "contact_name": "Christie", "contact_id_friendlyname": "Agatha Christie",
+			"contact_id_finalclass_recall": "Person", "contact_id_obsolescence_flag": "", "friendlyname": "shop Agatha Christie"},
+	}
+	if diff := cmp.Diff(want, objs[0].LinkSet("contacts_list")); diff != "" {
+		t.Errorf("contacts_list rows -want +got:\n%s", diff)
+	}
+	if got := string(objs[0].Fields["obsolescence_flag"]); got != "false" {
+		t.Errorf("obsolescence_flag: want the JSON boolean false, got %s", got)
 	}
 }

@@ -28,6 +28,8 @@ const (
 	errEncode      = "cannot encode request"
 	errIRENoItem   = "identification and reconciliation answered without an item"
 	errIREOperator = "identification and reconciliation refused the item"
+	// unknownSysID is what IRE answers as the sys_id of an item it did not identify.
+	unknownSysID = "Unknown"
 )
 
 // Field is one field of a record read with sysparm_display_value=all: the stored value
@@ -156,7 +158,11 @@ func (c *HTTPClient) ire(ctx context.Context, path string, item Item) (IREResult
 		return IREResult{}, &clients.APIError{Kind: clients.KindInvalid, Status: http.StatusOK,
 			Message: errIREOperator + ": " + strings.Join(msgs, "; ")}
 	}
-	return IREResult{ClassName: it.ClassName, SysID: it.SysID, Operation: it.Operation}, nil
+	id := it.SysID
+	if id == unknownSysID {
+		id = ""
+	}
+	return IREResult{ClassName: it.ClassName, SysID: id, Operation: it.Operation}, nil
 }
 
 // readParams make every read return both stored and display values, so reference fields

@@ -127,7 +127,7 @@ func TestIdentifyReconcile(t *testing.T) {
 				s.AddUser("viewer", cmdbtest.SNUser{Password: "v"})
 			}, items: []servicenow.Item{shopApp()}},
 			want: want{err: &apiErr{Kind: clients.KindForbidden, Status: http.StatusForbidden,
-				Message: "User Not Authorized: Insufficient rights to perform this operation (requires role itil)"}},
+				Message: "User Not Authorized: Failed API level ACL Validation"}},
 		},
 		"ServerError": {
 			reason: "A 500 is a server failure with its message.",

@@ -27,6 +27,7 @@ const (
 	errNewClient     = "cannot create CMDB client"
 	errTrackUsage    = "cannot track provider config usage"
 	errNoITop        = "iTop needs spec.iTop.organization in the provider config"
+	errITopToken     = "spec.credentials.method: iTop has no token login (stock iTop refuses auth_token): use Basic"
 	errUnknownBack   = "unknown backend "
 
 	// DefaultDataSource is reported to ServiceNow IRE when the config names none.
@@ -43,12 +44,25 @@ type Connection struct {
 	DataSource string
 	// Organization is iTop's organization name.
 	Organization string
+
+	// HTTP is the client both backends' clients send through.
+	HTTP *http.Client
+}
+
+// Close lets go of the connection's idle keep-alive connections. Every reconcile connects
+// anew, so without this each one would leave an open connection to the CMDB behind.
+func (c *Connection) Close() {
+	if c.HTTP != nil {
+		c.HTTP.CloseIdleConnections()
+	}
 }
 
 // Connector builds a Connection for a managed resource from the config it references.
 type Connector struct {
 	Kube  client.Client
 	Usage resource.ModernTracker
+	// NewHTTPClient builds the HTTP client for a CMDB from its CA bundle (nil: the system's).
+	NewHTTPClient func(caPEM []byte) (*http.Client, error)
 }
 
 // Connect tracks the usage, reads the config and its Secrets, and builds the client.
@@ -93,7 +107,7 @@ func (c *Connector) Connect(ctx context.Context, mg resource.ModernManaged) (*Co
 		}
 		ca = s.Data["ca.crt"]
 	}
-	hc, err := clients.NewHTTPClient(ca)
+	hc, err := c.NewHTTPClient(ca)
 	if err != nil {
 		return nil, errors.Wrap(err, errNewClient)
 	}
@@ -132,16 +146,19 @@ func NewConnection(spec v1alpha1.ProviderConfigSpec, hc *http.Client, creds clie
 		if spec.ServiceNow != nil && spec.ServiceNow.DataSource != "" {
 			src = spec.ServiceNow.DataSource
 		}
-		return &Connection{Backend: spec.Backend, ServiceNow: sn, DataSource: src}, nil
+		return &Connection{Backend: spec.Backend, ServiceNow: sn, DataSource: src, HTTP: hc}, nil
 	case v1alpha1.BackendITop:
 		if spec.ITop == nil || spec.ITop.Organization == "" {
 			return nil, errors.New(errNoITop)
+		}
+		if spec.Credentials.Method == v1alpha1.AuthOAuthToken {
+			return nil, errors.New(errITopToken)
 		}
 		it, err := itop.New(spec.Endpoint, spec.ITop.APIVersion, hc, creds)
 		if err != nil {
 			return nil, errors.Wrap(err, errNewClient)
 		}
-		return &Connection{Backend: spec.Backend, ITop: it, Organization: spec.ITop.Organization}, nil
+		return &Connection{Backend: spec.Backend, ITop: it, Organization: spec.ITop.Organization, HTTP: hc}, nil
 	default:
 		return nil, errors.New(errUnknownBack + string(spec.Backend))
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
 
 	"github.com/xapp-dev/xapp/apis/cmdb/v1alpha1"
+	"github.com/xapp-dev/xapp/provider/internal/clients"
 )
 
 // Kind is a managed resource kind of provider-cmdb.
@@ -25,8 +26,9 @@ type Kind[T resource.Managed] struct {
 // NewConnector returns the Connector a controller gets its clients from.
 func NewConnector(mgr ctrl.Manager) *Connector {
 	return &Connector{
-		Kube:  mgr.GetClient(),
-		Usage: resource.NewProviderConfigUsageTracker(mgr.GetClient(), &v1alpha1.ProviderConfigUsage{}),
+		Kube:          mgr.GetClient(),
+		Usage:         resource.NewProviderConfigUsageTracker(mgr.GetClient(), &v1alpha1.ProviderConfigUsage{}),
+		NewHTTPClient: clients.NewHTTPClient,
 	}
 }
 
@@ -42,8 +44,21 @@ func NewConnector(mgr ctrl.Manager) *Connector {
 //     default 30s would also hold up deleting a young resource.
 func SetupManaged[T resource.Managed](mgr ctrl.Manager, o controller.Options, gvk resource.ManagedKind, k Kind[T]) error {
 	name := managed.ControllerName(schema.GroupVersionKind(gvk).GroupKind().String())
+	r := NewReconciler(mgr, o, gvk, k, NewConnector(mgr))
+	return ctrl.NewControllerManagedBy(mgr).
+		Named(name).
+		WithOptions(o.ForControllerRuntime()).
+		WithEventFilter(resource.DesiredStateChanged()).
+		For(k.Object).
+		Complete(ratelimiter.NewReconciler(name, r, o.GlobalRateLimiter))
+}
+
+// NewReconciler is the managed reconciler SetupManaged runs, connecting through c. Tests drive it
+// directly to reconcile exactly as the provider does, one call at a time.
+func NewReconciler[T resource.Managed](mgr ctrl.Manager, o controller.Options, gvk resource.ManagedKind, k Kind[T], c *Connector) *managed.Reconciler {
+	name := managed.ControllerName(schema.GroupVersionKind(gvk).GroupKind().String())
 	opts := []managed.ReconcilerOption{
-		managed.WithTypedExternalConnector[T](k.Connector(NewConnector(mgr))),
+		managed.WithTypedExternalConnector[T](k.Connector(c)),
 		managed.WithInitializers(),
 		managed.WithDeterministicExternalName(true),
 		managed.WithCreationGracePeriod(0),
@@ -55,11 +70,5 @@ func SetupManaged[T resource.Managed](mgr ctrl.Manager, o controller.Options, gv
 	if o.MetricOptions != nil && o.MetricOptions.MRMetrics != nil {
 		opts = append(opts, managed.WithMetricRecorder(o.MetricOptions.MRMetrics))
 	}
-	r := managed.NewReconciler(mgr, gvk, opts...)
-	return ctrl.NewControllerManagedBy(mgr).
-		Named(name).
-		WithOptions(o.ForControllerRuntime()).
-		WithEventFilter(resource.DesiredStateChanged()).
-		For(k.Object).
-		Complete(ratelimiter.NewReconciler(name, r, o.GlobalRateLimiter))
+	return managed.NewReconciler(mgr, gvk, opts...)
 }

@@ -4,7 +4,9 @@ package configurationitem
 
 import (
 	"context"
+	"maps"
 
+	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/controller"
@@ -37,6 +39,8 @@ type record struct {
 type backend interface {
 	name() string
 	class(cr *v1alpha1.ConfigurationItem) string
+	// enforced are fields every record must have whatever the spec says (iTop's organisation).
+	enforced() map[string]string
 	// find returns the id of the record cr stands for without changing anything; "" when
 	// the CMDB has none. It is what makes a retried or crashed create adopt, not duplicate.
 	find(ctx context.Context, cr *v1alpha1.ConfigurationItem) (string, error)
@@ -50,12 +54,17 @@ type backend interface {
 
 // Setup adds the ConfigurationItem controller.
 func Setup(mgr ctrl.Manager, o controller.Options) error {
-	return config.SetupManaged(mgr, o, resource.ManagedKind(v1alpha1.ConfigurationItemGroupVersionKind), config.Kind[*v1alpha1.ConfigurationItem]{
+	return config.SetupManaged(mgr, o, resource.ManagedKind(v1alpha1.ConfigurationItemGroupVersionKind), Kind())
+}
+
+// Kind is how the managed reconciler reaches a CMDB for a ConfigurationItem.
+func Kind() config.Kind[*v1alpha1.ConfigurationItem] {
+	return config.Kind[*v1alpha1.ConfigurationItem]{
 		Object: &v1alpha1.ConfigurationItem{},
 		Connector: func(c *config.Connector) managed.TypedExternalConnector[*v1alpha1.ConfigurationItem] {
 			return &connector{connect: c.Connect}
 		},
-	})
+	}
 }
 
 type connector struct {
@@ -73,13 +82,14 @@ func (c *connector) Connect(ctx context.Context, cr *v1alpha1.ConfigurationItem)
 
 func newExternal(conn *config.Connection) *external {
 	if conn.Backend == v1alpha1.BackendITop {
-		return &external{backend: conn.Backend, b: &itopBackend{c: conn.ITop, org: conn.Organization}}
+		return &external{backend: conn.Backend, conn: conn, b: &itopBackend{c: conn.ITop, org: conn.Organization}}
 	}
-	return &external{backend: conn.Backend, b: &snBackend{c: conn.ServiceNow, source: conn.DataSource}}
+	return &external{backend: conn.Backend, conn: conn, b: &snBackend{c: conn.ServiceNow, source: conn.DataSource}}
 }
 
 type external struct {
 	backend v1alpha1.Backend
+	conn    *config.Connection
 	b       backend
 }
 
@@ -112,10 +122,15 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.ConfigurationItem) 
 		// managed resource is concerned, so the finalizer can go.
 		return managed.ExternalObservation{ResourceExists: false}, nil
 	}
+	if adopted && cr.Spec.ForProvider.LifecycleStatus == nil && Retired(e.backend, rec.Fields) {
+		// Found by identity while this object lives: the app is registered again (its
+		// record was retired when it was deleted), so the record is in use again.
+		cr.Spec.ForProvider.LifecycleStatus = ptr.To(v1alpha1.LifecycleOperational)
+	}
 	cr.Status.AtProvider = Observation(e.backend, rec.ID, rec.URL, rec.Class, rec.Fields)
 	lateInit := LateInitialize(&cr.Spec.ForProvider, cr.Status.AtProvider, IdentityKey(cr))
 	cr.SetConditions(xpv2.Available())
-	diff := Diff(Desired(e.backend, cr.Spec.ForProvider), rec.Fields)
+	diff := Diff(e.desired(cr), rec.Fields)
 	return managed.ExternalObservation{
 		ResourceExists:          true,
 		ResourceUpToDate:        diff == "",
@@ -128,16 +143,13 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.ConfigurationItem) 
 // Create implements managed.TypedExternalClient.
 func (e *external) Create(ctx context.Context, cr *v1alpha1.ConfigurationItem) (managed.ExternalCreation, error) {
 	cr.SetConditions(xpv2.Creating())
-	fields := Desired(e.backend, cr.Spec.ForProvider)
 	if cr.Spec.ForProvider.LifecycleStatus == nil {
-		// A record registered now is in use; without this, re-registering an app whose
-		// record was retired would adopt it retired.
-		for k, v := range Desired(e.backend, v1alpha1.ConfigurationItemParameters{LifecycleStatus: new(v1alpha1.LifecycleOperational)}) {
-			if k != snName {
-				fields[k] = v
-			}
-		}
+		// A record registered now is in use. Saying so in the spec (persisted with the
+		// external name) makes a hand edit before the next poll drift, not the lifecycle
+		// late initialisation would copy.
+		cr.Spec.ForProvider.LifecycleStatus = ptr.To(v1alpha1.LifecycleOperational)
 	}
+	fields := e.desired(cr)
 	id, err := e.b.create(ctx, cr, fields)
 	if err != nil {
 		return managed.ExternalCreation{}, clients.Explain(e.b.name(), err)
@@ -148,7 +160,7 @@ func (e *external) Create(ctx context.Context, cr *v1alpha1.ConfigurationItem) (
 
 // Update implements managed.TypedExternalClient.
 func (e *external) Update(ctx context.Context, cr *v1alpha1.ConfigurationItem) (managed.ExternalUpdate, error) {
-	err := e.b.update(ctx, cr, meta.GetExternalName(cr), Desired(e.backend, cr.Spec.ForProvider))
+	err := e.b.update(ctx, cr, meta.GetExternalName(cr), e.desired(cr))
 	return managed.ExternalUpdate{}, clients.Explain(e.b.name(), err)
 }
 
@@ -158,8 +170,18 @@ func (e *external) Delete(ctx context.Context, cr *v1alpha1.ConfigurationItem) (
 	return managed.ExternalDelete{}, clients.Explain(e.b.name(), e.b.remove(ctx, cr, meta.GetExternalName(cr)))
 }
 
+// desired are the fields the record must have: the spec's and the backend's enforced ones.
+func (e *external) desired(cr *v1alpha1.ConfigurationItem) map[string]string {
+	d := Desired(e.backend, cr.Spec.ForProvider)
+	maps.Copy(d, e.b.enforced())
+	return d
+}
+
 // Disconnect implements managed.TypedExternalClient.
-func (e *external) Disconnect(_ context.Context) error { return nil }
+func (e *external) Disconnect(_ context.Context) error {
+	e.conn.Close()
+	return nil
+}
 
 func deletionMode(cr *v1alpha1.ConfigurationItem) v1alpha1.DeletionMode {
 	if m := cr.Spec.ForProvider.DeletionMode; m != nil {

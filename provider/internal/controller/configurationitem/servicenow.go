@@ -34,6 +34,9 @@ func (b *snBackend) class(cr *v1alpha1.ConfigurationItem) string {
 	return BackendClass(v1alpha1.BackendServiceNow, cr.Spec.ForProvider.Class)
 }
 
+// enforced: ServiceNow records carry nothing beyond what the spec says.
+func (b *snBackend) enforced() map[string]string { return nil }
+
 func (b *snBackend) item(cr *v1alpha1.ConfigurationItem, values map[string]string) servicenow.Item {
 	return servicenow.Item{ClassName: b.class(cr), Values: values, SourceName: b.source, NativeKey: IdentityKey(cr)}
 }

@@ -5,8 +5,10 @@ package relationship
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/controller"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
@@ -33,16 +35,22 @@ const (
 
 // Setup adds the Relationship controller.
 func Setup(mgr ctrl.Manager, o controller.Options) error {
-	return config.SetupManaged(mgr, o, resource.ManagedKind(v1alpha1.RelationshipGroupVersionKind), config.Kind[*v1alpha1.Relationship]{
+	return config.SetupManaged(mgr, o, resource.ManagedKind(v1alpha1.RelationshipGroupVersionKind), Kind())
+}
+
+// Kind is how the managed reconciler reaches a CMDB for a Relationship.
+func Kind() config.Kind[*v1alpha1.Relationship] {
+	return config.Kind[*v1alpha1.Relationship]{
 		Object: &v1alpha1.Relationship{},
 		Connector: func(c *config.Connector) managed.TypedExternalConnector[*v1alpha1.Relationship] {
-			return &connector{connect: c.Connect}
+			return &connector{connect: c.Connect, kube: c.Kube}
 		},
-	})
+	}
 }
 
 type connector struct {
 	connect func(ctx context.Context, mg resource.ModernManaged) (*config.Connection, error)
+	kube    client.Reader
 }
 
 // Connect implements managed.TypedExternalConnector.
@@ -52,9 +60,9 @@ func (c *connector) Connect(ctx context.Context, cr *v1alpha1.Relationship) (man
 		return nil, err
 	}
 	if conn.Backend == v1alpha1.BackendITop {
-		return &external{backend: conn.Backend, name: "iTop", b: &itopLinks{c: conn.ITop}}, nil
+		return &external{backend: conn.Backend, conn: conn, name: "iTop", b: &itopLinks{c: conn.ITop}, owners: &linkOwners{kube: c.kube}}, nil
 	}
-	return &external{backend: conn.Backend, name: "ServiceNow", b: &snLinks{c: conn.ServiceNow}}, nil
+	return &external{backend: conn.Backend, conn: conn, name: "ServiceNow", b: &snLinks{c: conn.ServiceNow}}, nil
 }
 
 // links is one CMDB's way of keeping relationship records.
@@ -71,8 +79,11 @@ type links interface {
 
 type external struct {
 	backend v1alpha1.Backend
+	conn    *config.Connection
 	name    string
 	b       links
+	// owners is set when the backend keeps one link per pair of records (iTop).
+	owners *linkOwners
 }
 
 func (e *external) want(cr *v1alpha1.Relationship) (link, error) {
@@ -88,6 +99,18 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.Relationship) (mana
 	want, err := e.want(cr)
 	if err != nil {
 		return managed.ExternalObservation{}, err
+	}
+	if e.owners != nil {
+		owner, err := e.owners.owner(ctx, cr)
+		if err != nil {
+			return managed.ExternalObservation{}, err
+		}
+		if owner != "" && meta.WasDeleted(cr) {
+			return managed.ExternalObservation{ResourceExists: false}, nil // the link is owner's
+		}
+		if owner != "" {
+			return managed.ExternalObservation{}, errors.Errorf(errSharedLink, owner, want.Parent, want.Child)
+		}
 	}
 	id := meta.GetExternalName(cr)
 	adopted := false
@@ -161,7 +184,10 @@ func (e *external) Delete(ctx context.Context, cr *v1alpha1.Relationship) (manag
 }
 
 // Disconnect implements managed.TypedExternalClient.
-func (e *external) Disconnect(_ context.Context) error { return nil }
+func (e *external) Disconnect(_ context.Context) error {
+	e.conn.Close()
+	return nil
+}
 
 // snLinks keeps cmdb_rel_ci rows; the type is a reference to cmdb_rel_type, so rows are
 // compared by the type's name.
@@ -240,6 +266,11 @@ func (s *snLinks) remove(ctx context.Context, id string) error {
 	return s.c.Delete(ctx, relTable, id)
 }
 
+// oqlString quotes a value for an OQL string literal.
+func oqlString(s string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
+}
+
 // itopLinks keeps lnkApplicationSolutionToFunctionalCI links.
 type itopLinks struct {
 	c itop.Client
@@ -249,8 +280,11 @@ func itopLink(o itop.Object) link {
 	return link{ID: o.Key, Parent: o.String("applicationsolution_id"), Child: o.String("functionalci_id"), Type: ITopLinkClass}
 }
 
+// find looks the link up with OQL: criteria naming an end that no longer exists are an error
+// in iTop, which would keep a Relationship to a deleted app from ever being deleted.
 func (s *itopLinks) find(ctx context.Context, want link) (link, bool, error) {
-	objs, err := s.c.Get(ctx, ITopLinkClass, itop.Key{Criteria: map[string]string{"applicationsolution_id": want.Parent, "functionalci_id": want.Child}})
+	objs, err := s.c.Get(ctx, ITopLinkClass, itop.Key{OQL: "SELECT " + ITopLinkClass + " WHERE applicationsolution_id = " + oqlString(want.Parent) +
+		" AND functionalci_id = " + oqlString(want.Child)})
 	if err != nil || len(objs) == 0 {
 		return link{}, false, err
 	}
