@@ -65,7 +65,7 @@ func claimName(a *app, v v1alpha1.Volume) string { return a.name + "-" + v.Name 
 // claims are the app's PersistentVolumeClaims, on the platform's storage class, each attached to
 // one node at a time, composed as volume-<volume name>.
 func claims(a *app) []object {
-	var out []object
+	out := make([]object, 0, len(a.spec.Volumes))
 	for _, v := range a.spec.Volumes {
 		if v.Persistent == nil {
 			continue
