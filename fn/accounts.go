@@ -4,7 +4,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/google/go-containerregistry/pkg/name"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -54,11 +53,12 @@ func (a *app) serviceAccountName() string {
 	return a.spec.ServiceAccountName
 }
 
-// imagePullSecrets are the Secrets the platform names for the registries of images, then the app's
-// own, each once, in that order.
-func imagePullSecrets(a *app, images ...name.Reference) []corev1.LocalObjectReference {
+// imagePullSecrets are the Secrets the platform names for the registries of the pod's images, then
+// the app's own, each once, in that order.
+func imagePullSecrets(a *app) []corev1.LocalObjectReference {
 	var names []string
-	if a.in.Images != nil {
+	if a.in.Images != nil && len(a.in.Images.PullSecrets) > 0 {
+		images := a.images()
 		for _, ps := range a.in.Images.PullSecrets {
 			for _, ref := range images {
 				if registryAllowed(ref, []string{ps.Registry}) && !slices.Contains(names, ps.Secret) {

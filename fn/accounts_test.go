@@ -44,7 +44,7 @@ func TestImagePullSecrets(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			a := testApp(t, tc.in, tc.mods...)
-			if diff := cmp.Diff(tc.want, imagePullSecrets(a, a.image)); diff != "" {
+			if diff := cmp.Diff(tc.want, imagePullSecrets(a)); diff != "" {
 				t.Errorf("%s\nimagePullSecrets(): -want, +got:\n%s", tc.reason, diff)
 			}
 		})

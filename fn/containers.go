@@ -84,10 +84,13 @@ func containersPolicy(a *app) (warnings []string, errs field.ErrorList) {
 
 // images are every image the pod runs, for their pull secrets.
 func (a *app) images() []name.Reference {
-	refs := []name.Reference{a.image}
-	for _, x := range extraContainers(&a.spec) {
-		if ref, err := parseImage(x.c.Image); err == nil {
-			refs = append(refs, ref)
+	refs := make([]name.Reference, 1, 1+len(a.spec.InitContainers)+len(a.spec.Sidecars))
+	refs[0] = a.image
+	for _, cs := range [][]v1alpha1.Container{a.spec.InitContainers, a.spec.Sidecars} {
+		for _, c := range cs {
+			if ref, err := parseImage(c.Image); err == nil {
+				refs = append(refs, ref)
+			}
 		}
 	}
 	return refs

@@ -108,7 +108,7 @@ func TestContainerPullSecrets(t *testing.T) {
 	a := testApp(t, []inputMod{withPullSecrets(v1beta1.RegistryPullSecret{Registry: "registry.acme.example", Secret: "acme-pull"})},
 		withContainers(nil, []v1alpha1.Container{{Name: "proxy", Image: "registry.acme.example/proxy:1"}}))
 	want := []corev1.LocalObjectReference{{Name: "acme-pull"}}
-	if diff := cmp.Diff(want, imagePullSecrets(a, a.images()...)); diff != "" {
+	if diff := cmp.Diff(want, imagePullSecrets(a)); diff != "" {
 		t.Errorf("imagePullSecrets(): a sidecar's registry gets its pull secret too: -want, +got:\n%s", diff)
 	}
 }

@@ -16,16 +16,8 @@ func policy(a *app) (warnings []string, errs field.ErrorList) {
 	w, e := imagePolicy(a.in.Images, field.NewPath("spec", "image"), a.spec.Image, a.image)
 	warnings, errs = append(warnings, w...), append(errs, e...)
 
-	w, e = egressPolicy(a)
+	w, e = workloadPolicy(a)
 	warnings, errs = append(warnings, w...), append(errs, e...)
-	errs = append(errs, resourcesPolicy(a, field.NewPath("spec", "resources"), a.spec.Resources)...)
-	errs = append(errs, loadBalancerPolicy(a)...)
-	errs = append(errs, podMetadataPolicy(a)...)
-	errs = append(errs, accountsPolicy(a)...)
-	errs = append(errs, securityPolicy(a, field.NewPath("spec", "security"), a.spec.Security)...)
-	w, e = containersPolicy(a)
-	warnings, errs = append(warnings, w...), append(errs, e...)
-	errs = append(errs, volumesPolicy(a)...)
 
 	sp := field.NewPath("spec")
 	if a.spec.Route != nil {
@@ -56,6 +48,30 @@ func policy(a *app) (warnings []string, errs field.ErrorList) {
 			break
 		}
 	}
+	return warnings, errs
+}
+
+// workloadPolicy applies the platform's rules to the workload's optional parts, each only when the
+// app uses it: policy runs on every reconcile of every app, and most use few of them.
+func workloadPolicy(a *app) (warnings []string, errs field.ErrorList) {
+	s := &a.spec
+	if len(s.Egress) > 0 {
+		warnings, errs = egressPolicy(a)
+	}
+	if s.Resources != nil {
+		errs = append(errs, resourcesPolicy(a, field.NewPath("spec", "resources"), s.Resources)...)
+	}
+	if s.Security != nil {
+		errs = append(errs, securityPolicy(a, field.NewPath("spec", "security"), s.Security)...)
+	}
+	if len(s.InitContainers)+len(s.Sidecars) > 0 {
+		w, e := containersPolicy(a)
+		warnings, errs = append(warnings, w...), append(errs, e...)
+	}
+	errs = append(errs, loadBalancerPolicy(a)...)
+	errs = append(errs, podMetadataPolicy(a)...)
+	errs = append(errs, accountsPolicy(a)...)
+	errs = append(errs, volumesPolicy(a)...)
 	return warnings, errs
 }
 

@@ -43,16 +43,8 @@ func validate(appName, namespace string, spec *v1alpha1.XAppSpec) (name.Referenc
 	errs = append(errs, validateScaling(sp, spec)...)
 	errs = append(errs, validateProbes(sp.Child("probes"), spec)...)
 	errs = append(errs, validateRoute(sp.Child("route"), spec)...)
-	errs = append(errs, validateEgress(sp.Child("egress"), spec.Egress)...)
 	errs = append(errs, validateDependsOn(sp.Child("dependsOn"), appName, namespace, spec.DependsOn)...)
-
-	errs = append(errs, validateResources(sp.Child("resources"), spec.Resources)...)
-	errs = append(errs, validatePodMetadata(sp.Child("podMetadata"), spec.PodMetadata)...)
-	errs = append(errs, validateAccounts(sp, spec.ImagePullSecrets, spec.ServiceAccountName)...)
-	errs = append(errs, validateSecurity(sp.Child("security"), spec.Security)...)
-	errs = append(errs, validateVolumes(sp, spec)...)
-	errs = append(errs, validateContainers(appName, spec)...)
-	errs = append(errs, validateDataEnv(spec)...)
+	errs = append(errs, validateWorkload(sp, appName, spec)...)
 	if c := spec.CMDB; c != nil {
 		if strings.TrimSpace(c.OwnerTeam) == "" {
 			errs = append(errs, field.Required(sp.Child("cmdb", "ownerTeam"), "the team that owns the app"))
@@ -71,6 +63,35 @@ func validate(appName, namespace string, spec *v1alpha1.XAppSpec) (name.Referenc
 		}
 	}
 	return ref, errs
+}
+
+// validateWorkload checks the workload's optional parts. Most apps use few of them, so each is
+// looked at, and its path made, only when set: validation runs on every reconcile of every app.
+func validateWorkload(sp *field.Path, appName string, spec *v1alpha1.XAppSpec) field.ErrorList {
+	var errs field.ErrorList
+	if len(spec.Egress) > 0 {
+		errs = append(errs, validateEgress(sp.Child("egress"), spec.Egress)...)
+	}
+	if spec.Resources != nil {
+		errs = append(errs, validateResources(sp.Child("resources"), spec.Resources)...)
+	}
+	if spec.PodMetadata != nil {
+		errs = append(errs, validatePodMetadata(sp.Child("podMetadata"), spec.PodMetadata)...)
+	}
+	if spec.Security != nil {
+		errs = append(errs, validateSecurity(sp.Child("security"), spec.Security)...)
+	}
+	errs = append(errs, validateAccounts(sp, spec.ImagePullSecrets, spec.ServiceAccountName)...)
+	if len(spec.Volumes) > 0 {
+		errs = append(errs, validateVolumes(sp, spec)...)
+	}
+	if len(spec.InitContainers)+len(spec.Sidecars) > 0 {
+		errs = append(errs, validateContainers(appName, spec)...)
+	}
+	if spec.Database != nil || spec.Cache != nil || spec.Bucket != nil {
+		errs = append(errs, validateDataEnv(spec)...)
+	}
+	return errs
 }
 
 // validateImage parses an image reference, or says why it cannot.

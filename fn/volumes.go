@@ -190,6 +190,9 @@ func validateVolumePath(p *field.Path, path string, seen map[string]int, i int) 
 
 // volumesPolicy holds volumes to the platform's caps, and persistent storage to its allowance.
 func volumesPolicy(a *app) field.ErrorList {
+	if len(a.spec.Volumes) == 0 {
+		return nil
+	}
 	var errs field.ErrorList
 	pol := a.in.Volumes
 	p := field.NewPath("spec", "volumes")

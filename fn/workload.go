@@ -127,7 +127,7 @@ func podSpec(a *app, extraEnv []corev1.EnvVar) corev1.PodSpec {
 	c.VolumeMounts = append(c.VolumeMounts, mounts...)
 	ps := corev1.PodSpec{
 		ServiceAccountName:           a.serviceAccountName(),
-		ImagePullSecrets:             imagePullSecrets(a, a.images()...),
+		ImagePullSecrets:             imagePullSecrets(a),
 		AutomountServiceAccountToken: ptr.To(false),
 		// Service links put an environment variable per Service in the namespace into every pod:
 		// noise at best, a name clash at worst.
