@@ -52,6 +52,7 @@ func Scenarios() map[string]Scenario {
 		"private":              {Reason: "An image from a private registry gets the platform's pull secret and the app's own; an existing ServiceAccount replaces the app's own.", XR: "private/xr.yaml"},
 		"runasuser":            {Reason: "An image built with a named user runs as its UID, with a capability the platform allows added back; never root.", XR: "runasuser/xr.yaml"},
 		"nginx":                {Reason: "The stock nginx image made to run: its own non-root user, a high port behind Service port 80, scratch space where it writes.", XR: "nginx/xr.yaml"},
+		"busybox":              {Reason: "The stock busybox image, built to run as root, runs as nobody; a worker without ports gets no probes.", XR: "busybox/xr.yaml"},
 		"persistent":           {Reason: "Persistent storage: a claim of the app's own, one pod recreated rather than rolled; a Secret mounted as files.", XR: "persistent/xr.yaml"},
 		"sidecars":             {Reason: "A migration init container and a native log-shipper sidecar sharing a scratch volume, under the app's secure defaults.", XR: "sidecars/xr.yaml"},
 		"spring":               {Reason: "Data-service variables under the app's own names, and a JDBC URL built from them by Kubernetes: the function never reads a credential.", XR: "spring/xr.yaml", Observed: "incluster/observed-ready.yaml", Required: "incluster/required-ready"},
