@@ -52,5 +52,7 @@ func Scenarios() map[string]Scenario {
 		"cache-only-aws":       {Reason: "Only a cache on AWS: an ElastiCache ReplicationGroup and no IAM role, since nothing needs one.", XR: "cache-only/xr.yaml", Required: "aws/environment.yaml"},
 		"cache-only-gcp":       {Reason: "Only a cache on GCP: a Memorystore Instance and no service account.", XR: "cache-only/xr.yaml", Required: "gcp/environment.yaml"},
 		"cache-only-azure":     {Reason: "Only a cache on Azure: an Azure Cache for Redis and no identity.", XR: "cache-only/xr.yaml", Required: "azure/environment.yaml"},
+		"deploy-finished":      {Reason: "A rollout finished: one Notification per target for the new revision, the one announced before kept as observed, and a Normal result.", XR: "deploy/xr.yaml", Composition: "deploy/composition.yaml", Observed: "deploy/observed-finished.yaml"},
+		"deploy-failed":        {Reason: "A rollout stalled past its deadline: a failure Notification per target and a Warning result, once, since the status still said InProgress.", XR: "deploy/xr-rolling-out.yaml", Composition: "deploy/composition.yaml", Observed: "deploy/observed-failed.yaml"},
 	}
 }

@@ -139,9 +139,13 @@ func runFunction(req *fnv1.RunFunctionRequest) *fnv1.RunFunctionResponse {
 	}
 
 	dep := decodeDeployment(observed[ResourceDeployment].GetResource())
-	if err := composeInto(rsp, compose(a, dep, ds), observed, appStatus(a, dep, observed), ds); err != nil {
+	st := appStatus(a, dep, observed)
+	objs := append(compose(a, dep, ds), announcements(a, st.Deploy, observed)...)
+	if err := composeInto(rsp, objs, observed, st, ds); err != nil {
 		fatal(rsp, err)
+		return rsp
 	}
+	announceRollout(rsp, req.GetObserved().GetComposite().GetResource(), st.Deploy)
 	return rsp
 }
 
