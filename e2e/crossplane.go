@@ -85,16 +85,33 @@ func (h *Harness) crossplane(ctx context.Context) error {
 	if err := waitListening(core, fmt.Sprintf("127.0.0.1:%d", webhookPort), 60*time.Second); err != nil {
 		return err
 	}
-	// The RBAC manager grants core the XRDs' and providers' kinds. It has no flag for its metrics
-	// port (controller-runtime's default :8080), so a busy :8080 is said plainly instead of showing
-	// later as permissions that never arrive.
-	d := &net.Dialer{Timeout: 200 * time.Millisecond}
-	if c, err := d.DialContext(ctx, "tcp", "127.0.0.1:8080"); err == nil {
-		_ = c.Close()
-		return errors.New("port 8080 is taken: Crossplane's RBAC manager binds its metrics there and cannot be told otherwise; stop whatever listens on it")
+	return h.rbacManager(ctx)
+}
+
+// rbacManager starts Crossplane's RBAC manager, which grants core the XRDs' and providers' kinds. It
+// has no flag for its metrics port and binds controller-runtime's default :8080 on every interface,
+// which other processes on a shared machine take now and then: it is started when :8080 is free and
+// started again if it lost the race, for up to a minute, and the error says so plainly instead of
+// showing later as permissions that never arrive.
+func (h *Harness) rbacManager(ctx context.Context) error {
+	deadline := time.Now().Add(time.Minute)
+	for attempt := 0; time.Now().Before(deadline); attempt++ {
+		d := &net.Dialer{Timeout: 200 * time.Millisecond}
+		if c, err := d.DialContext(ctx, "tcp", "127.0.0.1:8080"); err == nil {
+			_ = c.Close()
+			time.Sleep(time.Second)
+			continue
+		}
+		p, err := h.startEnv(fmt.Sprintf("crossplane-rbac-manager-%d", attempt), h.Env.Core, []string{"KUBECONFIG=" + h.AdminKubeconfig}, "rbac", "start")
+		if err != nil {
+			return err
+		}
+		time.Sleep(2 * time.Second)
+		if done, _ := p.Exited(); !done {
+			return nil
+		}
 	}
-	_, err = h.startEnv("crossplane-rbac-manager", h.Env.Core, []string{"KUBECONFIG=" + h.AdminKubeconfig}, "rbac", "start")
-	return err
+	return errors.New("port 8080 stayed taken for a minute: Crossplane's RBAC manager binds its metrics there and cannot be told otherwise; stop whatever listens on it")
 }
 
 // coreRBAC creates core's namespace and ServiceAccount and binds it to the ClusterRoles of

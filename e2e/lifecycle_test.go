@@ -65,7 +65,7 @@ func testImageUpdate(t *testing.T, ctx context.Context) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var said []string
+	said := make([]string, 0, len(vs))
 	for _, v := range vs {
 		said = append(said, v.AppReady)
 	}

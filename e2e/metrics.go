@@ -49,7 +49,7 @@ func (h *Harness) FunctionVerdicts(xr string, since time.Time) ([]Verdict, error
 	if err != nil {
 		return nil, errors.Wrap(err, "cannot read the function's log")
 	}
-	var out []Verdict
+	out := make([]Verdict, 0, bytes.Count(b, []byte(functionRequestLog)))
 	for l := range strings.SplitSeq(string(b), "\n") {
 		i := strings.Index(l, "{")
 		if i < 0 || !strings.Contains(l, functionRequestLog) {
