@@ -24,8 +24,9 @@ ETCD_DIR        := $(call tooldir,etcd)
 KUBE_DIR        := $(call tooldir,kube)
 KWOK            := $(call tooldir,kwok)/kwok
 GOLANGCI_LINT   := $(call tooldir,golangci-lint)/golangci-lint
-FUNCTION_BIN    := $(CACHE)/bin/function-xapp
-PROVIDER_BIN    := $(CACHE)/bin/provider-cmdb
+# The project's own binaries are per checkout: two worktrees must never test each other's builds.
+FUNCTION_BIN    := $(abspath _output/bin)/function-xapp
+PROVIDER_BIN    := $(abspath _output/bin)/provider-cmdb
 ENVTEST_DIR     := $(CACHE)/envtest/$(call toolhash,etcd)-$(call toolhash,kube)
 
 # Where the packages are published: the Configuration depends on the function and provider there.
@@ -90,7 +91,7 @@ fuzz: ## Run each fuzz target for FUZZTIME (default 10s; e.g. FUZZTIME=10m, or F
 	done
 
 .PHONY: build
-build: ## Build the function and provider binaries into $(CACHE)/bin.
+build: ## Build the function and provider binaries into _output/bin.
 	CGO_ENABLED=0 go build -trimpath -o $(FUNCTION_BIN) ./fn/cmd/function-xapp
 	CGO_ENABLED=0 go build -trimpath -o $(PROVIDER_BIN) ./provider/cmd/provider-cmdb
 
