@@ -34,6 +34,7 @@ import (
 	"github.com/xapp-dev/xapp/apis/cmdb"
 	"github.com/xapp-dev/xapp/apis/cmdb/v1alpha1"
 	"github.com/xapp-dev/xapp/provider/internal/clients/cmdbtest"
+	"github.com/xapp-dev/xapp/provider/internal/controller/controllertest"
 )
 
 // pollInterval is short so drift made behind the provider's back is corrected in seconds.
@@ -106,24 +107,7 @@ func startProvider(t *testing.T, cfg *rest.Config, s *runtime.Scheme) (stop func
 	if err := Setup(mgr, o); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if err := mgr.Start(ctx); err != nil {
-			t.Errorf("manager: %v", err)
-		}
-	}()
-	stopped := false
-	stop = func() {
-		if !stopped {
-			stopped = true
-			cancel()
-			<-done
-		}
-	}
-	t.Cleanup(stop)
-	return stop
+	return controllertest.Start(t, mgr)
 }
 
 // Two managers in one process (before and after the simulated crash) register the same

@@ -33,6 +33,7 @@ import (
 	"github.com/xapp-dev/xapp/apis/cmdb"
 	"github.com/xapp-dev/xapp/apis/cmdb/v1alpha1"
 	"github.com/xapp-dev/xapp/provider/internal/controller/config"
+	"github.com/xapp-dev/xapp/provider/internal/controller/controllertest"
 )
 
 // TestAgainstRealAPIServer runs the Notification controller in a manager against a real
@@ -155,24 +156,7 @@ func startManager(t *testing.T, cfg *rest.Config, s *runtime.Scheme) (stop func(
 	if err := config.SetupManaged(mgr, o, resource.ManagedKind(v1alpha1.NotificationGroupVersionKind), k); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if err := mgr.Start(ctx); err != nil {
-			t.Errorf("manager: %v", err)
-		}
-	}()
-	stopped := false
-	stop = func() {
-		if !stopped {
-			stopped = true
-			cancel()
-			<-done
-		}
-	}
-	t.Cleanup(stop)
-	return stop
+	return controllertest.Start(t, mgr)
 }
 
 func waitFor(t *testing.T, timeout time.Duration, what string, fn func() string) {
