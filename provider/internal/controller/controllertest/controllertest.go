@@ -12,14 +12,14 @@ import (
 // Start runs mgr until the returned stop function is called or the test ends. stop waits for the
 // manager to exit, which is how a test kills the provider at a chosen moment; calling it twice is
 // harmless.
-func Start(t testing.TB, mgr manager.Manager) (stop func()) {
-	t.Helper()
+func Start(tb testing.TB, mgr manager.Manager) (stop func()) {
+	tb.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		if err := mgr.Start(ctx); err != nil {
-			t.Errorf("manager: %v", err)
+			tb.Errorf("manager: %v", err)
 		}
 	}()
 	stopped := false
@@ -30,6 +30,6 @@ func Start(t testing.TB, mgr manager.Manager) (stop func()) {
 			<-done
 		}
 	}
-	t.Cleanup(stop)
+	tb.Cleanup(stop)
 	return stop
 }
