@@ -101,7 +101,7 @@ func run(apis, out string) error {
 
 // readVersions reads the CRD controller-gen wrote and keeps its versions for an XRD.
 func readVersions(path string, columns []extv1.CustomResourceColumnDefinition) ([]xpv2.CompositeResourceDefinitionVersion, error) {
-	b, err := os.ReadFile(path) //nolint:gosec // The path is controller-gen's output in our own temporary folder.
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, errors.Wrap(err, errReadCRD)
 	}
