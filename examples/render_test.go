@@ -38,7 +38,7 @@ func TestRenderExamples(t *testing.T) {
 		}
 	})
 	cacheDir := t.TempDir()
-	extensions := []string{XRDXApp, XRDApp, providerCRDs, env.CRDs()}
+	extensions := []string{XRDXApp, XRDApp, XRDXAppPolicy, providerCRDs, env.CRDs()}
 
 	for name, tc := range Scenarios() {
 		t.Run(name, func(t *testing.T) {

@@ -11,6 +11,9 @@ const (
 	CompositionApp  = "../package/configuration/composition-app.yaml"
 	XRDXApp         = "../package/configuration/xrd-xapp.yaml"
 	XRDApp          = "../package/configuration/xrd-app.yaml"
+
+	CompositionXAppPolicy = "../package/configuration/composition-xapppolicy.yaml"
+	XRDXAppPolicy         = "../package/configuration/xrd-xapppolicy.yaml"
 )
 
 // A Scenario is one example rendered one way. Paths are relative to this folder; an empty
@@ -52,5 +55,7 @@ func Scenarios() map[string]Scenario {
 		"cache-only-aws":       {Reason: "Only a cache on AWS: an ElastiCache ReplicationGroup and no IAM role, since nothing needs one.", XR: "cache-only/xr.yaml", Required: "aws/environment.yaml"},
 		"cache-only-gcp":       {Reason: "Only a cache on GCP: a Memorystore Instance and no service account.", XR: "cache-only/xr.yaml", Required: "gcp/environment.yaml"},
 		"cache-only-azure":     {Reason: "Only a cache on Azure: an Azure Cache for Redis and no identity.", XR: "cache-only/xr.yaml", Required: "azure/environment.yaml"},
+		"policy":               {Reason: "The platform's XAppPolicy: a ValidatingAdmissionPolicy with the rule table and the policy as its parameters, a binding per environment.", XR: "policy/xr.yaml", Composition: CompositionXAppPolicy, XRD: XRDXAppPolicy},
+		"policy-ready":         {Reason: "The admission policy and its bindings exist: the XAppPolicy is ready.", XR: "policy/xr.yaml", Composition: CompositionXAppPolicy, XRD: XRDXAppPolicy, Observed: "policy/observed-ready.yaml"},
 	}
 }

@@ -84,6 +84,9 @@ func (f *Function) logResult(xr string, rsp *fnv1.RunFunctionResponse) {
 // services, compose, judge readiness, write status. It is the only code that writes results,
 // requirements and conditions to the response.
 func runFunction(req *fnv1.RunFunctionRequest) *fnv1.RunFunctionResponse {
+	if xrKind(req) == v1alpha1.XAppPolicyKind {
+		return composePolicy(req)
+	}
 	rsp := response.To(req, response.DefaultTTL)
 
 	in := &v1beta1.Input{}
@@ -243,6 +246,11 @@ func xrName(req *fnv1.RunFunctionRequest) string {
 		return ns + "/" + name
 	}
 	return name
+}
+
+// xrKind is the observed XR's kind: function-xapp composes apps and the platform's policy.
+func xrKind(req *fnv1.RunFunctionRequest) string {
+	return req.GetObserved().GetComposite().GetResource().GetFields()["kind"].GetStringValue()
 }
 
 // setStatus merges the app's status into the desired XR, keeping what earlier pipeline steps set.
