@@ -230,10 +230,13 @@ func ensureDesired(rsp *fnv1.RunFunctionResponse) {
 // fatal stops the composition with err. Crossplane puts a Fatal result's event and Synced=False on
 // the XR only, so a developer who wrote an App claim would see nothing: the same words also go to
 // the claim as a Warning and as the AppReady condition.
+//
+// The Warning comes first: Crossplane stops reading results at a Fatal one, so a Warning after it
+// never becomes an event.
 func fatal(rsp *fnv1.RunFunctionResponse, err error) {
+	response.Warning(rsp, err).TargetCompositeAndClaim()
 	response.Fatal(rsp, err)
 	rsp.Results[len(rsp.Results)-1].Target = fnv1.Target_TARGET_COMPOSITE_AND_CLAIM.Enum()
-	response.Warning(rsp, err).TargetCompositeAndClaim()
 	response.ConditionFalse(rsp, ConditionAppReady, ReasonFailed).WithMessage(err.Error()).TargetCompositeAndClaim()
 }
 

@@ -116,8 +116,8 @@ func TestRunFunctionResults(t *testing.T) {
 	// A Fatal reaches the XR only; the same words go to the claim as a Warning and AppReady.
 	fatal := func(msg string) []*fnv1.Result {
 		return []*fnv1.Result{
-			{Severity: fnv1.Severity_SEVERITY_FATAL, Message: msg, Target: fnv1.Target_TARGET_COMPOSITE_AND_CLAIM.Enum()},
 			{Severity: fnv1.Severity_SEVERITY_WARNING, Message: msg, Target: fnv1.Target_TARGET_COMPOSITE_AND_CLAIM.Enum()},
+			{Severity: fnv1.Severity_SEVERITY_FATAL, Message: msg, Target: fnv1.Target_TARGET_COMPOSITE_AND_CLAIM.Enum()},
 		}
 	}
 	cases := map[string]struct {
@@ -188,9 +188,9 @@ func TestRunFunctionResults(t *testing.T) {
 			if got := len(rsp.GetDesired().GetResources()); got != tc.count {
 				t.Errorf("%s\nRunFunction(): %d desired resources, want %d", tc.reason, got, tc.count)
 			}
-			if r := rsp.GetResults(); len(r) > 0 && r[0].GetSeverity() == fnv1.Severity_SEVERITY_FATAL {
+			if r := rsp.GetResults(); len(r) > 1 && r[1].GetSeverity() == fnv1.Severity_SEVERITY_FATAL {
 				want := []*fnv1.Condition{{Type: ConditionAppReady, Status: fnv1.Status_STATUS_CONDITION_FALSE, Reason: ReasonFailed,
-					Message: ptr.To(r[0].GetMessage()), Target: fnv1.Target_TARGET_COMPOSITE_AND_CLAIM.Enum()}}
+					Message: ptr.To(r[1].GetMessage()), Target: fnv1.Target_TARGET_COMPOSITE_AND_CLAIM.Enum()}}
 				if diff := cmp.Diff(want, rsp.GetConditions(), protocmp.Transform()); diff != "" {
 					t.Errorf("%s\nRunFunction(): conditions -want, +got:\n%s", tc.reason, diff)
 				}
