@@ -55,7 +55,13 @@ func TestRenderExamples(t *testing.T) {
 			}
 			start := time.Now()
 			out, err := env.Renderer().Render(ctx, args)
-			if err != nil {
+			switch {
+			case tc.Refused && err == nil:
+				t.Fatalf("%s\nrender succeeded; want the function to refuse the app", tc.Reason)
+			case tc.Refused:
+				// What a developer reads from an offline render: compared, not validated.
+				out = []byte(err.Error() + "\n")
+			case err != nil:
 				t.Fatalf("%s\nrender: %v", tc.Reason, err)
 			}
 			t.Logf("rendered in %s", time.Since(start).Round(time.Millisecond))
@@ -75,6 +81,9 @@ func TestRenderExamples(t *testing.T) {
 				t.Errorf("%s\nrender output: -want, +got (go test ./examples -update if intended):\n%s", tc.Reason, diff)
 			}
 
+			if tc.Refused {
+				return
+			}
 			report, err := render.Validate(ctx, env.CLI, extensions, out, cacheDir)
 			if err != nil {
 				t.Errorf("%s\nresource validate: %v", tc.Reason, err)

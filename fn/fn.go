@@ -107,16 +107,29 @@ func runFunction(req *fnv1.RunFunctionRequest) *fnv1.RunFunctionResponse {
 		fatal(rsp, fieldErrors(errInvalid, errs))
 		return rsp
 	}
+	reqs := newRequirements(req)
+	defer reqs.writeTo(rsp)
+	verdict, err := judgeByPolicies(reqs, req.GetObserved().GetComposite().GetResource(), namespace)
+	switch {
+	case err != nil:
+		fatal(rsp, err)
+		return rsp
+	case len(verdict.denied) > 0:
+		fatal(rsp, errors.New(errPolicy+": "+strings.Join(verdict.denied, "; ")))
+		return rsp
+	case verdict.governed:
+		in = governedInput(in)
+	}
 	a := newApp(appName, namespace, spec, in, image)
 	a.generation = xrGeneration(req.GetObserved().GetComposite().GetResource())
+	a.governed = verdict.governed
 	warnings, errs := policy(a)
 	if len(errs) > 0 {
 		fatal(rsp, fieldErrors(errPolicy, errs))
 		return rsp
 	}
+	warnings = append(verdict.warned, warnings...)
 
-	reqs := newRequirements(req)
-	defer reqs.writeTo(rsp)
 	observed := req.GetObserved().GetResources()
 	ds, wait, err := planData(a, req.GetInput(), observed, reqs)
 	switch {
