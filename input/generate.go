@@ -7,4 +7,4 @@ package input
 
 // The README's field reference is generated last, from the XRD and CRDs generated above (input sorts
 // after apis, so both are current by now).
-//go:generate go run ../hack/apidocs -readme ../README.md -schema xapp=../package/configuration/xrd-xapp.yaml -schema input=../package/function/input/fn.xapp.dev_inputs.yaml -schema configurationitem=../package/provider/crds/cmdb.m.xapp.dev_configurationitems.yaml -schema relationship=../package/provider/crds/cmdb.m.xapp.dev_relationships.yaml -schema providerconfig=../package/provider/crds/cmdb.m.xapp.dev_providerconfigs.yaml
+//go:generate go run ../hack/apidocs -readme ../README.md -schema xapp=../package/configuration/xrd-xapp.yaml -schema xapppolicy=../package/configuration/xrd-xapppolicy.yaml -schema input=../package/function/input/fn.xapp.dev_inputs.yaml -schema configurationitem=../package/provider/crds/cmdb.m.xapp.dev_configurationitems.yaml -schema relationship=../package/provider/crds/cmdb.m.xapp.dev_relationships.yaml -schema providerconfig=../package/provider/crds/cmdb.m.xapp.dev_providerconfigs.yaml
