@@ -135,8 +135,9 @@ func admissionPolicy(name string) *admissionregistrationv1.ValidatingAdmissionPo
 					},
 				}},
 			},
-			Variables:   rules.Variables,
-			Validations: rules.Validations(),
+			MatchConditions: rules.MatchConditions,
+			Variables:       rules.Variables,
+			Validations:     rules.Validations(),
 		},
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -20,6 +21,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apiserver/pkg/admission/plugin/policy/validating"
 	"k8s.io/apiserver/pkg/cel/openapi/resolver"
 	"k8s.io/client-go/discovery/cached/memory"
@@ -98,6 +100,61 @@ func TestAgreement(t *testing.T) {
 		agree++
 	}
 	t.Logf("corpus: %d apps; the API server and the Go path agree on %d", len(c.cases), agree)
+	checkPolicyChange(ctx, t, e, c, dyn, warnings)
+}
+
+// checkPolicyChange tightens a rule in the XAppPolicy of a running app: admission follows without a
+// new admission policy, still agreeing with the Go path; the running app is not refused while only
+// its metadata changes (as when Crossplane records its composed resources), and is refused on its
+// next change.
+func checkPolicyChange(ctx context.Context, t *testing.T, e *policy.Evaluator, c corpus, dyn dynamic.Interface, w *warningLog) {
+	t.Helper()
+	running := corpusCase{Name: "running", Namespace: "prod", Spec: json.RawMessage(
+		`{"image":"ghcr.io/acme/shop:1.4.2","ports":[{"name":"http","port":8080}],"replicas":2,"cmdb":{"ownerTeam":"shop"},"resources":{"cpu":"3"}}`)}
+	if _, err := dyn.Resource(xappsGVR).Namespace(running.Namespace).Create(ctx, running.xapp(t), metav1.CreateOptions{}); err != nil {
+		t.Fatalf("cannot create a valid app: %v", err)
+	}
+	vapGVR := admissionGVR(t, "ValidatingAdmissionPolicy")
+	vapName := policy.AdmissionPolicyName("platform")
+	before, err := dyn.Resource(vapGVR).Get(ctx, vapName, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tightened, err := dyn.Resource(policiesGVR).Patch(ctx, "platform", types.MergePatchType, []byte(`{"spec":{"resources":{"maxCPU":"2"}}}`), metav1.PatchOptions{})
+	if err != nil {
+		t.Fatalf("cannot tighten the XAppPolicy: %v", err)
+	}
+	c.policies = []*unstructured.Unstructured{tightened}
+	newApp := running
+	newApp.Name = "running-copy"
+	want := expected(t, e, c, newApp)
+	if want.Refused == "" {
+		t.Fatal("the Go path admits an app above the tightened cap")
+	}
+	deadline := time.Now().Add(enforceTimeout)
+	for got := admit(ctx, t, dyn, w, newApp); got.Refused != want.Refused; got = admit(ctx, t, dyn, w, newApp) {
+		if time.Now().After(deadline) {
+			t.Fatalf("admission does not follow the tightened XAppPolicy after %s: got %+v, want %+v", enforceTimeout, got, want)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	after, err := dyn.Resource(vapGVR).Get(ctx, vapName, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if before.GetGeneration() != after.GetGeneration() {
+		t.Errorf("the ValidatingAdmissionPolicy changed (generation %d to %d); a rule change must only change its parameters", before.GetGeneration(), after.GetGeneration())
+	}
+
+	app := dyn.Resource(xappsGVR).Namespace(running.Namespace)
+	if _, err := app.Patch(ctx, running.Name, types.MergePatchType, []byte(`{"metadata":{"annotations":{"crossplane.io/composition-resource-name":"x"}}}`), metav1.PatchOptions{}); err != nil {
+		t.Errorf("an admitted app is refused when only its metadata changes: %v", err)
+	}
+	_, err = app.Patch(ctx, running.Name, types.MergePatchType, []byte(`{"spec":{"replicas":3}}`), metav1.PatchOptions{})
+	wantUpdate := strings.Replace(want.Refused, `"running-copy"`, `"running"`, 1)
+	if err == nil || err.Error() != wantUpdate {
+		t.Errorf("a change to the app's spec: got error %v, want %q", err, wantUpdate)
+	}
 }
 
 // outcome is what creating an app gets: the error that refused it, and the warnings.

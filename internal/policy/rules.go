@@ -38,6 +38,25 @@ var Variables = []admissionregistrationv1.Variable{
 	{Name: "tooFew", Expression: `variables.environments.filter(e, has(e.minReplicas) && variables.replicas >= 0 && variables.replicas < e.minReplicas)`},
 }
 
+// crossplaneFields are the spec fields Crossplane writes on XApps and App claims; changing them
+// is Crossplane's bookkeeping, not a change to the app.
+const crossplaneFields = `['crossplane', 'compositionRef', 'compositionSelector', 'compositionRevisionRef', ` +
+	`'compositionRevisionSelector', 'compositionUpdatePolicy', 'compositeDeletePolicy', 'resourceRef', ` +
+	`'writeConnectionSecretToRef', 'publishConnectionDetailsTo']`
+
+// MatchConditions limit admission to new apps and to updates of what a developer wrote: the spec
+// apart from Crossplane's fields, and the labels. An app admitted before a rule was tightened is not
+// refused when Crossplane records its composed resources on it, which would stall its
+// reconciliation; it is refused on its next change, and composition refuses it meanwhile. The Go
+// path judges as on creation, where these are always true.
+var MatchConditions = []admissionregistrationv1.MatchCondition{{
+	Name: "developer-change",
+	Expression: `request.operation != 'UPDATE' || ` +
+		`object.spec.exists(k, !(k in ` + crossplaneFields + `) && (!(k in oldObject.spec) || object.spec[k] != oldObject.spec[k])) || ` +
+		`oldObject.spec.exists(k, !(k in ` + crossplaneFields + `) && !(k in object.spec)) || ` +
+		`(has(object.metadata.labels) ? object.metadata.labels : {}) != (has(oldObject.metadata.labels) ? oldObject.metadata.labels : {})`,
+}}
+
 // A tag is what follows the last colon after the last slash; a digest follows an @.
 const (
 	reDigest = `'@sha256:[0-9a-f]{64}$'`
