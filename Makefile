@@ -28,6 +28,10 @@ FUNCTION_BIN    := $(CACHE)/bin/function-xapp
 PROVIDER_BIN    := $(CACHE)/bin/provider-cmdb
 ENVTEST_DIR     := $(CACHE)/envtest/$(call toolhash,etcd)-$(call toolhash,kube)
 
+# Where the packages are published: the Configuration depends on the function and provider there.
+REGISTRY ?= registry.example.com/xapp
+VERSION  ?= v0.1.0
+
 KUBE_VERSION := v1.35.4
 KUBE_LDFLAGS := -X k8s.io/component-base/version.gitVersion=$(KUBE_VERSION) \
 	-X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=35
@@ -37,6 +41,16 @@ TEST_ENV := XAPP_CROSSPLANE=$(CROSSPLANE) XAPP_CROSSPLANE_CORE=$(CROSSPLANE_CORE
 	XAPP_FUNCTION_BIN=$(FUNCTION_BIN) XAPP_PROVIDER_BIN=$(PROVIDER_BIN) XAPP_SHARED=$(abspath ../shared) \
 	KUBEBUILDER_ASSETS=$(or $(KUBEBUILDER_ASSETS),$(ENVTEST_DIR))
 
+# What the end-to-end tests read (they skip without XAPP_E2E, and fail with a hint when a path is
+# missing). The core module's folder holds the CRDs, webhook configurations and Helm chart of the
+# same version as the core binary; it is read lazily, only when e2e runs.
+E2E_ENV = XAPP_E2E=1 XAPP_CROSSPLANE=$(CROSSPLANE) XAPP_ETCD=$(ETCD_DIR)/etcd XAPP_KUBE_DIR=$(KUBE_DIR) XAPP_KWOK=$(KWOK) \
+	XAPP_CROSSPLANE_CORE=$(CROSSPLANE_CORE) \
+	XAPP_CROSSPLANE_SOURCE=$$(cd tools/crossplane-core && GOFLAGS=-mod=readonly go list -m -f '{{.Dir}}' github.com/crossplane/crossplane/v2) \
+	XAPP_PACKAGES=$(abspath _output) XAPP_REGISTRY=$(REGISTRY) XAPP_VERSION=$(VERSION) \
+	XAPP_FUNCTION_BIN=$(FUNCTION_BIN) XAPP_PROVIDER_BIN=$(PROVIDER_BIN) XAPP_SHARED=$(abspath ../shared) \
+	XAPP_RBAC=$(abspath package/rbac/clusterrole.yaml)
+
 ##@ Main
 
 .PHONY: render
@@ -45,10 +59,15 @@ render: $(CROSSPLANE) $(CROSSPLANE_CORE) build ## Render the example app through
 		go run ./hack/render $(or $(EXAMPLE),examples/full)
 
 .PHONY: test
-test: tools build generate-check lint ## Everything: generated code current, lint, unit, fuzz, render + validate, provider tests.
+test: tools build generate-check lint ## Everything: generated code current, lint, unit, fuzz, render + validate, provider tests, e2e.
 	$(TEST_ENV) go test -count=1 ./...
+	$(MAKE) --no-print-directory e2e
 	$(MAKE) --no-print-directory fuzz
 	go test -count=1 -run='^$$' -bench=. -benchtime=200x ./fn/
+
+.PHONY: e2e
+e2e: $(ETCD_DIR)/etcd $(KUBE_DIR)/kube-apiserver $(KWOK) $(CROSSPLANE_CORE) package ## Live end to end: a real control plane with Crossplane, xapp installed from its packages (see e2e/).
+	$(E2E_ENV) go test -count=1 -v -timeout=15m ./e2e/
 
 ##@ Development
 
@@ -101,7 +120,8 @@ bench: build ## Go benchmarks plus fnbench over gRPC against the real binary (se
 
 .PHONY: package
 package: $(CROSSPLANE) build ## Build the function, provider and configuration packages into _output/ (no Docker).
-	go run ./hack/package -crossplane $(CROSSPLANE) -function-bin $(FUNCTION_BIN) -provider-bin $(PROVIDER_BIN) -out _output
+	go run ./hack/package -crossplane $(CROSSPLANE) -function-bin $(FUNCTION_BIN) -provider-bin $(PROVIDER_BIN) \
+		-registry $(REGISTRY) -version $(VERSION) -out _output
 
 .PHONY: tools
 tools: $(CROSSPLANE) $(CROSSPLANE_CORE) $(CODEGEN_DIR)/controller-gen $(ETCD_DIR)/etcd $(KUBE_DIR)/kube-apiserver $(KWOK) $(GOLANGCI_LINT) $(ENVTEST_DIR) ## Build every pinned tool into $(CACHE) (once).

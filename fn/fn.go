@@ -77,7 +77,14 @@ func (f *Function) logResult(xr string, rsp *fnv1.RunFunctionResponse) {
 			return
 		}
 	}
-	f.log.Debug("composed the app", "xr", xr, "resources", len(rsp.GetDesired().GetResources()), "results", len(rsp.GetResults()))
+	appReady := ""
+	for _, c := range rsp.GetConditions() {
+		if c.GetType() == ConditionAppReady {
+			appReady = c.GetStatus().String() + " " + c.GetReason() + ": " + c.GetMessage()
+		}
+	}
+	// The verdict the function gave, so a stale condition Crossplane shows can be told from ours.
+	f.log.Debug("composed the app", "xr", xr, "resources", len(rsp.GetDesired().GetResources()), "results", len(rsp.GetResults()), "appReady", appReady)
 }
 
 // runFunction orchestrates one request: decode, validate, apply the platform's policy, plan data
@@ -148,9 +155,13 @@ func runFunction(req *fnv1.RunFunctionRequest) *fnv1.RunFunctionResponse {
 	}
 
 	dep := decodeDeployment(observed[ResourceDeployment].GetResource())
-	if err := composeInto(rsp, compose(a, dep, ds), observed, appStatus(a, dep, observed), ds); err != nil {
+	st := appStatus(a, dep, observed)
+	objs := append(compose(a, dep, ds), announcements(a, st.Deploy, observed)...)
+	if err := composeInto(rsp, objs, observed, st, ds); err != nil {
 		fatal(rsp, err)
+		return rsp
 	}
+	announceRollout(rsp, req.GetObserved().GetComposite().GetResource(), st.Deploy)
 	return rsp
 }
 

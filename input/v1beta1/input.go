@@ -78,6 +78,10 @@ type Input struct {
 	// +optional
 	PodMetadata *PodMetadataPolicy `json:"podMetadata,omitempty"`
 
+	// Notifications announce each finished or failed rollout of an app to webhooks.
+	// +optional
+	Notifications *Notifications `json:"notifications,omitempty"`
+
 	// Images is the image policy.
 	// +optional
 	Images *ImagePolicy `json:"images,omitempty"`

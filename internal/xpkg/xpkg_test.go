@@ -111,6 +111,7 @@ func TestBuildPackages(t *testing.T) {
 			pkg: Package{Root: "../../package/provider", File: filepath.Join(out, "p.xpkg"), Runtime: ProviderRuntime(provider)},
 			want: []string{
 				"CustomResourceDefinition/clusterproviderconfigs.cmdb.m.xapp.dev", "CustomResourceDefinition/configurationitems.cmdb.m.xapp.dev",
+				"CustomResourceDefinition/notifications.cmdb.m.xapp.dev",
 				"CustomResourceDefinition/providerconfigs.cmdb.m.xapp.dev", "CustomResourceDefinition/providerconfigusages.cmdb.m.xapp.dev",
 				"CustomResourceDefinition/relationships.cmdb.m.xapp.dev", "Provider/provider-cmdb",
 			},

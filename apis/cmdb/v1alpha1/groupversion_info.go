@@ -35,6 +35,13 @@ var (
 	RelationshipGroupVersionKind = SchemeGroupVersion.WithKind(RelationshipKind)
 )
 
+// Notification type metadata.
+var (
+	NotificationKind             = reflect.TypeFor[Notification]().Name()
+	NotificationGroupKind        = schema.GroupKind{Group: Group, Kind: NotificationKind}.String()
+	NotificationGroupVersionKind = SchemeGroupVersion.WithKind(NotificationKind)
+)
+
 // ProviderConfig type metadata.
 var (
 	ProviderConfigKind             = reflect.TypeFor[ProviderConfig]().Name()
@@ -55,6 +62,7 @@ func init() {
 	SchemeBuilder.Register(
 		&ConfigurationItem{}, &ConfigurationItemList{},
 		&Relationship{}, &RelationshipList{},
+		&Notification{}, &NotificationList{},
 		&ProviderConfig{}, &ProviderConfigList{},
 		&ClusterProviderConfig{}, &ClusterProviderConfigList{},
 		&ProviderConfigUsage{}, &ProviderConfigUsageList{},

@@ -9,6 +9,8 @@ import (
 var (
 	_ resource.ModernManaged            = &ConfigurationItem{}
 	_ resource.ModernManaged            = &Relationship{}
+	_ resource.ModernManaged            = &Notification{}
+	_ resource.ManagedList              = &NotificationList{}
 	_ resource.ManagedList              = &ConfigurationItemList{}
 	_ resource.ManagedList              = &RelationshipList{}
 	_ resource.ProviderConfig           = &ProviderConfig{}

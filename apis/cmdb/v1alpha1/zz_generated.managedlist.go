@@ -13,6 +13,15 @@ func (l *ConfigurationItemList) GetItems() []resource.Managed {
 	return items
 }
 
+// GetItems of this NotificationList.
+func (l *NotificationList) GetItems() []resource.Managed {
+	items := make([]resource.Managed, len(l.Items))
+	for i := range l.Items {
+		items[i] = &l.Items[i]
+	}
+	return items
+}
+
 // GetItems of this RelationshipList.
 func (l *RelationshipList) GetItems() []resource.Managed {
 	items := make([]resource.Managed, len(l.Items))

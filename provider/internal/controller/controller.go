@@ -12,6 +12,7 @@ import (
 	"github.com/xapp-dev/xapp/apis/cmdb/v1alpha1"
 	"github.com/xapp-dev/xapp/provider/internal/controller/config"
 	"github.com/xapp-dev/xapp/provider/internal/controller/configurationitem"
+	"github.com/xapp-dev/xapp/provider/internal/controller/notification"
 	"github.com/xapp-dev/xapp/provider/internal/controller/relationship"
 )
 
@@ -29,6 +30,7 @@ var gated = []struct {
 		v1alpha1.ProviderConfigGroupVersionKind, v1alpha1.ClusterProviderConfigGroupVersionKind, v1alpha1.ProviderConfigUsageGroupVersionKind}},
 	{"ConfigurationItem", configurationitem.Setup, []schema.GroupVersionKind{v1alpha1.ConfigurationItemGroupVersionKind}},
 	{"Relationship", relationship.Setup, []schema.GroupVersionKind{v1alpha1.RelationshipGroupVersionKind}},
+	{"Notification", notification.Setup, []schema.GroupVersionKind{v1alpha1.NotificationGroupVersionKind}},
 }
 
 // Setup adds every controller now.

@@ -21,6 +21,10 @@ type Kind[T resource.Managed] struct {
 	Object client.Object
 	// Connector makes an external client for a resource of the kind, from a Connection.
 	Connector func(*Connector) managed.TypedExternalConnector[T]
+	// CreateNotIdempotent kinds make a create that cannot be found again and must not be
+	// repeated (a webhook POST). Their reconciler stops, instead of creating again, when a
+	// create's result was never recorded (crossplane-runtime's external-create-pending).
+	CreateNotIdempotent bool
 }
 
 // NewConnector returns the Connector a controller gets its clients from.
@@ -37,9 +41,9 @@ func NewConnector(mgr ctrl.Manager) *Connector {
 // writes; so:
 //   - no initializers: the default one would set the external name to metadata.name, and Observe
 //     would look that up;
-//   - deterministic external names: Observe finds the record by identity when the external name is
-//     missing, so a create whose id was never written (a crash, a lost answer) is adopted, not
-//     repeated;
+//   - deterministic external names (except for CreateNotIdempotent kinds): Observe finds the record
+//     by identity when the external name is missing, so a create whose id was never written (a
+//     crash, a lost answer) is adopted, not repeated;
 //   - no creation grace period: a record missing right after create really is missing, and the
 //     default 30s would also hold up deleting a young resource.
 func SetupManaged[T resource.Managed](mgr ctrl.Manager, o controller.Options, gvk resource.ManagedKind, k Kind[T]) error {
@@ -60,7 +64,7 @@ func NewReconciler[T resource.Managed](mgr ctrl.Manager, o controller.Options, g
 	opts := []managed.ReconcilerOption{
 		managed.WithTypedExternalConnector[T](k.Connector(c)),
 		managed.WithInitializers(),
-		managed.WithDeterministicExternalName(true),
+		managed.WithDeterministicExternalName(!k.CreateNotIdempotent),
 		managed.WithCreationGracePeriod(0),
 		managed.WithLogger(o.Logger.WithValues("controller", name)),
 		managed.WithRecorder(event.NewAPIRecorder(mgr.GetEventRecorderFor(name))),
