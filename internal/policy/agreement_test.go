@@ -33,6 +33,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/logging"
+	xpv1 "github.com/crossplane/crossplane/apis/v2/apiextensions/v1"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/apiextensions/v2"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 
@@ -48,6 +49,7 @@ const (
 
 var (
 	xappsGVR    = v1alpha1.SchemeGroupVersion.WithResource("xapps")
+	claimsGVR   = v1alpha1.SchemeGroupVersion.WithResource("apps")
 	policiesGVR = v1alpha1.SchemeGroupVersion.WithResource("xapppolicies")
 )
 
@@ -93,7 +95,7 @@ func TestAgreement(t *testing.T) {
 	for _, cc := range c.cases {
 		// Production refuses with the first message only: the same app in preview, which has
 		// production's rules but warns, shows every message.
-		for _, in := range inPreview(cc) {
+		for _, in := range asClaimsToo(inPreview(cc)) {
 			judged++
 			want := expected(t, e, c, in)
 			got := admit(ctx, t, dyn, warnings, in)
@@ -104,7 +106,8 @@ func TestAgreement(t *testing.T) {
 			agree++
 		}
 	}
-	t.Logf("corpus: %d apps, judged %d times (production's also in preview); the API server and the Go path agree on %d", len(c.cases), judged, agree)
+	t.Logf("corpus: %d apps, judged %d times (as XApps and App claims; production's also in preview); the API server and the Go path agree on %d",
+		len(c.cases), judged, agree)
 	checkPolicyChange(ctx, t, e, c, dyn, warnings)
 }
 
@@ -172,6 +175,25 @@ func inPreview(cc corpusCase) []corpusCase {
 	return []corpusCase{cc, p}
 }
 
+// asClaimsToo is each case as an XApp and as an App claim, which admission checks alike.
+func asClaimsToo(cs []corpusCase) []corpusCase {
+	out := make([]corpusCase, 0, 2*len(cs))
+	for _, cc := range cs {
+		claim := cc
+		claim.Kind = v1alpha1.AppKind
+		out = append(out, cc, claim)
+	}
+	return out
+}
+
+// resourceOf is the resource of the case's kind.
+func resourceOf(cc corpusCase) schema.GroupVersionResource {
+	if cc.Kind == v1alpha1.AppKind {
+		return claimsGVR
+	}
+	return xappsGVR
+}
+
 // outcome is what creating an app gets: the error that refused it, and the warnings.
 type outcome struct {
 	Refused  string
@@ -196,7 +218,7 @@ func expected(t *testing.T, e *policy.Evaluator, c corpus, cc corpusCase) outcom
 					o.Warnings = append(o.Warnings, fmt.Sprintf("Validation failed for ValidatingAdmissionPolicy '%s' with binding '%s': %s", vap, v.Binding, f.Message))
 				case i == 0 && o.Refused == "":
 					o.Refused = fmt.Sprintf("%s.%s %q is forbidden: ValidatingAdmissionPolicy '%s' with binding '%s' denied request: %s",
-						xappsGVR.Resource, xappsGVR.Group, cc.Name, vap, v.Binding, f.Message)
+						resourceOf(cc).Resource, resourceOf(cc).Group, cc.Name, vap, v.Binding, f.Message)
 				}
 			}
 		}
@@ -208,7 +230,7 @@ func expected(t *testing.T, e *policy.Evaluator, c corpus, cc corpusCase) outcom
 func admit(ctx context.Context, t *testing.T, dyn dynamic.Interface, w *warningLog, cc corpusCase) outcome {
 	t.Helper()
 	w.reset()
-	_, err := dyn.Resource(xappsGVR).Namespace(cc.Namespace).Create(ctx, cc.xapp(t), metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
+	_, err := dyn.Resource(resourceOf(cc)).Namespace(cc.Namespace).Create(ctx, cc.xapp(t), metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
 	o := outcome{Warnings: w.take()}
 	if err != nil {
 		o.Refused = err.Error()
@@ -345,7 +367,7 @@ func startAPIServer(t *testing.T) (*rest.Config, *warningLog) {
 	}
 	env := &envtest.Environment{
 		BinaryAssetsDirectory: assets,
-		CRDs:                  []*extv1.CustomResourceDefinition{crdFromXRD(t, "xrd-xapp.yaml"), crdFromXRD(t, "xrd-xapppolicy.yaml")},
+		CRDs:                  []*extv1.CustomResourceDefinition{crdFromXRD(t, "xrd-xapp.yaml"), crdFromXRD(t, "xrd-xapppolicy.yaml"), claimCRD(t)},
 	}
 	start := time.Now()
 	cfg, err := env.Start()
@@ -386,15 +408,43 @@ func crdFromXRD(t *testing.T, file string) *extv1.CustomResourceDefinition {
 		Spec:       extv1.CustomResourceDefinitionSpec{Group: xrd.Spec.Group, Names: xrd.Spec.Names, Scope: scope},
 	}
 	for _, v := range xrd.Spec.Versions {
-		s := &extv1.JSONSchemaProps{}
-		if err := json.Unmarshal(v.Schema.OpenAPIV3Schema.Raw, s); err != nil {
-			t.Fatalf("%s: version %s: %v", file, v.Name, err)
-		}
-		crd.Spec.Versions = append(crd.Spec.Versions, extv1.CustomResourceDefinitionVersion{
-			Name: v.Name, Served: v.Served, Storage: v.Referenceable,
-			Schema:       &extv1.CustomResourceValidation{OpenAPIV3Schema: s},
-			Subresources: &extv1.CustomResourceSubresources{Status: &extv1.CustomResourceSubresourceStatus{}},
-		})
+		crd.Spec.Versions = append(crd.Spec.Versions, crdVersion(t, v.Name, v.Served, v.Referenceable, v.Schema.OpenAPIV3Schema.Raw))
 	}
 	return crd
+}
+
+// claimCRD is the CRD Crossplane would serve for the App claim of the legacy XRD: the claim's names,
+// namespaced, the XRD's schema.
+func claimCRD(t *testing.T) *extv1.CustomResourceDefinition {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(xrdDir, "xrd-app.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	xrd := &xpv1.CompositeResourceDefinition{}
+	if err := yaml.Unmarshal(b, xrd); err != nil {
+		t.Fatalf("xrd-app.yaml: %v", err)
+	}
+	crd := &extv1.CustomResourceDefinition{
+		ObjectMeta: metav1.ObjectMeta{Name: xrd.Spec.ClaimNames.Plural + "." + xrd.Spec.Group},
+		Spec:       extv1.CustomResourceDefinitionSpec{Group: xrd.Spec.Group, Names: *xrd.Spec.ClaimNames, Scope: extv1.NamespaceScoped},
+	}
+	for _, v := range xrd.Spec.Versions {
+		crd.Spec.Versions = append(crd.Spec.Versions, crdVersion(t, v.Name, v.Served, v.Referenceable, v.Schema.OpenAPIV3Schema.Raw))
+	}
+	return crd
+}
+
+// crdVersion is one served version with an XRD version's schema and a status subresource.
+func crdVersion(t *testing.T, name string, served, storage bool, schema []byte) extv1.CustomResourceDefinitionVersion {
+	t.Helper()
+	s := &extv1.JSONSchemaProps{}
+	if err := json.Unmarshal(schema, s); err != nil {
+		t.Fatalf("version %s: %v", name, err)
+	}
+	return extv1.CustomResourceDefinitionVersion{
+		Name: name, Served: served, Storage: storage,
+		Schema:       &extv1.CustomResourceValidation{OpenAPIV3Schema: s},
+		Subresources: &extv1.CustomResourceSubresources{Status: &extv1.CustomResourceSubresourceStatus{}},
+	}
 }

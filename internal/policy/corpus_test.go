@@ -22,6 +22,8 @@ type corpusCase struct {
 	Labels    map[string]string `json:"labels,omitempty"`
 	Spec      json.RawMessage   `json:"spec"`
 	Want      []string          `json:"want,omitempty"`
+	// Kind is XApp unless set: the agreement test creates each app as an App claim too.
+	Kind string `json:"-"`
 }
 
 // corpus is what both enforcers judge: the policies, the namespaces and the apps.
@@ -86,5 +88,9 @@ func (cc corpusCase) xapp(t *testing.T) *unstructured.Unstructured {
 		t.Fatal(err)
 	}
 	gv := v1alpha1.SchemeGroupVersion.String()
-	return decode(t, []byte(`{"apiVersion":"`+gv+`","kind":"`+v1alpha1.XAppKind+`","metadata":`+string(md)+`,"spec":`+string(cc.Spec)+`}`))
+	kind := cc.Kind
+	if kind == "" {
+		kind = v1alpha1.XAppKind
+	}
+	return decode(t, []byte(`{"apiVersion":"`+gv+`","kind":"`+kind+`","metadata":`+string(md)+`,"spec":`+string(cc.Spec)+`}`))
 }
