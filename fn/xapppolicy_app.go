@@ -99,7 +99,8 @@ func toUnstructured(s *structpb.Struct) (*unstructured.Unstructured, error) {
 	return u, u.UnmarshalJSON(j)
 }
 
-// governedInput is the Input without the rules an XAppPolicy also has, so that the policy alone
+// governedInput is the Input without the rules an XAppPolicy also has (registries, pinning, caps,
+// owner, domains, pod key prefixes), so that the policy alone
 // decides them and composition says what admission says. The Input itself is not changed.
 func governedInput(in *v1beta1.Input) *v1beta1.Input {
 	out := in.DeepCopy()
@@ -113,5 +114,8 @@ func governedInput(in *v1beta1.Input) *v1beta1.Input {
 	if out.CMDB != nil {
 		out.CMDB.Required = false
 	}
+	// Every prefix: the policy decides which pod keys apps may use; the platform's own keys stay
+	// refused whatever the prefixes.
+	out.PodMetadata = &v1beta1.PodMetadataPolicy{AllowedLabelPrefixes: []string{""}, AllowedAnnotationPrefixes: []string{""}}
 	return out
 }

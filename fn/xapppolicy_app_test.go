@@ -4,8 +4,12 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+
+	"github.com/xapp-dev/xapp/apis/xapp/v1alpha1"
+	"github.com/xapp-dev/xapp/input/v1beta1"
 )
 
 // TestJudgeByPolicies checks when an XAppPolicy judges an app at composition and what it says; the
@@ -62,6 +66,44 @@ func TestJudgeByPolicies(t *testing.T) {
 			}
 			if len(reqs.asked) != 2 {
 				t.Errorf("%s\nasked for %d resources, want the XAppPolicies and the namespace", tc.reason, len(reqs.asked))
+			}
+		})
+	}
+}
+
+// TestGovernedInput checks that where an XAppPolicy governs, the Input's overlapping rules step
+// aside and its own stay: pod keys under any prefix pass, the platform's own keys are still refused.
+func TestGovernedInput(t *testing.T) {
+	governed := func(in *v1beta1.Input) { *in = *governedInput(in) }
+	cases := map[string]struct {
+		reason string
+		mods   []specMod
+		want   []string
+	}{
+		"AnyPrefix": {
+			reason: "The Input allows no pod labels, but the policy decides: any key passes here.",
+			mods:   []specMod{withPodMetadata(map[string]string{"team": "shop"}, map[string]string{"example.com/note": "hi"})},
+		},
+		"PlatformKeys": {
+			reason: "Keys only the function writes stay refused whatever the policy allows.",
+			mods:   []specMod{withPodMetadata(map[string]string{"xapp.dev/rolled": "now"}, nil)},
+			want:   []string{"spec.podMetadata.labels[xapp.dev/rolled]: Forbidden: the platform sets this label on every pod; an app cannot"},
+		},
+		"NoCaps": {
+			reason: "The Input's caps step aside for the policy's.",
+			mods:   []specMod{withResources(v1alpha1.Resources{CPU: q("64")})},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			in := []inputMod{withPodMetadataPolicy(nil, nil), withResourcePolicy(v1beta1.ResourcePolicy{MaxCPU: q("4"), MaxMemory: q("8Gi")}), governed}
+			a := testApp(t, in, tc.mods...)
+			var got []string
+			for _, e := range append(podMetadataPolicy(a), resourcesPolicy(a)...) {
+				got = append(got, e.Error())
+			}
+			if diff := cmp.Diff(tc.want, got, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("%s\n-want, +got:\n%s", tc.reason, diff)
 			}
 		})
 	}

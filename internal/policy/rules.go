@@ -110,6 +110,8 @@ func Rules() []Rule {
 				`(has(object.spec.ports) && object.spec.ports.exists(p, !has(p.protocol) || p.protocol != 'udp')))`,
 			MessageExpression: `'spec.probes.readiness: the platform requires a readiness probe: do not disable it, and set one or give the app an http, grpc or tcp port to probe'`,
 		},
+		podKeys("pod-label-prefixes", "labels", "allowedLabelPrefixes"),
+		podKeys("pod-annotation-prefixes", "annotations", "allowedAnnotationPrefixes"),
 		Rule{
 			Name:       "min-replicas",
 			Expression: `size(variables.tooFew) == 0`,
@@ -128,6 +130,20 @@ func resourceCap(name, field, capField string) Rule {
 		Expression: unset(limit) + ` || !` + present("object."+field) + ` || ` +
 			`quantity(string(object.` + field + `)).compareTo(quantity(string(` + limit + `))) <= 0`,
 		MessageExpression: `'` + field + `: ' + string(object.` + field + `) + ' is above the platform\'s cap of ' + string(` + limit + `) + ' (resources.` + capField + `)'`,
+	}
+}
+
+// podKeys allows the app's pod labels or annotations only under the policy's prefixes. The message
+// names the first offending key in order: maps have none, so it is the least of them.
+func podKeys(name, what, prefixes string) Rule {
+	allowed := "params.spec.podMetadata." + prefixes
+	ok := `(has(` + allowed + `) && ` + allowed + `.exists(p, k.startsWith(p)))`
+	keys := "object.spec.podMetadata." + what
+	return Rule{
+		Name:       name,
+		Expression: unset("params.spec.podMetadata") + ` || !` + present(keys) + ` || ` + keys + `.all(k, ` + ok + `)`,
+		MessageExpression: `'spec.podMetadata.` + what + `[' + ` + keys + `.filter(k, !` + ok + `).min() + ']: the platform allows pod ` + what +
+			` only under the prefixes ' + (has(` + allowed + `) && size(` + allowed + `) > 0 ? ` + allowed + `.join(', ') : '(none)') + ' (podMetadata.` + prefixes + `)'`,
 	}
 }
 

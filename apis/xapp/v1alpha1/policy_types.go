@@ -54,6 +54,11 @@ type XAppPolicySpec struct {
 	// +optional
 	Probes *PolicyProbes `json:"probes,omitempty"`
 
+	// PodMetadata limits the labels and annotations apps put on their pods to key prefixes.
+	// Unset, apps may use any key but the platform's own.
+	// +optional
+	PodMetadata *PolicyPodMetadata `json:"podMetadata,omitempty"`
+
 	// Environments are groups of namespaces, selected by label, each with its own action and
 	// rules: production denies, development only warns. Admission checks apps in these namespaces
 	// only; a namespace should belong to one environment at most.
@@ -120,6 +125,24 @@ type PolicyProbes struct {
 	// ReadinessRequired refuses an app whose pods would get no readiness probe: one that disables
 	// it, or sets none and has no TCP port (http, grpc or tcp) for the default probe.
 	ReadinessRequired bool `json:"readinessRequired"`
+}
+
+// PolicyPodMetadata lists the key prefixes apps may use on their pods, matched as written:
+// `sidecar.istio.io/` allows that domain's keys, `acme.com/cost-` only keys starting so.
+type PolicyPodMetadata struct {
+	// AllowedLabelPrefixes of pod label keys. Empty allows none.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=32
+	// +kubebuilder:validation:items:MaxLength=253
+	AllowedLabelPrefixes []string `json:"allowedLabelPrefixes,omitempty"`
+
+	// AllowedAnnotationPrefixes of pod annotation keys. Empty allows none.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=32
+	// +kubebuilder:validation:items:MaxLength=253
+	AllowedAnnotationPrefixes []string `json:"allowedAnnotationPrefixes,omitempty"`
 }
 
 // PolicyEnvironment is a group of namespaces with its own action and rules.
