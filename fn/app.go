@@ -196,6 +196,8 @@ func (a *app) replicas() int32 {
 	switch {
 	case a.spec.Replicas != nil:
 		return *a.spec.Replicas
+	case hasPersistent(a.spec.Volumes):
+		return 1
 	case a.defaults().Replicas != nil:
 		return *a.defaults().Replicas
 	default:
@@ -203,8 +205,9 @@ func (a *app) replicas() int32 {
 	}
 }
 
-func (a *app) cpu() resource.Quantity {
-	if r := a.spec.Resources; r != nil && r.CPU != nil {
+// cpu is the CPU request of a container whose resources are r (the app's, or a sidecar's).
+func (a *app) cpu(r *v1alpha1.Resources) resource.Quantity {
+	if r != nil && r.CPU != nil {
 		return *r.CPU
 	}
 	if d := a.defaults().CPU; d != nil {
@@ -213,8 +216,9 @@ func (a *app) cpu() resource.Quantity {
 	return defaultCPU
 }
 
-func (a *app) memory() resource.Quantity {
-	if r := a.spec.Resources; r != nil && r.Memory != nil {
+// memory is the memory request of a container whose resources are r.
+func (a *app) memory(r *v1alpha1.Resources) resource.Quantity {
+	if r != nil && r.Memory != nil {
 		return *r.Memory
 	}
 	if d := a.defaults().Memory; d != nil {

@@ -14,11 +14,14 @@ const (
 	ResourceDeployment     = "deployment"
 	ResourceService        = "service"
 	ResourceLoadBalancer   = "load-balancer"
-	ResourceRoute          = "route"
-	ResourceAutoscaler     = "autoscaler"
-	ResourceDisruption     = "disruption-budget"
-	ResourceNetworkPolicy  = "network-policy"
-	ResourceCMDBItem       = "cmdb-item"
+	// ResourceVolumePrefix starts the resource name of each persistent volume's claim:
+	// volume-<volume name>.
+	ResourceVolumePrefix  = "volume-"
+	ResourceRoute         = "route"
+	ResourceAutoscaler    = "autoscaler"
+	ResourceDisruption    = "disruption-budget"
+	ResourceNetworkPolicy = "network-policy"
+	ResourceCMDBItem      = "cmdb-item"
 	// ResourceCMDBService is followed by a hash of the business service's id: see businessServiceLink.
 	ResourceCMDBService = "cmdb-business-service"
 )
@@ -50,12 +53,15 @@ func compose(a *app, dep *observedDeployment, ds *dataPlan) []object {
 	if hpa := autoscaler(a); hpa != nil {
 		add(ResourceAutoscaler, hpa, autoscalerHealth(a.name))
 	}
-	sa := serviceAccount(a)
-	ds.bindServiceAccount(sa)
-	add(ResourceServiceAccount, sa, existing("ServiceAccount", a.name))
+	if a.ownServiceAccount() {
+		sa := serviceAccount(a)
+		ds.bindServiceAccount(sa)
+		add(ResourceServiceAccount, sa, existing("ServiceAccount", a.name))
+	}
 	if cm := configMap(a); cm != nil {
 		add(ResourceConfigMap, cm, existing("ConfigMap", cm.Name))
 	}
+	objs = append(objs, claims(a)...)
 	if svc := service(a); svc != nil {
 		add(ResourceService, svc, existing("Service", a.name))
 	}

@@ -116,6 +116,12 @@ type dataPlan struct {
 	// developer about.
 	secrets  []string
 	warnings []string
+
+	// names are every variable the data services set, whether their Secrets exist yet or not, so
+	// a clash with the app's own is refused before it could ever be applied; errs are names the
+	// app gave to variables its services do not set.
+	names []string
+	errs  field.ErrorList
 }
 
 // dataService is one data service as a provider composes it.
@@ -177,20 +183,21 @@ func planDataServices(a *app, s *v1beta1.DataServices, observed map[string]*fnv1
 	}
 	var pending []object
 	for _, k := range []struct {
-		asked  bool
-		build  func(*dataContext) *dataService
-		usage  string
-		status **v1alpha1.DataServiceStatus
+		asked   bool
+		build   func(*dataContext) *dataService
+		usage   string
+		status  **v1alpha1.DataServiceStatus
+		aliases dataAliases
 	}{
-		{a.spec.Database != nil, cl.database, ResourceUsageDatabase, &p.database},
-		{a.spec.Cache != nil, cl.cache, ResourceUsageCache, &p.cache},
-		{a.spec.Bucket != nil, cl.bucket, ResourceUsageBucket, &p.bucket},
+		{a.spec.Database != nil, cl.database, ResourceUsageDatabase, &p.database, dbAliases(&a.spec)},
+		{a.spec.Cache != nil, cl.cache, ResourceUsageCache, &p.cache, aliasesOf("cache", cacheEnv(&a.spec))},
+		{a.spec.Bucket != nil, cl.bucket, ResourceUsageBucket, &p.bucket, aliasesOf("bucket", bucketEnv(&a.spec))},
 	} {
 		if !k.asked {
 			continue
 		}
 		ds := k.build(c)
-		st, wait := p.add(cl.provider, ds, secretExists)
+		st, wait := p.add(cl.provider, ds, secretExists, k.aliases)
 		if wait != nil {
 			pending = append(pending, *wait)
 		}
@@ -209,7 +216,12 @@ func planDataServices(a *app, s *v1beta1.DataServices, observed map[string]*fnv1
 
 // add puts one data service into the plan and returns its status. Its environment joins the app's
 // only once every Secret it comes from exists; until then wait is what the app waits for.
-func (p *dataPlan) add(provider v1beta1.DataProvider, ds *dataService, secretExists func(string) bool) (st *v1alpha1.DataServiceStatus, wait *object) {
+func (p *dataPlan) add(provider v1beta1.DataProvider, ds *dataService, secretExists func(string) bool, aliases dataAliases) (st *v1alpha1.DataServiceStatus, wait *object) {
+	p.errs = append(p.errs, aliases.unknown(ds.env)...)
+	second := aliases.env(ds.env)
+	for _, e := range append(slices.Clone(ds.env), second...) {
+		p.names = append(p.names, e.Name)
+	}
 	p.objects = append(p.objects, ds.objects...)
 	p.peers = append(p.peers, ds.peers...)
 	p.secrets = append(p.secrets, ds.secrets...)
@@ -222,7 +234,7 @@ func (p *dataPlan) add(provider v1beta1.DataProvider, ds *dataService, secretExi
 		}
 	}
 	if missing == "" {
-		p.env = append(p.env, ds.env...)
+		p.env = append(append(p.env, ds.env...), second...)
 		return st, nil
 	}
 	h := waiting("Secret", missing, "waiting for it to be written; the app gets %s once it exists", envNames(ds.env))

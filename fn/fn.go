@@ -179,8 +179,13 @@ func planData(a *app, input *structpb.Struct, observed map[string]*fnv1.Resource
 		return nil, fmt.Sprintf(msgWaitEnvironment, a.in.DataServices.EnvironmentConfig), nil
 	}
 	secretExists := func(name string) bool { return reqs.exists("secret-"+name, secretSelector(a.namespace, name)) }
-	ds, err = planDataServices(a, s, observed, secretExists)
-	return ds, "", err
+	if ds, err = planDataServices(a, s, observed, secretExists); err != nil {
+		return nil, "", err
+	}
+	if errs := ds.envErrors(a); len(errs) > 0 {
+		return nil, "", fieldErrors(errInvalid, errs)
+	}
+	return ds, "", nil
 }
 
 // composeInto writes the composed objects, their readiness, the app's status and its AppReady

@@ -37,6 +37,13 @@ var (
 	fuzzPinnings  = []string{"None", "Tag", "Digest"}
 	fuzzRegs      = []string{"", "[ghcr.io]", "[ghcr.io/acme, index.docker.io]", "[registry.internal]"}
 	fuzzObserved  = []string{"", "aws", "gcp", "azure", "incluster", "full"}
+	// fuzzWorkload is the workload policy: none (every escape hatch shut), or every one open with
+	// caps, so the fuzzer reaches what apps may only do where the platform allows it.
+	fuzzWorkload = []string{"", `, loadBalancer: {sourceRanges: [198.51.100.0/24]},
+podMetadata: {allowedLabelPrefixes: [""], allowedAnnotationPrefixes: [""]},
+security: {allowRunAsUser: true, allowedCapabilities: [NET_BIND_SERVICE]}, serviceAccount: {allowExisting: true},
+volumes: {allowPersistent: true, maxPersistentSize: 10Gi, maxScratchSize: 1Gi},
+resources: {cpuLimit: Request, maxCPU: "4", maxMemory: 8Gi}`}
 )
 
 // settings are the provider's complete data service settings, or only its name.
@@ -76,8 +83,9 @@ func (p platform) request(tb testing.TB, spec *structpb.Value, pool fuzzPool) *f
 	}
 	input := fmt.Sprintf(`{apiVersion: fn.xapp.dev/v1beta1, kind: Input, domain: example.com, allowedDomains: [example.com],
 gateway: {name: gw, namespace: gw, podLabels: {gw: "true"}}, networkPolicy: {flavor: %s, egressCIDRs: [10.0.0.0/8]},
-images: {allowedRegistries: %s, pinning: %s}, cmdb: {providerConfigRef: {name: sn}, required: %t}, dataServices: %s}`,
-		fuzzFlavors[p.pick(6, 3)], fuzzRegs[p.pick(8, 4)], fuzzPinnings[p.pick(10, 3)], p.pick(12, 2) == 1, ds)
+images: {allowedRegistries: %s, pinning: %s, pullSecrets: [{registry: ghcr.io, secret: pull}]},
+cmdb: {providerConfigRef: {name: sn}, required: %t}, dataServices: %s%s}`,
+		fuzzFlavors[p.pick(6, 3)], fuzzRegs[p.pick(8, 4)], fuzzPinnings[p.pick(10, 3)], p.pick(12, 2) == 1, ds, fuzzWorkload[p.pick(19, 2)])
 
 	xr := cachedStruct(tb, `{apiVersion: platform.xapp.dev/v1alpha1, kind: XApp, metadata: {name: shop, namespace: team-shop}}`)
 	if p.pick(13, 2) == 1 {
@@ -103,7 +111,7 @@ crossplane.io/claim-name: shop, crossplane.io/claim-namespace: team-shop}}}`)
 		}
 	}
 	// The platform's XAppPolicy, and the app's namespace in no environment, production or development.
-	if env := p.pick(19, 4); env > 0 {
+	if env := p.pick(20, 4); env > 0 {
 		answers[requiredPolicies] = &fnv1.Resources{Items: []*fnv1.Resource{{Resource: pool.policy}}}
 		answers[requiredNamespace] = &fnv1.Resources{Items: []*fnv1.Resource{{Resource: cachedStruct(tb,
 			`{apiVersion: v1, kind: Namespace, metadata: {name: team-shop, labels: {acme.com/environment: `+[]string{"", "test", "production", "development"}[env]+`}}}`)}}}
@@ -170,9 +178,10 @@ func FuzzRunFunction(f *testing.F) {
 		if err != nil {
 			f.Fatal(err)
 		}
-		// Each example on a few platforms: plain, each cloud with its observed state and Secrets.
-		for _, p := range []platform{0, platform(1 + 1<<14 + 1<<17), platform(2 | 2<<14 | 1<<17 | 1<<18), platform(3 | 3<<14 | 1<<17 | 1<<4), platform(4 | 4<<14 | 1<<17 | 1<<13), platform(i * 7919),
-			platform(2 << 19), platform(3<<19 | 1<<13)} {
+		// Each example on a few platforms: plain, each cloud with its observed state and Secrets, one
+		// that opens every workload escape hatch, and under an XAppPolicy that denies or warns.
+		for _, p := range []platform{0, platform(1 + 1<<14 + 1<<17), platform(2 | 2<<14 | 1<<17 | 1<<18), platform(3 | 3<<14 | 1<<17 | 1<<4), platform(4 | 4<<14 | 1<<17 | 1<<13), platform(1<<19 | 4 | 4<<14 | 1<<17), platform(i * 7919),
+			platform(2 << 20), platform(3<<20 | 1<<13)} {
 			f.Add(spec, uint32(p))
 		}
 	}

@@ -17,13 +17,25 @@ import (
 // (calls.xapp.dev/ opens other apps' policies) or roll its pods at will.
 var reservedPodKeyPrefixes = []string{LabelCallsPrefix, "xapp.dev/"}
 
-// validatePodMetadata checks keys and values as the API server does for any object.
+// validatePodMetadata checks keys and values as the API server does for any object. The API
+// server's checks range over a map; each key is checked on its own, in order, so the same app always
+// gets the same message, naming the key.
 func validatePodMetadata(p *field.Path, pm *v1alpha1.PodMetadata) field.ErrorList {
 	if pm == nil {
 		return nil
 	}
-	errs := metav1validation.ValidateLabels(pm.Labels, p.Child("labels"))
-	return append(errs, apivalidation.ValidateAnnotations(pm.Annotations, p.Child("annotations"))...)
+	var errs field.ErrorList
+	for _, k := range slices.Sorted(maps.Keys(pm.Labels)) {
+		errs = append(errs, metav1validation.ValidateLabels(map[string]string{k: pm.Labels[k]}, p.Child("labels").Key(k))...)
+	}
+	ap := p.Child("annotations")
+	for _, k := range slices.Sorted(maps.Keys(pm.Annotations)) {
+		errs = append(errs, apivalidation.ValidateAnnotations(map[string]string{k: pm.Annotations[k]}, ap.Key(k))...)
+	}
+	if apivalidation.ValidateAnnotationsSize(pm.Annotations) != nil {
+		errs = append(errs, field.TooLong(ap, "", apivalidation.TotalAnnotationSizeLimitB))
+	}
+	return errs
 }
 
 // podMetadataPolicy accepts only keys under the prefixes the platform allows, and never a key the

@@ -32,11 +32,13 @@ func TestValidatePodMetadata(t *testing.T) {
 			Labels: map[string]string{"sidecar.istio.io/inject": "true"}, Annotations: map[string]string{"prometheus.io/path": "/metrics?x=1"}}},
 		"Invalid": {
 			reason: "Keys and label values are checked as the API server checks them, each by its path.",
-			pm:     &v1alpha1.PodMetadata{Labels: map[string]string{"a b": "c", "ok": "not ok"}, Annotations: map[string]string{"/x": "y"}},
+			pm:     &v1alpha1.PodMetadata{Labels: map[string]string{"a b": "not ok", "ok": "no way"}, Annotations: map[string]string{"/x": "y", " ": ""}},
 			want: []string{
-				`spec.podMetadata.labels: Invalid value: "a b": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')`,
-				`spec.podMetadata.labels: Invalid value: "not ok": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')`,
-				`spec.podMetadata.annotations: Invalid value: "/x": prefix part must be non-empty`,
+				`spec.podMetadata.labels[a b]: Invalid value: "a b": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')`,
+				`spec.podMetadata.labels[a b]: Invalid value: "not ok": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')`,
+				`spec.podMetadata.labels[ok]: Invalid value: "no way": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')`,
+				`spec.podMetadata.annotations[ ]: Invalid value: " ": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')`,
+				`spec.podMetadata.annotations[/x]: Invalid value: "/x": prefix part must be non-empty`,
 			},
 		},
 	}

@@ -13,14 +13,11 @@ import (
 // policy applies the platform's rules to a valid app. A broken rule is an error naming the field and
 // the rule; a risky choice the platform allows is a warning the developer sees as an event.
 func policy(a *app) (warnings []string, errs field.ErrorList) {
-	w, e := imagePolicy(a.in.Images, a.spec.Image, a.image)
+	w, e := imagePolicy(a.in.Images, field.NewPath("spec", "image"), a.spec.Image, a.image)
 	warnings, errs = append(warnings, w...), append(errs, e...)
 
-	w, e = egressPolicy(a)
+	w, e = workloadPolicy(a)
 	warnings, errs = append(warnings, w...), append(errs, e...)
-	errs = append(errs, resourcesPolicy(a)...)
-	errs = append(errs, loadBalancerPolicy(a)...)
-	errs = append(errs, podMetadataPolicy(a)...)
 
 	sp := field.NewPath("spec")
 	if a.spec.Route != nil {
@@ -54,10 +51,33 @@ func policy(a *app) (warnings []string, errs field.ErrorList) {
 	return warnings, errs
 }
 
+// workloadPolicy applies the platform's rules to the workload's optional parts, each only when the
+// app uses it: policy runs on every reconcile of every app, and most use few of them.
+func workloadPolicy(a *app) (warnings []string, errs field.ErrorList) {
+	s := &a.spec
+	if len(s.Egress) > 0 {
+		warnings, errs = egressPolicy(a)
+	}
+	if s.Resources != nil {
+		errs = append(errs, resourcesPolicy(a, field.NewPath("spec", "resources"), s.Resources)...)
+	}
+	if s.Security != nil {
+		errs = append(errs, securityPolicy(a, field.NewPath("spec", "security"), s.Security)...)
+	}
+	if len(s.InitContainers)+len(s.Sidecars) > 0 {
+		w, e := containersPolicy(a)
+		warnings, errs = append(warnings, w...), append(errs, e...)
+	}
+	errs = append(errs, loadBalancerPolicy(a)...)
+	errs = append(errs, podMetadataPolicy(a)...)
+	errs = append(errs, accountsPolicy(a)...)
+	errs = append(errs, volumesPolicy(a)...)
+	return warnings, errs
+}
+
 // imagePolicy checks where an image comes from and how exactly it names what runs. A moving tag means
 // nobody can tell which code runs, and a rollback may not roll back.
-func imagePolicy(p *v1beta1.ImagePolicy, image string, ref name.Reference) (warnings []string, errs field.ErrorList) {
-	ip := field.NewPath("spec", "image")
+func imagePolicy(p *v1beta1.ImagePolicy, ip *field.Path, image string, ref name.Reference) (warnings []string, errs field.ErrorList) {
 	if p == nil {
 		p = &v1beta1.ImagePolicy{}
 	}
@@ -78,7 +98,7 @@ func imagePolicy(p *v1beta1.ImagePolicy, image string, ref name.Reference) (warn
 		}
 	default:
 		if floating {
-			warnings = append(warnings, fmt.Sprintf("spec.image: %s has no version tag or uses latest: the running version is unknown and rollbacks may not roll back", image))
+			warnings = append(warnings, fmt.Sprintf("%s: %s has no version tag or uses latest: the running version is unknown and rollbacks may not roll back", ip, image))
 		}
 	}
 	return warnings, errs

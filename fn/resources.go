@@ -15,9 +15,9 @@ import (
 // limited to its request and CPU follows the platform's policy, by default no limit: a CPU limit
 // throttles the app even when the node is idle, while a memory limit keeps one app from taking the
 // node down.
-func resources(a *app) corev1.ResourceRequirements {
-	cpu, mem := a.cpu(), a.memory()
-	l := a.limits()
+func resources(a *app, r *v1alpha1.Resources) corev1.ResourceRequirements {
+	cpu, mem := a.cpu(r), a.memory(r)
+	l := limitsOf(r)
 	limits := corev1.ResourceList{corev1.ResourceMemory: mem}
 	if l.Memory != nil {
 		limits[corev1.ResourceMemory] = *l.Memory
@@ -34,8 +34,8 @@ func resources(a *app) corev1.ResourceRequirements {
 	}
 }
 
-func (a *app) limits() v1alpha1.ResourceLimits {
-	if r := a.spec.Resources; r != nil && r.Limits != nil {
+func limitsOf(r *v1alpha1.Resources) v1alpha1.ResourceLimits {
+	if r != nil && r.Limits != nil {
 		return *r.Limits
 	}
 	return v1alpha1.ResourceLimits{}
@@ -72,12 +72,11 @@ func validateResources(p *field.Path, r *v1alpha1.Resources) field.ErrorList {
 // resourcesPolicy holds what the app sets to the platform's caps, and each limit to at least its
 // request, which may be the platform's default. Only what the app sets is checked: the platform's
 // own defaults are the platform's business.
-func resourcesPolicy(a *app) field.ErrorList {
-	r := a.spec.Resources
+func resourcesPolicy(a *app, p *field.Path, r *v1alpha1.Resources) field.ErrorList {
 	if r == nil {
 		return nil
 	}
-	p := field.NewPath("spec", "resources")
+	l := limitsOf(r)
 	pol := a.resourcePolicy()
 	var errs field.ErrorList
 	for _, c := range []struct {
@@ -88,15 +87,15 @@ func resourcesPolicy(a *app) field.ErrorList {
 	}{
 		{p.Child("cpu"), r.CPU, pol.MaxCPU, "resources.maxCPU"},
 		{p.Child("memory"), r.Memory, pol.MaxMemory, "resources.maxMemory"},
-		{p.Child("limits", "cpu"), a.limits().CPU, pol.MaxCPU, "resources.maxCPU"},
-		{p.Child("limits", "memory"), a.limits().Memory, pol.MaxMemory, "resources.maxMemory"},
+		{p.Child("limits", "cpu"), l.CPU, pol.MaxCPU, "resources.maxCPU"},
+		{p.Child("limits", "memory"), l.Memory, pol.MaxMemory, "resources.maxMemory"},
 	} {
 		if c.set != nil && c.max != nil && c.set.Cmp(*c.max) > 0 {
 			errs = append(errs, field.Forbidden(c.path, fmt.Sprintf("%s is above the platform's cap of %s (%s)", c.set, c.max, c.capField)))
 		}
 	}
-	errs = append(errs, limitBelowRequest(p.Child("limits", "cpu"), a.limits().CPU, a.cpu(), r.CPU != nil, "cpu")...)
-	errs = append(errs, limitBelowRequest(p.Child("limits", "memory"), a.limits().Memory, a.memory(), r.Memory != nil, "memory")...)
+	errs = append(errs, limitBelowRequest(p, l.CPU, a.cpu(r), r.CPU != nil, "cpu")...)
+	errs = append(errs, limitBelowRequest(p, l.Memory, a.memory(r), r.Memory != nil, "memory")...)
 	return errs
 }
 
@@ -106,7 +105,8 @@ func limitBelowRequest(p *field.Path, limit *resource.Quantity, request resource
 	}
 	from := "the platform's default"
 	if own {
-		from = "spec.resources." + name
+		from = p.Child(name).String()
 	}
+	p = p.Child("limits", name)
 	return field.ErrorList{field.Invalid(p, limit.String(), fmt.Sprintf("must be at least the %s request, %s (%s)", name, request.String(), from))}
 }

@@ -61,7 +61,8 @@ func TestResources(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			if diff := cmp.Diff(tc.want, resources(testApp(t, tc.in, tc.mods...))); diff != "" {
+			a := testApp(t, tc.in, tc.mods...)
+			if diff := cmp.Diff(tc.want, resources(a, a.spec.Resources)); diff != "" {
 				t.Errorf("%s\nresources(): -want, +got:\n%s", tc.reason, diff)
 			}
 		})
@@ -142,7 +143,8 @@ func TestResourcesPolicy(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			got := verdictOf(nil, resourcesPolicy(testApp(t, tc.in, tc.mods...)))
+			a := testApp(t, tc.in, tc.mods...)
+			got := verdictOf(nil, resourcesPolicy(a, field.NewPath("spec", "resources"), a.spec.Resources))
 			if diff := cmp.Diff(tc.want, got.errs); diff != "" {
 				t.Errorf("%s\nresourcesPolicy(): -want, +got:\n%s", tc.reason, diff)
 			}

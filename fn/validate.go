@@ -32,12 +32,9 @@ func validate(appName, namespace string, spec *v1alpha1.XAppSpec) (name.Referenc
 	}
 
 	sp := field.NewPath("spec")
-	ref, err := parseImage(spec.Image)
-	switch {
-	case spec.Image == "":
-		errs = append(errs, field.Required(sp.Child("image"), "the image to run"))
-	case err != nil:
-		errs = append(errs, field.Invalid(sp.Child("image"), spec.Image, "not an image reference: "+err.Error()))
+	ref, err := validateImage(sp.Child("image"), spec.Image)
+	if err != nil {
+		errs = append(errs, err)
 	}
 
 	errs = append(errs, validatePorts(sp.Child("ports"), spec.Ports)...)
@@ -46,11 +43,8 @@ func validate(appName, namespace string, spec *v1alpha1.XAppSpec) (name.Referenc
 	errs = append(errs, validateScaling(sp, spec)...)
 	errs = append(errs, validateProbes(sp.Child("probes"), spec)...)
 	errs = append(errs, validateRoute(sp.Child("route"), spec)...)
-	errs = append(errs, validateEgress(sp.Child("egress"), spec.Egress)...)
 	errs = append(errs, validateDependsOn(sp.Child("dependsOn"), appName, namespace, spec.DependsOn)...)
-
-	errs = append(errs, validateResources(sp.Child("resources"), spec.Resources)...)
-	errs = append(errs, validatePodMetadata(sp.Child("podMetadata"), spec.PodMetadata)...)
+	errs = append(errs, validateWorkload(sp, appName, spec)...)
 	if c := spec.CMDB; c != nil {
 		if strings.TrimSpace(c.OwnerTeam) == "" {
 			errs = append(errs, field.Required(sp.Child("cmdb", "ownerTeam"), "the team that owns the app"))
@@ -71,6 +65,47 @@ func validate(appName, namespace string, spec *v1alpha1.XAppSpec) (name.Referenc
 	return ref, errs
 }
 
+// validateWorkload checks the workload's optional parts. Most apps use few of them, so each is
+// looked at, and its path made, only when set: validation runs on every reconcile of every app.
+func validateWorkload(sp *field.Path, appName string, spec *v1alpha1.XAppSpec) field.ErrorList {
+	var errs field.ErrorList
+	if len(spec.Egress) > 0 {
+		errs = append(errs, validateEgress(sp.Child("egress"), spec.Egress)...)
+	}
+	if spec.Resources != nil {
+		errs = append(errs, validateResources(sp.Child("resources"), spec.Resources)...)
+	}
+	if spec.PodMetadata != nil {
+		errs = append(errs, validatePodMetadata(sp.Child("podMetadata"), spec.PodMetadata)...)
+	}
+	if spec.Security != nil {
+		errs = append(errs, validateSecurity(sp.Child("security"), spec.Security)...)
+	}
+	errs = append(errs, validateAccounts(sp, spec.ImagePullSecrets, spec.ServiceAccountName)...)
+	if len(spec.Volumes) > 0 {
+		errs = append(errs, validateVolumes(sp, spec)...)
+	}
+	if len(spec.InitContainers)+len(spec.Sidecars) > 0 {
+		errs = append(errs, validateContainers(appName, spec)...)
+	}
+	if spec.Database != nil || spec.Cache != nil || spec.Bucket != nil {
+		errs = append(errs, validateDataEnv(spec)...)
+	}
+	return errs
+}
+
+// validateImage parses an image reference, or says why it cannot.
+func validateImage(p *field.Path, image string) (name.Reference, *field.Error) {
+	if image == "" {
+		return nil, field.Required(p, "the image to run")
+	}
+	ref, err := parseImage(image)
+	if err != nil {
+		return nil, field.Invalid(p, image, "not an image reference: "+err.Error())
+	}
+	return ref, nil
+}
+
 // parseImage parses a tag or digest reference. name.ParseReference would try both and report only
 // "could not parse reference"; asking for the form the string has keeps the parser's real reason.
 func parseImage(image string) (name.Reference, error) {
@@ -89,7 +124,7 @@ func validateEnv(p *field.Path, env []v1alpha1.EnvVar) field.ErrorList {
 			errs = append(errs, field.Invalid(ep.Child("name"), e.Name, strings.Join(msgs, "; ")))
 		}
 		if j, dup := seen[e.Name]; dup {
-			errs = append(errs, field.Duplicate(ep.Child("name"), fmt.Sprintf("%s (also spec.env[%d])", e.Name, j)))
+			errs = append(errs, field.Duplicate(ep.Child("name"), fmt.Sprintf("%s (also %s)", e.Name, p.Index(j))))
 		}
 		seen[e.Name] = i
 		sources := 0

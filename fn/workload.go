@@ -85,6 +85,11 @@ func deployment(a *app, extraEnv []corev1.EnvVar) *appsv1.Deployment {
 		// data service outlives the last pod that uses it instead of the Deployment object.
 		d.Finalizers = []string{metav1.FinalizerDeleteDependents}
 	}
+	if hasPersistent(a.spec.Volumes) {
+		// The one pod's volume attaches to one node at a time: the old pod must stop before the
+		// new one can start.
+		d.Spec.Strategy = appsv1.DeploymentStrategy{Type: appsv1.RecreateDeploymentStrategyType}
+	}
 	// An autoscaled app's replica count belongs to the HorizontalPodAutoscaler: sending one would
 	// reset it on every reconcile.
 	if !a.autoscaled() {
@@ -101,12 +106,12 @@ func podSpec(a *app, extraEnv []corev1.EnvVar) corev1.PodSpec {
 		Args:            a.spec.Args,
 		Ports:           containerPorts(a.spec.Ports),
 		Env:             env(a.spec.Env, extraEnv),
-		Resources:       resources(a),
+		Resources:       resources(a, a.spec.Resources),
 		LivenessProbe:   probe(a, probeLiveness),
 		ReadinessProbe:  probe(a, probeReadiness),
 		StartupProbe:    probe(a, probeStartup),
 		VolumeMounts:    []corev1.VolumeMount{{Name: volumeTmp, MountPath: "/tmp"}},
-		SecurityContext: containerSecurityContext(),
+		SecurityContext: containerSecurityContext(a.spec.Security),
 	}
 	volumes := []corev1.Volume{{Name: volumeTmp, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}}}
 	if len(a.spec.Files) > 0 {
@@ -117,18 +122,20 @@ func podSpec(a *app, extraEnv []corev1.EnvVar) corev1.PodSpec {
 			c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: volumeFiles, MountPath: f.Path, SubPath: fileKey(f.Path), ReadOnly: true})
 		}
 	}
+	vols, mounts := appVolumes(a)
+	volumes = append(volumes, vols...)
+	c.VolumeMounts = append(c.VolumeMounts, mounts...)
 	ps := corev1.PodSpec{
-		ServiceAccountName:           a.name,
+		ServiceAccountName:           a.serviceAccountName(),
+		ImagePullSecrets:             imagePullSecrets(a),
 		AutomountServiceAccountToken: ptr.To(false),
 		// Service links put an environment variable per Service in the namespace into every pod:
 		// noise at best, a name clash at worst.
 		EnableServiceLinks: ptr.To(false),
-		SecurityContext: &corev1.PodSecurityContext{
-			RunAsNonRoot:   ptr.To(true),
-			SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
-		},
-		Containers: []corev1.Container{c},
-		Volumes:    volumes,
+		SecurityContext:    podSecurityContext(a.spec.Security),
+		InitContainers:     initContainers(a, extraEnv),
+		Containers:         []corev1.Container{c},
+		Volumes:            volumes,
 	}
 	if a.maxReplicas() > 1 {
 		// Prefer pods on different nodes, without refusing to schedule on a small cluster.
@@ -140,15 +147,6 @@ func podSpec(a *app, extraEnv []corev1.EnvVar) corev1.PodSpec {
 		}}
 	}
 	return ps
-}
-
-func containerSecurityContext() *corev1.SecurityContext {
-	return &corev1.SecurityContext{
-		AllowPrivilegeEscalation: ptr.To(false),
-		ReadOnlyRootFilesystem:   ptr.To(true),
-		RunAsNonRoot:             ptr.To(true),
-		Capabilities:             &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
-	}
 }
 
 func containerPorts(ports []v1alpha1.Port) []corev1.ContainerPort {
@@ -163,13 +161,15 @@ func containerPorts(ports []v1alpha1.Port) []corev1.ContainerPort {
 	return out
 }
 
-// env is the developer's variables in their order (later ones may refer to earlier ones with
-// $(NAME)), then the platform's.
+// env is the platform's variables (the data services'), then the developer's in their order: a
+// variable may refer to any before it with $(NAME), so the developer's can be built from the data
+// services' (SPRING_DATASOURCE_URL from PGHOST and PGPORT) and from each other.
 func env(vars []v1alpha1.EnvVar, extra []corev1.EnvVar) []corev1.EnvVar {
 	if len(vars)+len(extra) == 0 {
 		return nil
 	}
 	out := make([]corev1.EnvVar, 0, len(vars)+len(extra))
+	out = append(out, extra...)
 	for _, v := range vars {
 		e := corev1.EnvVar{Name: v.Name, Value: v.Value}
 		switch {
@@ -188,7 +188,7 @@ func env(vars []v1alpha1.EnvVar, extra []corev1.EnvVar) []corev1.EnvVar {
 		}
 		out = append(out, e)
 	}
-	return append(out, extra...)
+	return out
 }
 
 // optional is sent only when true: false is the API's default, and owning it gains nothing.

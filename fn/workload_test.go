@@ -106,6 +106,30 @@ func TestDeployment(t *testing.T) {
 			},
 			golden: "deployment-pod-metadata.yaml",
 		},
+		"RunAsUser": {
+			reason: "An image built for root runs as the app's user and group, which own the volumes, with a capability added back; never root, never escalating.",
+			mods:   []specMod{withSecurity(v1alpha1.Security{RunAsUser: ptr.To(int64(101)), RunAsGroup: ptr.To(int64(101)), Capabilities: []string{"NET_BIND_SERVICE"}})},
+			golden: "deployment-run-as-user.yaml",
+		},
+		"Volumes": {
+			reason: "Each volume is mounted at its path, Secrets and ConfigMaps read-only; persistent storage runs one pod, recreated rather than rolled.",
+			mods: []specMod{withVolumes(
+				v1alpha1.Volume{Name: "cache", Path: "/var/cache/nginx", Scratch: &v1alpha1.ScratchVolume{Memory: true, Size: q("64Mi")}},
+				v1alpha1.Volume{Name: "tls", Path: "/etc/tls", Secret: &v1alpha1.ObjectVolume{Name: "shop-tls", Optional: true}},
+				v1alpha1.Volume{Name: "conf", Path: "/etc/shop/conf.d", ConfigMap: &v1alpha1.ObjectVolume{Name: "shop-conf"}},
+				persistentVolume("data", "/data", "5Gi"),
+			)},
+			golden: "deployment-volumes.yaml",
+		},
+		"Containers": {
+			reason: "A migration runs first with the data-service variables; a log shipper runs as a native sidecar without them, reading the app's log volume; both under the secure defaults.",
+			mods: []specMod{withVolumes(scratch("logs", "/var/log/shop")), withContainers(
+				[]v1alpha1.Container{{Name: "migrate", Image: "ghcr.io/acme/shop-migrate:1.4.2", Args: []string{"up"}}},
+				[]v1alpha1.Container{{Name: "logs", Image: "ghcr.io/acme/shipper:2.0", Volumes: []string{"logs"},
+					Resources: &v1alpha1.Resources{CPU: q("10m"), Memory: q("32Mi")}}})},
+			extra:  []corev1.EnvVar{{Name: "DATABASE_URL", ValueFrom: &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: "shop-db"}, Key: "uri"}}}},
+			golden: "deployment-containers.yaml",
+		},
 		"NoPorts": {
 			reason: "A worker without ports gets no probes and no ports.",
 			mods:   []specMod{withPorts(), withReplicas(1)},

@@ -5,6 +5,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 
@@ -99,7 +100,7 @@ func TestGovernedInput(t *testing.T) {
 			in := []inputMod{withPodMetadataPolicy(nil, nil), withResourcePolicy(v1beta1.ResourcePolicy{MaxCPU: q("4"), MaxMemory: q("8Gi")}), governed}
 			a := testApp(t, in, tc.mods...)
 			var got []string
-			for _, e := range append(podMetadataPolicy(a), resourcesPolicy(a)...) {
+			for _, e := range append(podMetadataPolicy(a), resourcesPolicy(a, field.NewPath("spec", "resources"), a.spec.Resources)...) {
 				got = append(got, e.Error())
 			}
 			if diff := cmp.Diff(tc.want, got, cmpopts.EquateEmpty()); diff != "" {

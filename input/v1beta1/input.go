@@ -78,6 +78,19 @@ type Input struct {
 	// +optional
 	PodMetadata *PodMetadataPolicy `json:"podMetadata,omitempty"`
 
+	// Volumes bounds the volumes apps mount (`volumes`).
+	// +optional
+	Volumes *VolumePolicy `json:"volumes,omitempty"`
+
+	// Security bounds how far apps may loosen the secure defaults (`security`). Unset, not at all.
+	// +optional
+	Security *SecurityPolicy `json:"security,omitempty"`
+
+	// ServiceAccount says whether apps may run under an existing ServiceAccount
+	// (`serviceAccountName`) instead of their own.
+	// +optional
+	ServiceAccount *ServiceAccountPolicy `json:"serviceAccount,omitempty"`
+
 	// Notifications announce each finished or failed rollout of an app to webhooks.
 	// +optional
 	Notifications *Notifications `json:"notifications,omitempty"`
@@ -224,6 +237,44 @@ type PodMetadataPolicy struct {
 	AllowedAnnotationPrefixes []string `json:"allowedAnnotationPrefixes,omitempty"`
 }
 
+// VolumePolicy bounds apps' volumes. Secrets and ConfigMaps of the app's own namespace may always
+// be mounted.
+type VolumePolicy struct {
+	// MaxScratchSize caps each scratch volume; when set, every scratch volume must state its size.
+	// Unset, scratch volumes are not capped.
+	// +optional
+	MaxScratchSize *resource.Quantity `json:"maxScratchSize,omitempty"`
+	// AllowPersistent lets apps have persistent volumes. Off by default: state belongs in a data
+	// service, and an app with a persistent volume runs a single pod.
+	// +optional
+	AllowPersistent bool `json:"allowPersistent,omitempty"`
+	// StorageClass of persistent volumes; the cluster's default when unset.
+	// +optional
+	StorageClass string `json:"storageClass,omitempty"`
+	// MaxPersistentSize caps each persistent volume. Unset, not capped.
+	// +optional
+	MaxPersistentSize *resource.Quantity `json:"maxPersistentSize,omitempty"`
+}
+
+// SecurityPolicy bounds apps' escape hatch from the secure defaults. Whatever it allows, containers
+// never run as root, never escalate privileges, and keep a read-only root filesystem.
+type SecurityPolicy struct {
+	// AllowRunAsUser lets apps choose the UID and GID they run as (never UID 0).
+	// +optional
+	AllowRunAsUser bool `json:"allowRunAsUser,omitempty"`
+	// AllowedCapabilities apps may add back, e.g. NET_BIND_SERVICE. Empty allows none.
+	// +optional
+	AllowedCapabilities []string `json:"allowedCapabilities,omitempty"`
+}
+
+// ServiceAccountPolicy governs apps' identities.
+type ServiceAccountPolicy struct {
+	// AllowExisting lets an app name an existing ServiceAccount of its namespace. Off by default:
+	// every app gets an identity of its own, which platform policies and cloud identities bind to.
+	// +optional
+	AllowExisting bool `json:"allowExisting,omitempty"`
+}
+
 // ImagePinning is how exactly an image must name what runs.
 // +kubebuilder:validation:Enum=None;Tag;Digest
 type ImagePinning string
@@ -247,6 +298,18 @@ type ImagePolicy struct {
 	// Pinning required of image references. Defaults to None (warn only).
 	// +optional
 	Pinning ImagePinning `json:"pinning,omitempty"`
+	// PullSecrets give pods whose images come from a registry the Secret holding its credentials.
+	// The Secret must exist in each app's namespace; copying it there is the platform's job.
+	// +optional
+	PullSecrets []RegistryPullSecret `json:"pullSecrets,omitempty"`
+}
+
+// RegistryPullSecret names the pull secret of a registry.
+type RegistryPullSecret struct {
+	// Registry host, or host/path prefix, e.g. `ghcr.io/acme`, matched like allowedRegistries.
+	Registry string `json:"registry"`
+	// Secret in the app's namespace, of type kubernetes.io/dockerconfigjson.
+	Secret string `json:"secret"`
 }
 
 // NetworkPolicyFlavor is the kind of policy object composed.

@@ -33,6 +33,23 @@ type XAppSpec struct {
 	// +kubebuilder:validation:MaxLength=512
 	Image string `json:"image"`
 
+	// ImagePullSecrets name Secrets in the app's namespace holding credentials for its images'
+	// registries, on top of those the platform names per registry.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=8
+	// +kubebuilder:validation:items:MaxLength=253
+	// +kubebuilder:validation:items:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
+	ImagePullSecrets []string `json:"imagePullSecrets,omitempty"`
+
+	// ServiceAccountName runs the app under an existing ServiceAccount of its namespace instead of
+	// one of its own, e.g. one an operator binds roles to. Refused unless the platform allows it, and
+	// for an app with data services, whose cloud identity is bound to the app's own ServiceAccount.
+	// +optional
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
+	ServiceAccountName string `json:"serviceAccountName,omitempty"`
+
 	// Command replaces the image's entrypoint.
 	// +optional
 	Command []string `json:"command,omitempty"`
@@ -40,6 +57,23 @@ type XAppSpec struct {
 	// Args replaces the image's default arguments.
 	// +optional
 	Args []string `json:"args,omitempty"`
+
+	// InitContainers run one after another, each to completion, before the app starts: a database
+	// migration, a download. They get the app's data-service variables (DATABASE_URL, ...).
+	// +optional
+	// +listType=map
+	// +listMapKey=name
+	// +kubebuilder:validation:MaxItems=8
+	InitContainers []Container `json:"initContainers,omitempty"`
+
+	// Sidecars run next to the app for as long as the pod does: a log shipper, a proxy. They start
+	// before the app and stop after it (Kubernetes' native sidecars), under the same secure
+	// defaults and image policy as the app.
+	// +optional
+	// +listType=map
+	// +listMapKey=name
+	// +kubebuilder:validation:MaxItems=8
+	Sidecars []Container `json:"sidecars,omitempty"`
 
 	// Ports the app listens on. Every port is reachable in the cluster through the app's Service;
 	// ports with `expose: true` are also reachable from the gateway. The first TCP port (http, grpc
@@ -68,11 +102,26 @@ type XAppSpec struct {
 	// +kubebuilder:validation:MaxItems=32
 	Files []File `json:"files,omitempty"`
 
+	// Security loosens the secure defaults for an image built to run as root, as far as the
+	// platform allows: a user and group to run as (never root), and capabilities to add back. The
+	// container still never runs as root and never escalates privileges.
+	// +optional
+	Security *Security `json:"security,omitempty"`
+
 	// PodMetadata are labels and annotations for the app's pods: mesh injection, scrape settings,
 	// cost tags. Only keys under prefixes the platform allows are accepted, and never the platform's
 	// own.
 	// +optional
 	PodMetadata *PodMetadata `json:"podMetadata,omitempty"`
+
+	// Volumes mount writable scratch space, whole Secrets and ConfigMaps as files, and persistent
+	// storage. An app with persistent storage runs one pod, replaced rather than rolled (its volume
+	// can be attached to one node at a time): state that must scale belongs in a database.
+	// +optional
+	// +listType=map
+	// +listMapKey=name
+	// +kubebuilder:validation:MaxItems=16
+	Volumes []Volume `json:"volumes,omitempty"`
 
 	// Resources the container requests and may not exceed. By default memory is limited to its
 	// request and CPU is not limited, so the app is never throttled while the node has CPU to spare;
@@ -203,6 +252,14 @@ type Database struct {
 	// Backups of the database. Daily backups kept 7 days unless set otherwise.
 	// +optional
 	Backups *Backups `json:"backups,omitempty"`
+
+	// Env gives the app these variables under names of its choosing as well: `PGHOST:
+	// POSTGRES_HOST` sets POSTGRES_HOST to PGHOST's value. Kubernetes fills the values in ($(VAR)
+	// expansion); the platform never reads a credential. The app's own env may build values from
+	// them too: `jdbc:postgresql://$(PGHOST):$(PGPORT)/$(PGDATABASE)`.
+	// +optional
+	// +kubebuilder:validation:MaxProperties=32
+	Env map[string]string `json:"env,omitempty"`
 }
 
 // Backups of a database.
@@ -231,6 +288,14 @@ type Cache struct {
 	// +optional
 	// +kubebuilder:default=small
 	Size Size `json:"size,omitempty"`
+
+	// Env gives the app these variables under names of its choosing as well: `REDIS_HOST:
+	// SPRING_DATA_REDIS_HOST` sets SPRING_DATA_REDIS_HOST to REDIS_HOST's value. Kubernetes fills
+	// the values in ($(VAR) expansion); the platform never reads a credential. The app's own env
+	// may build values from them too: `$(REDIS_HOST):$(REDIS_PORT)`.
+	// +optional
+	// +kubebuilder:validation:MaxProperties=32
+	Env map[string]string `json:"env,omitempty"`
 }
 
 // Bucket is the app's object storage bucket. Public access is always blocked unless the platform
@@ -244,6 +309,13 @@ type Bucket struct {
 	// can be published. Refused unless the platform allows public buckets.
 	// +optional
 	Public bool `json:"public,omitempty"`
+
+	// Env gives the app these variables under names of its choosing as well: `BUCKET_NAME:
+	// S3_BUCKET` sets S3_BUCKET to BUCKET_NAME's value. Kubernetes fills the values in ($(VAR)
+	// expansion); the platform never reads a credential.
+	// +optional
+	// +kubebuilder:validation:MaxProperties=32
+	Env map[string]string `json:"env,omitempty"`
 }
 
 // Protocol is what a port speaks; it decides the probe, the route kind, the Service's appProtocol and
@@ -348,6 +420,139 @@ type File struct {
 	// Content of the file.
 	// +kubebuilder:validation:MaxLength=262144
 	Content string `json:"content"`
+}
+
+// Security is the container's escape hatch from the secure defaults.
+type Security struct {
+	// RunAsUser is the UID to run as, for an image whose USER is root or a name: Kubernetes cannot
+	// tell that a named user is not root and refuses to start it. Never 0.
+	// +optional
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=2147483647
+	RunAsUser *int64 `json:"runAsUser,omitempty"`
+
+	// RunAsGroup is the GID to run as, and the group that owns the pod's volumes (fsGroup).
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=2147483647
+	RunAsGroup *int64 `json:"runAsGroup,omitempty"`
+
+	// Capabilities added back after all are dropped, e.g. NET_BIND_SERVICE; only those the platform
+	// allows.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=8
+	// +kubebuilder:validation:items:Pattern=`^[A-Z_]+$`
+	Capabilities []string `json:"capabilities,omitempty"`
+}
+
+// Container is an init container or a sidecar: an image of its own, with the app's secure defaults.
+type Container struct {
+	// Name of the container; not the app's name, which its main container has.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=63
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`
+	Name string `json:"name"`
+
+	// Image to run, under the same registry and pinning rules as the app's.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=512
+	Image string `json:"image"`
+
+	// Command replaces the image's entrypoint.
+	// +optional
+	Command []string `json:"command,omitempty"`
+
+	// Args replaces the image's default arguments.
+	// +optional
+	Args []string `json:"args,omitempty"`
+
+	// Env sets environment variables, as the app's env does.
+	// +optional
+	// +listType=map
+	// +listMapKey=name
+	// +kubebuilder:validation:MaxItems=128
+	Env []EnvVar `json:"env,omitempty"`
+
+	// Resources the container requests and may not exceed; the platform's defaults when unset.
+	// +optional
+	Resources *Resources `json:"resources,omitempty"`
+
+	// Security loosens the secure defaults as the app's security does, as far as the platform
+	// allows.
+	// +optional
+	Security *Security `json:"security,omitempty"`
+
+	// Volumes of the app's, by name, mounted at the same paths: a log shipper reads what the app
+	// writes to a scratch volume.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=16
+	Volumes []string `json:"volumes,omitempty"`
+}
+
+// Volume is one volume mounted into the container. Set exactly one of scratch, secret, configMap and
+// persistent.
+//
+// +kubebuilder:validation:XValidation:rule="[has(self.scratch), has(self.secret), has(self.configMap), has(self.persistent)].filter(x, x).size() == 1",message="set exactly one of scratch, secret, configMap and persistent"
+type Volume struct {
+	// Name of the volume.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=40
+	// +kubebuilder:validation:Pattern=`^[a-z]([-a-z0-9]*[a-z0-9])?$`
+	Name string `json:"name"`
+
+	// Path the volume is mounted at, absolute; not /tmp, which is always writable scratch space.
+	// +kubebuilder:validation:MinLength=2
+	// +kubebuilder:validation:MaxLength=1024
+	// +kubebuilder:validation:Pattern=`^/[^\x00]*$`
+	Path string `json:"path"`
+
+	// Scratch is writable space that lives as long as the pod: a cache, a server's temporary files.
+	// +optional
+	Scratch *ScratchVolume `json:"scratch,omitempty"`
+
+	// Secret mounts every key of a Secret in the app's namespace as a file, read-only.
+	// +optional
+	Secret *ObjectVolume `json:"secret,omitempty"`
+
+	// ConfigMap mounts every key of a ConfigMap in the app's namespace as a file, read-only.
+	// +optional
+	ConfigMap *ObjectVolume `json:"configMap,omitempty"`
+
+	// Persistent storage outlives the pod, on a claim the app owns. Refused unless the platform
+	// allows it.
+	// +optional
+	Persistent *PersistentVolume `json:"persistent,omitempty"`
+}
+
+// ScratchVolume is an emptyDir.
+type ScratchVolume struct {
+	// Memory backs the space with RAM (tmpfs): fast, and counted against the memory limit.
+	// +optional
+	Memory bool `json:"memory,omitempty"`
+
+	// Size the space may grow to, e.g. `1Gi`; the pod is evicted beyond it.
+	// +optional
+	Size *resource.Quantity `json:"size,omitempty"`
+}
+
+// ObjectVolume names a Secret or ConfigMap.
+type ObjectVolume struct {
+	// Name of the Secret or ConfigMap.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	Name string `json:"name"`
+
+	// Optional lets the pod start when it does not exist.
+	// +optional
+	Optional bool `json:"optional,omitempty"`
+}
+
+// PersistentVolume is a PersistentVolumeClaim of the app's, on the platform's storage class.
+type PersistentVolume struct {
+	// Size of the volume, e.g. `10Gi`.
+	Size resource.Quantity `json:"size"`
 }
 
 // PodMetadata is metadata for the app's pods.
