@@ -34,6 +34,17 @@ var Variables = []admissionregistrationv1.Variable{
 	// replicas is the least the app runs when it says so; -1 when it leaves it to the platform.
 	{Name: "replicas", Expression: `has(object.spec.autoscaling) ? object.spec.autoscaling.min : (has(object.spec.replicas) ? object.spec.replicas : -1)`},
 	{Name: "replicasField", Expression: `has(object.spec.autoscaling) ? 'spec.autoscaling.min' : 'spec.replicas'`},
+	// containers are the resources of every container the app runs, its own first, then its init
+	// containers and sidecars; containerPaths their fields and images their images, in that order.
+	{Name: "containers", Expression: `[has(object.spec.resources) ? object.spec.resources : {}] + ` +
+		`(has(object.spec.initContainers) ? object.spec.initContainers.map(c, has(c.resources) ? c.resources : {}) : []) + ` +
+		`(has(object.spec.sidecars) ? object.spec.sidecars.map(c, has(c.resources) ? c.resources : {}) : [])`},
+	{Name: "containerPaths", Expression: `['spec'] + ` +
+		`(has(object.spec.initContainers) ? object.spec.initContainers.transformList(i, c, 'spec.initContainers[' + string(i) + ']') : []) + ` +
+		`(has(object.spec.sidecars) ? object.spec.sidecars.transformList(i, c, 'spec.sidecars[' + string(i) + ']') : [])`},
+	{Name: "images", Expression: `[object.spec.image] + ` +
+		`(has(object.spec.initContainers) ? object.spec.initContainers.map(c, c.image) : []) + ` +
+		`(has(object.spec.sidecars) ? object.spec.sidecars.map(c, c.image) : [])`},
 	// tooFew are the environments whose minimum the app's replicas fall short of.
 	{Name: "tooFew", Expression: `variables.environments.filter(e, has(e.minReplicas) && variables.replicas >= 0 && variables.replicas < e.minReplicas)`},
 }
@@ -66,28 +77,21 @@ const (
 // Rules is the rule table, in the order admission reports them.
 func Rules() []Rule {
 	rules := []Rule{
-		{
-			Name:              "allowed-registries",
-			Expression:        unset("params.spec.images.allowedRegistries") + ` || size(params.spec.images.allowedRegistries) == 0 || params.spec.images.allowedRegistries.exists(r, object.spec.image.startsWith(r + '/'))`,
-			MessageExpression: `'spec.image: ' + object.spec.image + ' is not from a registry the platform allows (' + params.spec.images.allowedRegistries.join(', ') + ')'`,
-		},
-		{
-			Name:              "pinned-by-digest",
-			Expression:        unset("params.spec.images.pinning") + ` || params.spec.images.pinning != 'Digest' || object.spec.image.matches(` + reDigest + `)`,
-			MessageExpression: `'spec.image: ' + object.spec.image + ' is not pinned by digest (image@sha256:...), which the platform requires'`,
-		},
-		{
-			Name: "pinned-by-tag",
-			Expression: unset("params.spec.images.pinning") + ` || params.spec.images.pinning != 'Tag' || object.spec.image.matches(` + reDigest + `) || ` +
-				`(object.spec.image.matches(` + reTag + `) && !object.spec.image.endsWith(':latest'))`,
-			MessageExpression: `'spec.image: ' + object.spec.image + ' has no version tag or uses latest; the platform requires a version tag or a digest'`,
-		},
+		imageRule("allowed-registries", unset("params.spec.images.allowedRegistries")+` || size(params.spec.images.allowedRegistries) == 0`,
+			`params.spec.images.allowedRegistries.exists(r, i.startsWith(r + '/'))`,
+			`' is not from a registry the platform allows (' + params.spec.images.allowedRegistries.join(', ') + ')'`),
+		imageRule("pinned-by-digest", unset("params.spec.images.pinning")+` || params.spec.images.pinning != 'Digest'`,
+			`i.matches(`+reDigest+`)`,
+			`' is not pinned by digest (image@sha256:...), which the platform requires'`),
+		imageRule("pinned-by-tag", unset("params.spec.images.pinning")+` || params.spec.images.pinning != 'Tag'`,
+			`(i.matches(`+reDigest+`) || (i.matches(`+reTag+`) && !i.endsWith(':latest')))`,
+			`' has no version tag or uses latest; the platform requires a version tag or a digest'`),
 	}
 	rules = append(rules,
-		resourceCap("cpu-request-cap", "spec.resources.cpu", "maxCPU"),
-		resourceCap("cpu-limit-cap", "spec.resources.limits.cpu", "maxCPU"),
-		resourceCap("memory-request-cap", "spec.resources.memory", "maxMemory"),
-		resourceCap("memory-limit-cap", "spec.resources.limits.memory", "maxMemory"),
+		resourceCap("cpu-request-cap", "cpu", "maxCPU"),
+		resourceCap("cpu-limit-cap", "limits.cpu", "maxCPU"),
+		resourceCap("memory-request-cap", "memory", "maxMemory"),
+		resourceCap("memory-limit-cap", "limits.memory", "maxMemory"),
 	)
 	return append(rules,
 		Rule{
@@ -121,15 +125,29 @@ func Rules() []Rule {
 	)
 }
 
-// resourceCap holds one of the app's quantities to one of the policy's caps. Quantities may be
-// written as numbers (`cpu: 2`), so both sides go through string() into quantity().
+// imageRule holds every image the app runs to ok (over `i`) unless off; the message names the first
+// image that breaks it, by its field.
+func imageRule(name, off, ok, why string) Rule {
+	first := `variables.images.filter(i, !` + ok + `)[0]`
+	return Rule{
+		Name:              name,
+		Expression:        off + ` || variables.images.all(i, ` + ok + `)`,
+		MessageExpression: `variables.containerPaths[variables.images.indexOf(` + first + `)] + '.image: ' + ` + first + ` + ` + why,
+	}
+}
+
+// resourceCap holds one quantity of every container the app runs (field, within its resources) to
+// one of the policy's caps. Quantities may be written as numbers (`cpu: 2`), so both sides go
+// through string() into quantity(). The message names the first container above the cap.
 func resourceCap(name, field, capField string) Rule {
 	limit := "params.spec.resources." + capField
+	over := `(` + present("r."+field) + ` && quantity(string(r.` + field + `)).compareTo(quantity(string(` + limit + `))) > 0)`
+	first := `variables.containers.filter(r, ` + over + `)[0]`
 	return Rule{
-		Name: name,
-		Expression: unset(limit) + ` || !` + present("object."+field) + ` || ` +
-			`quantity(string(object.` + field + `)).compareTo(quantity(string(` + limit + `))) <= 0`,
-		MessageExpression: `'` + field + `: ' + string(object.` + field + `) + ' is above the platform\'s cap of ' + string(` + limit + `) + ' (resources.` + capField + `)'`,
+		Name:       name,
+		Expression: unset(limit) + ` || !variables.containers.exists(r, ` + over + `)`,
+		MessageExpression: `variables.containerPaths[variables.containers.indexOf(` + first + `)] + '.resources.` + field + `: ' + string(` + first + `.` + field + `) + ` +
+			`' is above the platform\'s cap of ' + string(` + limit + `) + ' (resources.` + capField + `)'`,
 	}
 }
 
