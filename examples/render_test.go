@@ -60,11 +60,14 @@ func TestRenderExamples(t *testing.T) {
 			case tc.Refused && err == nil:
 				t.Fatalf("%s\nrender succeeded; want the function to refuse the app", tc.Reason)
 			case tc.Refused:
-				// What a developer reads from an offline render: compared, not validated. Kept as
-				// YAML, since the function package's build parses every example file.
-				if out, err = yaml.Marshal(map[string]string{"renderError": err.Error()}); err != nil {
-					t.Fatal(err)
+				// What a developer reads from an offline render: compared, not validated. Kept as a
+				// render Result, since the function package's build parses every example file as
+				// an object.
+				y, merr := yaml.Marshal(map[string]string{"apiVersion": "render.crossplane.io/v1beta1", "kind": "Result", "severity": "SEVERITY_FATAL", "message": err.Error()})
+				if merr != nil {
+					t.Fatal(merr)
 				}
+				out = append([]byte("# crossplane render failed: the function refused the app.\n"), y...)
 			case err != nil:
 				t.Fatalf("%s\nrender: %v", tc.Reason, err)
 			}
