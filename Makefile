@@ -74,8 +74,9 @@ e2e: $(ETCD_DIR)/etcd $(KUBE_DIR)/kube-apiserver $(KWOK) $(CROSSPLANE_CORE) pack
 
 # The fast loop: packages whose tests need no built tool (no CLI, control plane or binaries); with
 # -short the provider's controller package runs its reconcilers against the fakes and the short fault
-# soak, and skips its envtest tests.
-UNIT_PKGS := ./fn/... ./internal/pbjson/... ./apis/... ./input/... ./hack/... ./provider/...
+# soak, and skips its envtest tests; the policy package judges its corpus by the Go path and skips
+# the agreement test, which needs a kube-apiserver.
+UNIT_PKGS := ./fn/... ./internal/pbjson/... ./internal/policy/... ./apis/... ./input/... ./hack/... ./provider/...
 # Fuzz targets, as package:target.
 FUZZ_TARGETS := ./fn/:FuzzRunFunction ./internal/pbjson/:FuzzDecode ./internal/pbjson/:FuzzAppendWire
 

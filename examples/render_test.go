@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"sigs.k8s.io/yaml"
 
 	"github.com/xapp-dev/xapp/internal/render"
 )
@@ -38,7 +39,7 @@ func TestRenderExamples(t *testing.T) {
 		}
 	})
 	cacheDir := t.TempDir()
-	extensions := []string{XRDXApp, XRDApp, providerCRDs, env.CRDs()}
+	extensions := []string{XRDXApp, XRDApp, XRDXAppPolicy, providerCRDs, env.CRDs()}
 
 	for name, tc := range Scenarios() {
 		t.Run(name, func(t *testing.T) {
@@ -55,7 +56,19 @@ func TestRenderExamples(t *testing.T) {
 			}
 			start := time.Now()
 			out, err := env.Renderer().Render(ctx, args)
-			if err != nil {
+			switch {
+			case tc.Refused && err == nil:
+				t.Fatalf("%s\nrender succeeded; want the function to refuse the app", tc.Reason)
+			case tc.Refused:
+				// What a developer reads from an offline render: compared, not validated. Kept as a
+				// render Result, since the function package's build parses every example file as
+				// an object.
+				y, merr := yaml.Marshal(map[string]string{"apiVersion": "render.crossplane.io/v1beta1", "kind": "Result", "severity": "SEVERITY_FATAL", "message": err.Error()})
+				if merr != nil {
+					t.Fatal(merr)
+				}
+				out = append([]byte("# crossplane render failed: the function refused the app.\n"), y...)
+			case err != nil:
 				t.Fatalf("%s\nrender: %v", tc.Reason, err)
 			}
 			t.Logf("rendered in %s", time.Since(start).Round(time.Millisecond))
@@ -75,6 +88,9 @@ func TestRenderExamples(t *testing.T) {
 				t.Errorf("%s\nrender output: -want, +got (go test ./examples -update if intended):\n%s", tc.Reason, diff)
 			}
 
+			if tc.Refused {
+				return
+			}
 			report, err := render.Validate(ctx, env.CLI, extensions, out, cacheDir)
 			if err != nil {
 				t.Errorf("%s\nresource validate: %v", tc.Reason, err)

@@ -69,6 +69,9 @@ type app struct {
 	image     name.Reference
 	// generation is the XR's metadata.generation; empty where the XR has none (offline renders).
 	generation string
+	// governed is true when an XAppPolicy's environment judges the app: the Input's rules that
+	// the policy also has (registries, pinning, caps, owner, domains) step aside for it.
+	governed bool
 
 	// selector identifies the app's pods; labels go on every object, podLabels on the pods.
 	selector  map[string]string

@@ -62,8 +62,7 @@ func runWithRequirements(tb testing.TB, req *fnv1.RunFunctionRequest, required s
 			rs := &fnv1.Resources{}
 			for _, s := range pool {
 				md := s.Fields["metadata"].GetStructValue().GetFields()
-				if s.Fields["kind"].GetStringValue() == sel.GetKind() && md["name"].GetStringValue() == sel.GetMatchName() &&
-					md["namespace"].GetStringValue() == sel.GetNamespace() {
+				if s.Fields["kind"].GetStringValue() == sel.GetKind() && selects(sel, md) && md["namespace"].GetStringValue() == sel.GetNamespace() {
 					rs.Items = append(rs.Items, &fnv1.Resource{Resource: s})
 				}
 			}
@@ -71,6 +70,20 @@ func runWithRequirements(tb testing.TB, req *fnv1.RunFunctionRequest, required s
 		}
 	}
 	return nil, errors.New("requirements did not settle after 5 calls")
+}
+
+// selects matches an object's metadata as Crossplane does: by name, or by labels.
+func selects(sel *fnv1.ResourceSelector, md map[string]*structpb.Value) bool {
+	if ml := sel.GetMatchLabels(); ml != nil {
+		labels := md["labels"].GetStructValue().GetFields()
+		for k, v := range ml.GetLabels() {
+			if labels[k].GetStringValue() != v {
+				return false
+			}
+		}
+		return true
+	}
+	return md["name"].GetStringValue() == sel.GetMatchName()
 }
 
 func TestDataSettings(t *testing.T) {

@@ -91,6 +91,9 @@ func (f *Function) logResult(xr string, rsp *fnv1.RunFunctionResponse) {
 // services, compose, judge readiness, write status. It is the only code that writes results,
 // requirements and conditions to the response.
 func runFunction(req *fnv1.RunFunctionRequest) *fnv1.RunFunctionResponse {
+	if xrKind(req) == v1alpha1.XAppPolicyKind {
+		return composePolicy(req)
+	}
 	rsp := response.To(req, response.DefaultTTL)
 
 	in := &v1beta1.Input{}
@@ -111,16 +114,29 @@ func runFunction(req *fnv1.RunFunctionRequest) *fnv1.RunFunctionResponse {
 		fatal(rsp, fieldErrors(errInvalid, errs))
 		return rsp
 	}
+	reqs := newRequirements(req)
+	defer reqs.writeTo(rsp)
+	verdict, err := judgeByPolicies(reqs, req.GetObserved().GetComposite().GetResource(), namespace)
+	switch {
+	case err != nil:
+		fatal(rsp, err)
+		return rsp
+	case len(verdict.denied) > 0:
+		fatal(rsp, errors.New(errPolicy+": "+strings.Join(verdict.denied, "; ")))
+		return rsp
+	case verdict.governed:
+		in = governedInput(in)
+	}
 	a := newApp(appName, namespace, spec, in, image)
 	a.generation = xrGeneration(req.GetObserved().GetComposite().GetResource())
+	a.governed = verdict.governed
 	warnings, errs := policy(a)
 	if len(errs) > 0 {
 		fatal(rsp, fieldErrors(errPolicy, errs))
 		return rsp
 	}
+	warnings = append(verdict.warned, warnings...)
 
-	reqs := newRequirements(req)
-	defer reqs.writeTo(rsp)
 	observed := req.GetObserved().GetResources()
 	ds, wait, err := planData(a, req.GetInput(), observed, reqs)
 	switch {
@@ -262,6 +278,11 @@ func xrName(req *fnv1.RunFunctionRequest) string {
 		return ns + "/" + name
 	}
 	return name
+}
+
+// xrKind is the observed XR's kind: function-xapp composes apps and the platform's policy.
+func xrKind(req *fnv1.RunFunctionRequest) string {
+	return req.GetObserved().GetComposite().GetResource().GetFields()["kind"].GetStringValue()
 }
 
 // setStatus merges the app's status into the desired XR, keeping what earlier pipeline steps set.

@@ -110,6 +110,12 @@ crossplane.io/claim-name: shop, crossplane.io/claim-namespace: team-shop}}}`)
 			answers["secret-"+name] = &fnv1.Resources{Items: []*fnv1.Resource{{Resource: s}}}
 		}
 	}
+	// The platform's XAppPolicy, and the app's namespace in no environment, production or development.
+	if env := p.pick(20, 4); env > 0 {
+		answers[requiredPolicies] = &fnv1.Resources{Items: []*fnv1.Resource{{Resource: pool.policy}}}
+		answers[requiredNamespace] = &fnv1.Resources{Items: []*fnv1.Resource{{Resource: cachedStruct(tb,
+			`{apiVersion: v1, kind: Namespace, metadata: {name: team-shop, labels: {acme.com/environment: `+[]string{"", "test", "production", "development"}[env]+`}}}`)}}}
+	}
 	if p.pick(18, 2) == 1 {
 		req.ExtraResources = answers //nolint:staticcheck // Crossplane v1 answers here.
 	} else {
@@ -122,11 +128,12 @@ crossplane.io/claim-name: shop, crossplane.io/claim-namespace: team-shop}}}`)
 type fuzzPool struct {
 	observed map[string]map[string]*fnv1.Resource
 	secrets  map[string]*structpb.Struct
+	policy   *structpb.Struct
 }
 
 func readPool(tb testing.TB) fuzzPool {
 	tb.Helper()
-	p := fuzzPool{observed: map[string]map[string]*fnv1.Resource{}, secrets: map[string]*structpb.Struct{}}
+	p := fuzzPool{observed: map[string]map[string]*fnv1.Resource{}, secrets: map[string]*structpb.Struct{}, policy: readStruct(tb, "../examples/policy/xr.yaml")}
 	for _, ex := range fuzzObserved[1:] {
 		p.observed[ex] = request(tb, "../examples/minimal/xr.yaml", "", "../examples/"+ex+"/observed-ready.yaml").Observed.Resources
 		for _, s := range readRequired(tb, "../examples/"+ex+"/required-ready") {
@@ -156,7 +163,7 @@ func (l panicLog) Info(msg string, kv ...any) {
 // FuzzRunFunction feeds random XApp specs on random platforms through the whole function: every data
 // service provider, network policy flavour, pinning rule and registry list, EnvironmentConfig absent,
 // sent, missing or not sent yet, observed state and Secrets present or not, answered the v1 or the v2
-// way, XR or claim. It must never panic and never return an error; it must compose objects that have
+// way, XR or claim, judged by an XAppPolicy in no environment, one that denies or one that warns. It must never panic and never return an error; it must compose objects that have
 // a kind and a name, or refuse with a Fatal that names a field and compose nothing; and the same
 // request must give the same bytes.
 func FuzzRunFunction(f *testing.F) {
@@ -172,8 +179,9 @@ func FuzzRunFunction(f *testing.F) {
 			f.Fatal(err)
 		}
 		// Each example on a few platforms: plain, each cloud with its observed state and Secrets, one
-		// that opens every workload escape hatch.
-		for _, p := range []platform{0, platform(1 + 1<<14 + 1<<17), platform(2 | 2<<14 | 1<<17 | 1<<18), platform(3 | 3<<14 | 1<<17 | 1<<4), platform(4 | 4<<14 | 1<<17 | 1<<13), platform(1<<19 | 4 | 4<<14 | 1<<17), platform(i * 7919)} {
+		// that opens every workload escape hatch, and under an XAppPolicy that denies or warns.
+		for _, p := range []platform{0, platform(1 + 1<<14 + 1<<17), platform(2 | 2<<14 | 1<<17 | 1<<18), platform(3 | 3<<14 | 1<<17 | 1<<4), platform(4 | 4<<14 | 1<<17 | 1<<13), platform(1<<19 | 4 | 4<<14 | 1<<17), platform(i * 7919),
+			platform(2 << 20), platform(3<<20 | 1<<13)} {
 			f.Add(spec, uint32(p))
 		}
 	}

@@ -152,8 +152,11 @@ func domainAllowed(host string, domains []string) bool {
 
 // allowedDomains are the domains route hosts must be under: the platform's list, else its default
 // domain, so that one team cannot claim another's host just because the platform left the list
-// empty. Nil (any host) only on a platform with neither.
+// empty. Nil (any host) on a platform with neither, and where an XAppPolicy governs the app.
 func (a *app) allowedDomains() []string {
+	if a.governed {
+		return nil
+	}
 	if len(a.in.AllowedDomains) > 0 || a.in.Domain == "" {
 		return a.in.AllowedDomains
 	}

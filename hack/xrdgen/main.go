@@ -2,7 +2,8 @@
 // their markers into an OpenAPI schema but only writes CRDs; Crossplane wants that same schema inside
 // a CompositeResourceDefinition. xrdgen runs controller-gen into a temporary folder and wraps the
 // schema twice: a namespaced v2 XRD (kind XApp) and a legacy v1 XRD (kind CompositeApp, claim App), so
-// both API styles stay identical by construction.
+// both API styles stay identical by construction. The platform's XAppPolicy gets a cluster-scoped v2
+// XRD the same way.
 package main
 
 import (
@@ -37,8 +38,21 @@ const (
 
 // Composition names the XRDs default to; the package ships compositions with these names.
 const (
-	CompositionXApp = "xapp"
-	CompositionApp  = "app-legacy"
+	CompositionXApp       = "xapp"
+	CompositionApp        = "app-legacy"
+	CompositionXAppPolicy = "xapppolicy"
+)
+
+// Printer columns of each kind: what `kubectl get` shows.
+var (
+	appColumns = []extv1.CustomResourceColumnDefinition{
+		{Name: "Image", Type: "string", JSONPath: ".status.image"},
+		{Name: "Available", Type: "integer", JSONPath: ".status.replicas.available"},
+		{Name: "URL", Type: "string", JSONPath: ".status.url"},
+	}
+	policyColumns = []extv1.CustomResourceColumnDefinition{
+		{Name: "Admission-Policy", Type: "string", JSONPath: ".status.admission.policy"},
+	}
 )
 
 func main() {
@@ -68,27 +82,39 @@ func run(apis, out string) error {
 	if err := cmd.Run(); err != nil {
 		return errors.Wrap(err, errControllerGen)
 	}
-	b, err := os.ReadFile(filepath.Join(tmp, v1alpha1.Group+"_xapps.yaml"))
-	if err != nil {
-		return errors.Wrap(err, errReadCRD)
-	}
-	crd := &extv1.CustomResourceDefinition{}
-	if err := yaml.Unmarshal(b, crd); err != nil {
-		return errors.Wrap(err, errReadCRD)
-	}
-	versions, err := xrdVersions(crd)
+	versions, err := readVersions(filepath.Join(tmp, v1alpha1.Group+"_xapps.yaml"), appColumns)
 	if err != nil {
 		return err
 	}
 	if err := write(filepath.Join(out, "xrd-xapp.yaml"), namespaced(versions)); err != nil {
 		return err
 	}
-	return write(filepath.Join(out, "xrd-app.yaml"), legacy(versions))
+	if err := write(filepath.Join(out, "xrd-app.yaml"), legacy(versions)); err != nil {
+		return err
+	}
+	versions, err = readVersions(filepath.Join(tmp, v1alpha1.Group+"_xapppolicies.yaml"), policyColumns)
+	if err != nil {
+		return err
+	}
+	return write(filepath.Join(out, "xrd-xapppolicy.yaml"), clusterPolicy(versions))
+}
+
+// readVersions reads the CRD controller-gen wrote and keeps its versions for an XRD.
+func readVersions(path string, columns []extv1.CustomResourceColumnDefinition) ([]xpv2.CompositeResourceDefinitionVersion, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, errors.Wrap(err, errReadCRD)
+	}
+	crd := &extv1.CustomResourceDefinition{}
+	if err := yaml.Unmarshal(b, crd); err != nil {
+		return nil, errors.Wrap(err, errReadCRD)
+	}
+	return xrdVersions(crd, columns)
 }
 
 // xrdVersions keeps only spec and status of each CRD version: Crossplane adds metadata, its own
 // spec fields (composition selection, claim and resource refs) and status conditions itself.
-func xrdVersions(crd *extv1.CustomResourceDefinition) ([]xpv2.CompositeResourceDefinitionVersion, error) {
+func xrdVersions(crd *extv1.CustomResourceDefinition, columns []extv1.CustomResourceColumnDefinition) ([]xpv2.CompositeResourceDefinitionVersion, error) {
 	vs := make([]xpv2.CompositeResourceDefinitionVersion, 0, len(crd.Spec.Versions))
 	for _, v := range crd.Spec.Versions {
 		s := v.Schema.OpenAPIV3Schema
@@ -103,15 +129,11 @@ func xrdVersions(crd *extv1.CustomResourceDefinition) ([]xpv2.CompositeResourceD
 			return nil, errors.Wrap(err, errWrite)
 		}
 		vs = append(vs, xpv2.CompositeResourceDefinitionVersion{
-			Name:          v.Name,
-			Served:        true,
-			Referenceable: v.Storage,
-			Schema:        &xpv2.CompositeResourceValidation{OpenAPIV3Schema: runtime.RawExtension{Raw: raw}},
-			AdditionalPrinterColumns: []extv1.CustomResourceColumnDefinition{
-				{Name: "Image", Type: "string", JSONPath: ".status.image"},
-				{Name: "Available", Type: "integer", JSONPath: ".status.replicas.available"},
-				{Name: "URL", Type: "string", JSONPath: ".status.url"},
-			},
+			Name:                     v.Name,
+			Served:                   true,
+			Referenceable:            v.Storage,
+			Schema:                   &xpv2.CompositeResourceValidation{OpenAPIV3Schema: runtime.RawExtension{Raw: raw}},
+			AdditionalPrinterColumns: columns,
 		})
 	}
 	return vs, nil
@@ -129,6 +151,25 @@ func namespaced(vs []xpv2.CompositeResourceDefinitionVersion) *xpv2.CompositeRes
 			},
 			Scope:                 xpv2.CompositeResourceScopeNamespaced,
 			DefaultCompositionRef: &xpv2.CompositionReference{Name: CompositionXApp},
+			Versions:              vs,
+		},
+	}
+}
+
+// clusterPolicy is the XAppPolicy's XRD: cluster-scoped, since one policy serves every namespace and
+// only a cluster-scoped XR may compose the cluster-scoped admission objects.
+func clusterPolicy(vs []xpv2.CompositeResourceDefinitionVersion) *xpv2.CompositeResourceDefinition {
+	return &xpv2.CompositeResourceDefinition{
+		TypeMeta:   metav1.TypeMeta{APIVersion: xpv2.SchemeGroupVersion.String(), Kind: xpv2.CompositeResourceDefinitionKind},
+		ObjectMeta: metav1.ObjectMeta{Name: "xapppolicies." + v1alpha1.Group},
+		Spec: xpv2.CompositeResourceDefinitionSpec{
+			Group: v1alpha1.Group,
+			Names: extv1.CustomResourceDefinitionNames{
+				Kind: v1alpha1.XAppPolicyKind, ListKind: v1alpha1.XAppPolicyKind + "List", Plural: "xapppolicies", Singular: "xapppolicy",
+				Categories: []string{"crossplane", v1alpha1.Category},
+			},
+			Scope:                 xpv2.CompositeResourceScopeCluster,
+			DefaultCompositionRef: &xpv2.CompositionReference{Name: CompositionXAppPolicy},
 			Versions:              vs,
 		},
 	}

@@ -16,7 +16,11 @@ import (
 func TestCategoriesShadowNoName(t *testing.T) {
 	var x2 xpv2.CompositeResourceDefinition
 	var x1 xpv1.CompositeResourceDefinition
-	for path, into := range map[string]any{"../../package/configuration/xrd-xapp.yaml": &x2, "../../package/configuration/xrd-app.yaml": &x1} {
+	var pol xpv2.CompositeResourceDefinition
+	for path, into := range map[string]any{
+		"../../package/configuration/xrd-xapp.yaml": &x2, "../../package/configuration/xrd-app.yaml": &x1,
+		"../../package/configuration/xrd-xapppolicy.yaml": &pol,
+	} {
 		b, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
@@ -32,6 +36,7 @@ func TestCategoriesShadowNoName(t *testing.T) {
 		"XApp":         {reason: "The namespaced XApp.", names: x2.Spec.Names},
 		"CompositeApp": {reason: "The legacy composite.", names: x1.Spec.Names},
 		"App":          {reason: "The legacy claim.", names: *x1.Spec.ClaimNames},
+		"XAppPolicy":   {reason: "The platform's policy.", names: pol.Spec.Names},
 	}
 	all := map[string]bool{}
 	for _, tc := range cases {

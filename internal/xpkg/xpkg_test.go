@@ -119,8 +119,9 @@ func TestBuildPackages(t *testing.T) {
 		"configuration": {
 			pkg: Package{Root: "../../package/configuration", File: filepath.Join(out, "c.xpkg")},
 			want: []string{
-				"CompositeResourceDefinition/compositeapps.platform.xapp.dev", "CompositeResourceDefinition/xapps.platform.xapp.dev",
-				"Composition/app-legacy", "Composition/xapp", "Configuration/xapp",
+				"CompositeResourceDefinition/compositeapps.platform.xapp.dev", "CompositeResourceDefinition/xapppolicies.platform.xapp.dev",
+				"CompositeResourceDefinition/xapps.platform.xapp.dev",
+				"Composition/app-legacy", "Composition/xapp", "Composition/xapppolicy", "Configuration/xapp",
 			},
 		},
 	}
