@@ -2,6 +2,7 @@ package fn
 
 import (
 	"maps"
+	"slices"
 
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 )
@@ -9,17 +10,22 @@ import (
 // requirements is what the function asks Crossplane for during one request, and what Crossplane sent
 // for those asks. Crossplane v2 answers `requirements.resources` in `required_resources`; Crossplane
 // v1 (and v1's `crossplane render`) knows only the deprecated `extra_resources` pair. The function
-// asks through both and reads whichever the caller filled, so it composes the same under either.
+// reads whichever the caller filled, so it composes the same under either. It asks through both,
+// unless the caller says it has required resources (meta.capabilities, Crossplane v2.4+): such a
+// caller seeds the next reconcile's request with what was asked in `resources` only, and an ask left
+// in `extra_resources` would cost a second call of the function on every reconcile.
 //
 // Composing code asks through get and never touches the response; RunFunction writes every ask with
 // writeTo, once.
 type requirements struct {
 	req   *fnv1.RunFunctionRequest
 	asked map[string]*fnv1.ResourceSelector
+	// v2Only is a caller that reads `resources`: the function asks there alone.
+	v2Only bool
 }
 
 func newRequirements(req *fnv1.RunFunctionRequest) *requirements {
-	return &requirements{req: req}
+	return &requirements{req: req, v2Only: slices.Contains(req.GetMeta().GetCapabilities(), fnv1.Capability_CAPABILITY_REQUIRED_RESOURCES)}
 }
 
 // get asks for the resources sel selects, under key, and returns what the caller sent for key:
@@ -46,7 +52,8 @@ func (r *requirements) exists(key string, sel *fnv1.ResourceSelector) bool {
 	return len(items) > 0
 }
 
-// writeTo adds every ask to the response's requirements, in both fields.
+// writeTo adds every ask to the response's requirements: in both fields, or only in `resources` for
+// a caller that has required resources.
 func (r *requirements) writeTo(rsp *fnv1.RunFunctionResponse) {
 	if len(r.asked) == 0 {
 		return
@@ -58,6 +65,9 @@ func (r *requirements) writeTo(rsp *fnv1.RunFunctionResponse) {
 		rsp.Requirements.Resources = make(map[string]*fnv1.ResourceSelector, len(r.asked))
 	}
 	maps.Copy(rsp.Requirements.Resources, r.asked)
+	if r.v2Only {
+		return
+	}
 	//nolint:staticcheck // The deprecated field is how Crossplane v1 reads requirements.
 	if rsp.Requirements.ExtraResources == nil {
 		rsp.Requirements.ExtraResources = make(map[string]*fnv1.ResourceSelector, len(r.asked)) //nolint:staticcheck // As above.

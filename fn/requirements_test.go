@@ -38,15 +38,27 @@ func TestRequestShapes(t *testing.T) {
 		return req
 	}
 
+	withCapability := func(req *fnv1.RunFunctionRequest) *fnv1.RunFunctionRequest {
+		req.Meta.Capabilities = []fnv1.Capability{fnv1.Capability_CAPABILITY_CAPABILITIES, fnv1.Capability_CAPABILITY_REQUIRED_RESOURCES}
+		return req
+	}
 	cases := map[string]struct {
 		reason string
 		req    *fnv1.RunFunctionRequest
 		want   *fnv1.RunFunctionResponse
+		// v2Only is a caller that says it has required resources: it is asked in that field alone.
+		v2Only bool
 	}{
 		"V2": {
 			reason: "Crossplane v2 sends what the function asked for in required_resources.",
 			req:    answered(),
 			want:   v2,
+		},
+		"V2WithCapabilities": {
+			reason: "Crossplane v2.4 says it has required resources: asked there alone, since it seeds the next reconcile from that field only.",
+			req:    withCapability(answered()),
+			want:   v2,
+			v2Only: true,
 		},
 		"V1": {
 			reason: "Crossplane v1 sends the same in extra_resources: same composition, same status, same results.",
@@ -60,11 +72,17 @@ func TestRequestShapes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tc.want, got, protocmp.Transform()); diff != "" {
-				t.Errorf("%s\nRunFunction(): -want, +got:\n%s", tc.reason, diff)
+			if diff := cmp.Diff(tc.want.GetDesired(), got.GetDesired(), protocmp.Transform()); diff != "" {
+				t.Errorf("%s\nRunFunction(): desired -want, +got:\n%s", tc.reason, diff)
 			}
-			//nolint:staticcheck // Both fields are under test.
-			if diff := cmp.Diff(got.GetRequirements().GetResources(), got.GetRequirements().GetExtraResources(), protocmp.Transform()); diff != "" {
+			if diff := cmp.Diff(tc.want.GetResults(), got.GetResults(), protocmp.Transform()); diff != "" {
+				t.Errorf("%s\nRunFunction(): results -want, +got:\n%s", tc.reason, diff)
+			}
+			extra := got.GetRequirements().GetExtraResources() //nolint:staticcheck // Both fields are under test.
+			if tc.v2Only && len(extra) > 0 {
+				t.Errorf("%s\nrequirements: asked in extra_resources too: %v", tc.reason, extra)
+			}
+			if diff := cmp.Diff(got.GetRequirements().GetResources(), extra, protocmp.Transform()); !tc.v2Only && diff != "" {
 				t.Errorf("%s\nrequirements: resources -, extra_resources +: they must ask for the same:\n%s", tc.reason, diff)
 			}
 			if n := len(got.GetRequirements().GetResources()); n != 4 {
