@@ -86,7 +86,7 @@ func run(apis, out string) error {
 	if err != nil {
 		return err
 	}
-	if err := write(filepath.Join(out, "xrd-xapp.yaml"), namespaced(versions)); err != nil {
+	if err := write(filepath.Join(out, "xrd-xapp.yaml"), v2XRD(xappKind, versions)); err != nil {
 		return err
 	}
 	if err := write(filepath.Join(out, "xrd-app.yaml"), legacy(versions)); err != nil {
@@ -96,7 +96,7 @@ func run(apis, out string) error {
 	if err != nil {
 		return err
 	}
-	return write(filepath.Join(out, "xrd-xapppolicy.yaml"), clusterPolicy(versions))
+	return write(filepath.Join(out, "xrd-xapppolicy.yaml"), v2XRD(policyKind, versions))
 }
 
 // readVersions reads the CRD controller-gen wrote and keeps its versions for an XRD.
@@ -139,37 +139,31 @@ func xrdVersions(crd *extv1.CustomResourceDefinition, columns []extv1.CustomReso
 	return vs, nil
 }
 
-func namespaced(vs []xpv2.CompositeResourceDefinitionVersion) *xpv2.CompositeResourceDefinition {
-	return &xpv2.CompositeResourceDefinition{
-		TypeMeta:   metav1.TypeMeta{APIVersion: xpv2.SchemeGroupVersion.String(), Kind: xpv2.CompositeResourceDefinitionKind},
-		ObjectMeta: metav1.ObjectMeta{Name: "xapps." + v1alpha1.Group},
-		Spec: xpv2.CompositeResourceDefinitionSpec{
-			Group: v1alpha1.Group,
-			Names: extv1.CustomResourceDefinitionNames{
-				Kind: v1alpha1.XAppKind, ListKind: v1alpha1.XAppKind + "List", Plural: "xapps", Singular: "xapp",
-				Categories: []string{"crossplane", v1alpha1.Category},
-			},
-			Scope:                 xpv2.CompositeResourceScopeNamespaced,
-			DefaultCompositionRef: &xpv2.CompositionReference{Name: CompositionXApp},
-			Versions:              vs,
-		},
-	}
+// v2Kind is what tells one v2 XRD of the API from another.
+type v2Kind struct {
+	kind, plural, singular, composition string
+	scope                               xpv2.CompositeResourceScope
 }
 
-// clusterPolicy is the XAppPolicy's XRD: cluster-scoped, since one policy serves every namespace and
-// only a cluster-scoped XR may compose the cluster-scoped admission objects.
-func clusterPolicy(vs []xpv2.CompositeResourceDefinitionVersion) *xpv2.CompositeResourceDefinition {
+// The v2 XRDs: the namespaced XApp, and the XAppPolicy, cluster-scoped since one policy serves every
+// namespace and only a cluster-scoped XR may compose the cluster-scoped admission objects.
+var (
+	xappKind   = v2Kind{kind: v1alpha1.XAppKind, plural: "xapps", singular: "xapp", composition: CompositionXApp, scope: xpv2.CompositeResourceScopeNamespaced}
+	policyKind = v2Kind{kind: v1alpha1.XAppPolicyKind, plural: "xapppolicies", singular: "xapppolicy", composition: CompositionXAppPolicy, scope: xpv2.CompositeResourceScopeCluster}
+)
+
+func v2XRD(k v2Kind, vs []xpv2.CompositeResourceDefinitionVersion) *xpv2.CompositeResourceDefinition {
 	return &xpv2.CompositeResourceDefinition{
 		TypeMeta:   metav1.TypeMeta{APIVersion: xpv2.SchemeGroupVersion.String(), Kind: xpv2.CompositeResourceDefinitionKind},
-		ObjectMeta: metav1.ObjectMeta{Name: "xapppolicies." + v1alpha1.Group},
+		ObjectMeta: metav1.ObjectMeta{Name: k.plural + "." + v1alpha1.Group},
 		Spec: xpv2.CompositeResourceDefinitionSpec{
 			Group: v1alpha1.Group,
 			Names: extv1.CustomResourceDefinitionNames{
-				Kind: v1alpha1.XAppPolicyKind, ListKind: v1alpha1.XAppPolicyKind + "List", Plural: "xapppolicies", Singular: "xapppolicy",
+				Kind: k.kind, ListKind: k.kind + "List", Plural: k.plural, Singular: k.singular,
 				Categories: []string{"crossplane", v1alpha1.Category},
 			},
-			Scope:                 xpv2.CompositeResourceScopeCluster,
-			DefaultCompositionRef: &xpv2.CompositionReference{Name: CompositionXAppPolicy},
+			Scope:                 k.scope,
+			DefaultCompositionRef: &xpv2.CompositionReference{Name: k.composition},
 			Versions:              vs,
 		},
 	}
