@@ -443,3 +443,42 @@ func TestEncodeValue(t *testing.T) {
 		})
 	}
 }
+
+// Nodes come from slabs kept in a pooled state: no node may be handed out twice, and growing a
+// short list must not write into the next one. Encoding the same object many times, then changing
+// every result, must leave every other result as it was.
+func TestEncodeResultsShareNothing(t *testing.T) {
+	obj := map[string]any{
+		"name":   "shop",
+		"labels": map[string]string{"app": "shop", "team": "web"},
+		"args":   []string{"serve", "--port", "8080"},
+		"spec":   map[string]any{"ports": []any{"http", "grpc"}, "owner": "web"},
+	}
+	j, err := json.Marshal(obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := mustStruct(t, string(j))
+	results := make([]*structpb.Struct, 100) // more nodes than a slab of each kind holds
+	for i := range results {
+		if results[i], err = Encode(obj); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, r := range results {
+		if diff := cmp.Diff(want, r, protocmp.Transform()); diff != "" {
+			t.Fatalf("result %d before any change: -want, +got:\n%s", i, diff)
+		}
+		r.Fields["name"] = structpb.NewStringValue("changed")
+		r.Fields["labels"].GetStructValue().Fields["app"].Kind = &structpb.Value_StringValue{StringValue: "changed"}
+		args := r.Fields["args"].GetListValue()
+		args.Values[0] = structpb.NewStringValue("changed")                       // the list's own elements
+		args.Values[1].Kind = &structpb.Value_StringValue{StringValue: "changed"} // a node in it
+		args.Values = append(args.Values, structpb.NewStringValue("appended"))
+		for _, later := range results[i+1:] {
+			if diff := cmp.Diff(want, later, protocmp.Transform()); diff != "" {
+				t.Fatalf("changing result %d changed a later one: -want, +got:\n%s", i, diff)
+			}
+		}
+	}
+}
