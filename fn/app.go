@@ -173,6 +173,14 @@ func imageVersion(ref name.Reference) string {
 	return t.TagStr()
 }
 
+// imageDigest is the digest the image reference pins, "" when it names a tag.
+func imageDigest(ref name.Reference) string {
+	if d, ok := ref.(name.Digest); ok {
+		return d.DigestStr()
+	}
+	return ""
+}
+
 // splitDependency reads `name` or `namespace/name`.
 func splitDependency(d, namespace string) (ns, n string) {
 	if before, after, ok := strings.Cut(d, "/"); ok {

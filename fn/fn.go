@@ -135,7 +135,7 @@ func runFunction(req *fnv1.RunFunctionRequest) *fnv1.RunFunctionResponse {
 		fatal(rsp, fieldErrors(errPolicy, errs))
 		return rsp
 	}
-	warnings = append(verdict.warned, warnings...)
+	warnings = append(append(verdict.warned, requireSignatures(a, verdict)...), warnings...)
 
 	observed := req.GetObserved().GetResources()
 	ds, wait, err := planData(a, req.GetInput(), observed, reqs)

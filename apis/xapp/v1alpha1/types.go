@@ -820,6 +820,11 @@ type XAppStatus struct {
 	// +optional
 	Image string `json:"image,omitempty"`
 
+	// Digest of the image the app runs (sha256:...), when its reference pins one: what was signed
+	// and what the CMDB records. A tag names no digest for sure: the registry may move it.
+	// +optional
+	Digest string `json:"digest,omitempty"`
+
 	// LoadBalancer is the address (IP or host name) of the app's load balancer, once it has one.
 	// +optional
 	LoadBalancer string `json:"loadBalancer,omitempty"`
