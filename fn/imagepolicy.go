@@ -204,7 +204,8 @@ func publicKeyError(data string) string {
 		return "not PEM: expected -----BEGIN PUBLIC KEY-----"
 	}
 	if _, err := x509.ParsePKIXPublicKey(b.Bytes); err != nil {
-		return "not a public key: " + err.Error()
+		// asn1's own words name its internals, not the key; what is wrong is the PEM's content.
+		return "the PEM block (" + b.Type + ") holds no PKIX public key, such as cosign.pub"
 	}
 	return ""
 }

@@ -820,8 +820,8 @@ type XAppStatus struct {
 	// +optional
 	Image string `json:"image,omitempty"`
 
-	// Digest of the image the app runs (sha256:...), when its reference pins one: what was signed
-	// and what the CMDB records. A tag names no digest for sure: the registry may move it.
+	// Digest of the image the app runs (sha256:...), when its reference pins one: what was signed,
+	// where signatures are checked. A tag names no digest for sure: the registry may move it.
 	// +optional
 	Digest string `json:"digest,omitempty"`
 
