@@ -64,7 +64,7 @@ func imageAttributes(a *app) map[string]string {
 	}
 	repo, tag := splitImage(a.spec.Image)
 	attrs := make(map[string]string, 3)
-	for field, value := range map[string]string{f.Image: repo, f.Digest: imageDigest(a.image), f.Version: tag} {
+	for field, value := range map[string]string{f.Image: repo, f.Digest: a.digest, f.Version: tag} {
 		if field != "" {
 			attrs[field] = value
 		}

@@ -130,6 +130,7 @@ func runFunction(req *fnv1.RunFunctionRequest) *fnv1.RunFunctionResponse {
 	a := newApp(appName, namespace, spec, in, image)
 	a.generation = xrGeneration(req.GetObserved().GetComposite().GetResource())
 	a.governed = verdict.governed
+	a.digest = runningDigest(a, reqs)
 	warnings, errs := policy(a)
 	if len(errs) > 0 {
 		fatal(rsp, fieldErrors(errPolicy, errs))

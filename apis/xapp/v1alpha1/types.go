@@ -820,8 +820,9 @@ type XAppStatus struct {
 	// +optional
 	Image string `json:"image,omitempty"`
 
-	// Digest of the image the app runs (sha256:...), when its reference pins one: what was signed,
-	// where signatures are checked. A tag names no digest for sure: the registry may move it.
+	// Digest of the image the app runs (sha256:...): the one its reference pins, what was signed
+	// where signatures are checked; for an image named by tag, the one all its running pods report
+	// for that image, unknown while they disagree (mid-rollout, or after the tag moved).
 	// +optional
 	Digest string `json:"digest,omitempty"`
 
