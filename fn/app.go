@@ -67,6 +67,8 @@ type app struct {
 	spec      v1alpha1.XAppSpec
 	in        *v1beta1.Input
 	image     name.Reference
+	// digest is the image's digest, pinned or reported by the app's pods; "" while unknown.
+	digest string
 	// generation is the XR's metadata.generation; empty where the XR has none (offline renders).
 	generation string
 	// governed is true when an XAppPolicy's environment judges the app: the Input's rules that
@@ -139,7 +141,7 @@ func pbjsonError(err error) *field.Error {
 // newApp fills in the platform's defaults and derives the labels every object carries. It assumes
 // the spec was validated: it never fails.
 func newApp(name, namespace string, spec v1alpha1.XAppSpec, in *v1beta1.Input, image name.Reference) *app {
-	a := &app{name: name, namespace: namespace, spec: spec, in: in, image: image}
+	a := &app{name: name, namespace: namespace, spec: spec, in: in, image: image, digest: imageDigest(image)}
 	a.selector = map[string]string{LabelName: name, LabelInstance: name}
 
 	a.labels = make(map[string]string, len(in.Labels)+4)
@@ -171,6 +173,14 @@ func imageVersion(ref name.Reference) string {
 		return ""
 	}
 	return t.TagStr()
+}
+
+// imageDigest is the digest the image reference pins, "" when it names a tag.
+func imageDigest(ref name.Reference) string {
+	if d, ok := ref.(name.Digest); ok {
+		return d.DigestStr()
+	}
+	return ""
 }
 
 // splitDependency reads `name` or `namespace/name`.

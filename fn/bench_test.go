@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 
+	"google.golang.org/protobuf/types/known/structpb"
+
 	"github.com/crossplane/crossplane-runtime/v2/pkg/logging"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 )
@@ -19,6 +21,11 @@ func BenchmarkRunFunction(b *testing.B) {
 		"large":    request(b, "testdata/bench/large-xr.yaml", composition, "testdata/bench/typical-observed.yaml"),
 		"features": request(b, "testdata/bench/features-xr.yaml", composition, "testdata/bench/typical-observed.yaml"),
 	}
+	// The typical app with its three pods as required resources: what asking for them to learn a
+	// tag's digest costs (the pods' own size included).
+	withPods := request(b, "testdata/bench/typical-xr.yaml", composition, "testdata/bench/typical-observed.yaml")
+	withPods.RequiredResources = map[string]*fnv1.Resources{requiredPods: {Items: asResources(readDocs(b, "testdata/bench/typical-pods.yaml"))}}
+	cases["typical-pods"] = withPods
 	for name, req := range cases {
 		b.Run(name, func(b *testing.B) {
 			f := New(logging.NewNopLogger())
@@ -31,4 +38,12 @@ func BenchmarkRunFunction(b *testing.B) {
 			}
 		})
 	}
+}
+
+func asResources(ss []*structpb.Struct) []*fnv1.Resource {
+	rs := make([]*fnv1.Resource, len(ss))
+	for i, s := range ss {
+		rs[i] = &fnv1.Resource{Resource: s}
+	}
+	return rs
 }

@@ -1,6 +1,8 @@
 package fn
 
 import (
+	"strings"
+
 	"google.golang.org/protobuf/types/known/structpb"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
@@ -41,6 +43,7 @@ func configurationItem(a *app) *v1alpha1.ConfigurationItem {
 	if c.Criticality != "" {
 		p.Criticality = ptr.To(v1alpha1.Criticality(c.Criticality))
 	}
+	p.Attributes = imageAttributes(a)
 	return &v1alpha1.ConfigurationItem{
 		TypeMeta:   metav1.TypeMeta{APIVersion: v1alpha1.SchemeGroupVersion.String(), Kind: v1alpha1.ConfigurationItemKind},
 		ObjectMeta: a.objectMeta(a.name),
@@ -49,6 +52,35 @@ func configurationItem(a *app) *v1alpha1.ConfigurationItem {
 			ForProvider:         p,
 		},
 	}
+}
+
+// imageAttributes are what the app runs, in the backend fields the platform named for it: the
+// repository, the digest and the tag, each as written in spec.image; empty when the reference does
+// not say, so the record never keeps a value of an earlier image.
+func imageAttributes(a *app) map[string]string {
+	f := a.in.CMDB.ImageFields
+	if f == nil {
+		return nil
+	}
+	repo, tag := splitImage(a.spec.Image)
+	attrs := make(map[string]string, 3)
+	for field, value := range map[string]string{f.Image: repo, f.Digest: a.digest, f.Version: tag} {
+		if field != "" {
+			attrs[field] = value
+		}
+	}
+	return attrs
+}
+
+// splitImage reads a reference as written into its repository and tag ("" without one); the
+// tag is what follows the last colon after the last slash, before any digest.
+func splitImage(image string) (repo, tag string) {
+	base, _, _ := strings.Cut(image, "@")
+	slash := strings.LastIndex(base, "/")
+	if i := strings.LastIndex(base, ":"); i > slash {
+		return base[:i], base[i+1:]
+	}
+	return base, ""
 }
 
 // registered apps asked for a CMDB record on a platform that has a CMDB (policy refuses the other
@@ -110,6 +142,8 @@ func dependencyRecords(a *app, key, class, name, description string) []object {
 	ci.Spec.ForProvider.Class = class
 	ci.Spec.ForProvider.Name = name
 	ci.Spec.ForProvider.Description = ptr.To(description)
+	// A database's record does not run the app's image.
+	ci.Spec.ForProvider.Attributes = nil
 	rel := &v1alpha1.Relationship{
 		TypeMeta:   metav1.TypeMeta{APIVersion: v1alpha1.SchemeGroupVersion.String(), Kind: v1alpha1.RelationshipKind},
 		ObjectMeta: a.objectMeta(a.name + "-uses-" + key),

@@ -4,8 +4,10 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"google.golang.org/protobuf/types/known/structpb"
 
+	cmdbv1alpha1 "github.com/xapp-dev/xapp/apis/cmdb/v1alpha1"
 	"github.com/xapp-dev/xapp/apis/xapp/v1alpha1"
 	"github.com/xapp-dev/xapp/input/v1beta1"
 )
@@ -199,6 +201,53 @@ func TestDataServiceRecords(t *testing.T) {
 				got[o.name] = o.obj
 			}
 			golden(t, tc.golden, got)
+		})
+	}
+}
+
+// TestImageAttributes checks what the app's record says it runs, in the fields the platform named.
+func TestImageAttributes(t *testing.T) {
+	const digest = "sha256:2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae"
+	cases := map[string]struct {
+		reason string
+		fields *v1beta1.CMDBImageFields
+		image  string
+		want   map[string]string
+	}{
+		"NoFields": {
+			reason: "A platform that names no fields records no image.",
+			image:  "ghcr.io/acme/shop:1.4.2",
+		},
+		"Tag": {
+			reason: "A tag is the version; a tag pins no digest, so the digest is recorded empty, clearing an earlier one.",
+			fields: &v1beta1.CMDBImageFields{Image: "u_image", Digest: "u_image_digest", Version: "version"},
+			image:  "registry.acme.com:5000/shop:1.4.2",
+			want:   map[string]string{"u_image": "registry.acme.com:5000/shop", "u_image_digest": "", "version": "1.4.2"},
+		},
+		"TagAndDigest": {
+			reason: "A reference with both gives both, and the repository without either.",
+			fields: &v1beta1.CMDBImageFields{Image: "u_image", Digest: "u_image_digest", Version: "version"},
+			image:  "ghcr.io/acme/shop:1.4.2@" + digest,
+			want:   map[string]string{"u_image": "ghcr.io/acme/shop", "u_image_digest": digest, "version": "1.4.2"},
+		},
+		"DigestOnly": {
+			reason: "Only the fields named are written: here the digest, and no version for a reference without a tag.",
+			fields: &v1beta1.CMDBImageFields{Digest: "u_image_digest", Version: "version"},
+			image:  "ghcr.io/acme/shop@" + digest,
+			want:   map[string]string{"u_image_digest": digest, "version": ""},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			platform := withPlatformCMDB(&v1beta1.CMDB{ProviderConfigRef: v1beta1.ProviderConfigRef{Name: "servicenow"}, ImageFields: tc.fields})
+			a := testApp(t, []inputMod{platform}, withImage(tc.image), withCMDB(&v1alpha1.CMDB{OwnerTeam: "Shop"}))
+			got := configurationItem(a).Spec.ForProvider.Attributes
+			if diff := cmp.Diff(tc.want, got, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("%s\nattributes: -want, +got:\n%s", tc.reason, diff)
+			}
+			if ds := dependencyRecords(a, "database", "ApplicationInstance", "team-shop/db", "db"); ds[0].obj.(*cmdbv1alpha1.ConfigurationItem).Spec.ForProvider.Attributes != nil {
+				t.Errorf("%s\na data service's record carries the app's image", tc.reason)
+			}
 		})
 	}
 }

@@ -130,12 +130,13 @@ func runFunction(req *fnv1.RunFunctionRequest) *fnv1.RunFunctionResponse {
 	a := newApp(appName, namespace, spec, in, image)
 	a.generation = xrGeneration(req.GetObserved().GetComposite().GetResource())
 	a.governed = verdict.governed
+	a.digest = runningDigest(a, reqs)
 	warnings, errs := policy(a)
 	if len(errs) > 0 {
 		fatal(rsp, fieldErrors(errPolicy, errs))
 		return rsp
 	}
-	warnings = append(verdict.warned, warnings...)
+	warnings = append(append(verdict.warned, requireSignatures(a, verdict)...), warnings...)
 
 	observed := req.GetObserved().GetResources()
 	ds, wait, err := planData(a, req.GetInput(), observed, reqs)

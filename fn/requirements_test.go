@@ -85,8 +85,8 @@ func TestRequestShapes(t *testing.T) {
 			if diff := cmp.Diff(got.GetRequirements().GetResources(), extra, protocmp.Transform()); !tc.v2Only && diff != "" {
 				t.Errorf("%s\nrequirements: resources -, extra_resources +: they must ask for the same:\n%s", tc.reason, diff)
 			}
-			if n := len(got.GetRequirements().GetResources()); n != 4 {
-				t.Errorf("%s\n%d requirements, want the XAppPolicies, the app's namespace, the EnvironmentConfig and the database Secret", tc.reason, n)
+			if n := len(got.GetRequirements().GetResources()); n != 5 {
+				t.Errorf("%s\n%d requirements, want the XAppPolicies, the app's namespace, the app's pods (its image is named by tag), the EnvironmentConfig and the database Secret", tc.reason, n)
 			}
 		})
 	}

@@ -32,8 +32,8 @@ const (
 )
 
 // composePolicy answers a request for an XAppPolicy: a ValidatingAdmissionPolicy holding the rule
-// table with the XAppPolicy as its parameters, and a binding per environment; the XAppPolicy is
-// ready once they exist. The admission policy
+// table with the XAppPolicy as its parameters, a binding per environment, and the sigstore
+// ClusterImagePolicies of its supply chain; the XAppPolicy is ready once they exist. The admission policy
 // depends only on the rule table, never on the XAppPolicy's rules, so editing a rule changes the
 // parameters admission reads and nothing else.
 func composePolicy(req *fnv1.RunFunctionRequest) *fnv1.RunFunctionResponse {
@@ -43,7 +43,7 @@ func composePolicy(req *fnv1.RunFunctionRequest) *fnv1.RunFunctionResponse {
 		fatal(rsp, fieldErrors(errInvalidPolicy, errs))
 		return rsp
 	}
-	objs := admissionObjects(name, spec)
+	objs := append(admissionObjects(name, spec), imagePolicies(name, spec)...)
 	observed := req.GetObserved().GetResources()
 	ensureDesired(rsp)
 	rsp.Desired.Resources = make(map[string]*fnv1.Resource, len(objs))
@@ -60,8 +60,11 @@ func composePolicy(req *fnv1.RunFunctionRequest) *fnv1.RunFunctionResponse {
 			r.Ready = fnv1.Ready_READY_TRUE
 		}
 		rsp.Desired.Resources[o.name] = r
-		if b, ok := o.obj.(*admissionregistrationv1.ValidatingAdmissionPolicyBinding); ok {
-			st.Admission.Bindings = append(st.Admission.Bindings, b.Name)
+		switch x := o.obj.(type) {
+		case *admissionregistrationv1.ValidatingAdmissionPolicyBinding:
+			st.Admission.Bindings = append(st.Admission.Bindings, x.Name)
+		case *clusterImagePolicyObject:
+			st.Admission.ImagePolicies = append(st.Admission.ImagePolicies, x.Name)
 		}
 	}
 	if err := setStatus(rsp, st); err != nil {
@@ -72,7 +75,7 @@ func composePolicy(req *fnv1.RunFunctionRequest) *fnv1.RunFunctionResponse {
 }
 
 // decodePolicy reads the XAppPolicy and checks what its schema cannot: that each environment's
-// labels can select namespaces.
+// labels can select namespaces, and its supply chain.
 func decodePolicy(xr *structpb.Struct) (string, v1alpha1.XAppPolicySpec, field.ErrorList) {
 	var spec v1alpha1.XAppPolicySpec
 	var meta struct {
@@ -101,7 +104,7 @@ func decodePolicy(xr *structpb.Struct) (string, v1alpha1.XAppPolicySpec, field.E
 			}
 		}
 	}
-	return meta.Metadata.Name, spec, errs
+	return meta.Metadata.Name, spec, append(errs, supplyChainErrors(spec)...)
 }
 
 // admissionObjects are the admission policy and its bindings, in environment order.

@@ -2,6 +2,7 @@ package fn
 
 import (
 	"context"
+	"fmt"
 	"sync"
 
 	"google.golang.org/protobuf/encoding/protojson"
@@ -26,6 +27,9 @@ const (
 
 const (
 	errJudge = "cannot judge the app by the platform's XAppPolicy"
+
+	msgSigstoreExcluded = "namespace %s is not labelled %s=%s: sigstore's policy-controller does not check the signatures " +
+		"of its images, which the XAppPolicy binding %s requires; ask the platform team to label it"
 )
 
 // evaluator compiles the rule table once per process: compiling costs far more than evaluating.
@@ -38,6 +42,11 @@ var evaluator = sync.OnceValues(rules.NewEvaluator)
 type policyVerdict struct {
 	governed       bool
 	denied, warned []string
+	// signatures is what policy-controller does with the app's unsigned images (Enforce wins over
+	// Warn), "" when no environment of the app's checks them; signedBy names that environment.
+	signatures, signedBy string
+	// sigstoreIncluded is true when the app's namespace is opted in to policy-controller.
+	sigstoreIncluded bool
 }
 
 // judgeByPolicies asks for every XAppPolicy and the app's namespace, and judges the app as the API
@@ -77,6 +86,9 @@ func judgeByPolicies(reqs *requirements, xr *structpb.Struct, namespace string) 
 		}
 		for _, verdict := range vs {
 			v.governed = true
+			if verdict.Signatures != "" && v.signatures != v1alpha1.SignaturesEnforce {
+				v.signatures, v.signedBy = verdict.Signatures, verdict.Binding
+			}
 			for _, f := range verdict.Failures {
 				if verdict.Action == v1alpha1.PolicyActionWarn {
 					v.warned = append(v.warned, f.Message)
@@ -86,7 +98,25 @@ func judgeByPolicies(reqs *requirements, xr *structpb.Struct, namespace string) 
 			}
 		}
 	}
+	v.sigstoreIncluded = ns.Labels[LabelSigstoreInclude] == sigstoreIncludeValue
 	return v, nil
+}
+
+// requireSignatures labels the app's workload and pods for the ClusterImagePolicy of its
+// environment's action, and warns when policy-controller will not look at them: it checks only
+// namespaces labelled policy.sigstore.dev/include=true, which xapp does not own and cannot label.
+func requireSignatures(a *app, v policyVerdict) []string {
+	if v.signatures == "" {
+		return nil
+	}
+	if v.signatures == v1alpha1.SignaturesWarn {
+		a.labels[LabelSignatures] = "warn"
+		a.podLabels[LabelSignatures] = "warn"
+	}
+	if v.sigstoreIncluded {
+		return nil
+	}
+	return []string{fmt.Sprintf(msgSigstoreExcluded, a.namespace, LabelSigstoreInclude, sigstoreIncludeValue, v.signedBy)}
 }
 
 // toUnstructured reads an object as the API server hands it to admission: whole numbers are int64.

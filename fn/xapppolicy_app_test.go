@@ -23,6 +23,11 @@ func TestJudgeByPolicies(t *testing.T) {
 			images: {allowedRegistries: [ghcr.io/acme]},
 			environments: [{name: prod, namespaceLabels: {env: prod}, action: Deny, minReplicas: 2}, {name: dev, namespaceLabels: {env: dev}, action: Warn}]}}`
 		registry = "spec.image: docker.io/shop:1.0 is not from a registry the platform allows (ghcr.io/acme)"
+		// Two environments select env: prod: one enforces signatures, one only warns.
+		signed = `{apiVersion: platform.xapp.dev/v1alpha1, kind: XAppPolicy, metadata: {name: signed}, spec: {
+			supplyChain: {signers: [{name: ci, keyless: {issuer: "https://issuer", subject: ci}}]},
+			environments: [{name: audit, namespaceLabels: {env: prod}, action: Warn, signatures: Warn}, {name: prod, namespaceLabels: {env: prod}, action: Deny, signatures: Enforce}]}}`
+		unpinned = "spec.image: docker.io/shop:1.0 is not pinned by digest (image@sha256:...); environment "
 	)
 	ns := func(labels string) *fnv1.Resource {
 		return &fnv1.Resource{Resource: mustStruct(t, `{apiVersion: v1, kind: Namespace, metadata: {name: team-shop, labels: `+labels+`}}`)}
@@ -53,6 +58,16 @@ func TestJudgeByPolicies(t *testing.T) {
 			reason:   "Development warns, and has no replica minimum.",
 			required: map[string]*fnv1.Resources{requiredPolicies: policies, requiredNamespace: {Items: []*fnv1.Resource{ns("{env: dev}")}}},
 			want:     policyVerdict{governed: true, warned: []string{registry}},
+		},
+		"SignaturesEnforced": {
+			reason: "An environment that enforces signatures wins over one that warns; the namespace's opt-in to policy-controller is read.",
+			required: map[string]*fnv1.Resources{requiredPolicies: {Items: []*fnv1.Resource{{Resource: mustStruct(t, signed)}}},
+				requiredNamespace: {Items: []*fnv1.Resource{ns(`{env: prod, policy.sigstore.dev/include: "true"}`)}}},
+			// Both bindings give the same message: it names the first environment that asks for
+			// signatures, as admission's does.
+			want: policyVerdict{governed: true, denied: []string{unpinned + "audit requires signed images, verified by digest"},
+				warned:     []string{unpinned + "audit requires signed images, verified by digest"},
+				signatures: v1alpha1.SignaturesEnforce, signedBy: "xapppolicy-signed-prod", sigstoreIncluded: true},
 		},
 	}
 	for name, tc := range cases {

@@ -146,6 +146,32 @@ type CMDB struct {
 	// Required refuses apps without `spec.cmdb`: every app must name its owner.
 	// +optional
 	Required bool `json:"required,omitempty"`
+	// ImageFields are the backend fields of the apps' records that hold what each app runs. Neither
+	// CMDB's standard application classes have fields for an image or its digest, so the platform
+	// names its own (ServiceNow u_ fields, an iTop datamodel extension); ServiceNow's
+	// cmdb_ci_appl (class ApplicationInstance) has `version` for the tag. Unset, none is recorded.
+	// +optional
+	ImageFields *CMDBImageFields `json:"imageFields,omitempty"`
+}
+
+// CMDBImageFields name the backend fields that record an app's image. Each is written on every
+// reconcile, empty when unknown (a digest for an image named by tag), so a stale value never stays.
+type CMDBImageFields struct {
+	// Image is the field for the image's repository, e.g. ghcr.io/acme/shop.
+	// +optional
+	// +kubebuilder:validation:Pattern=`^[A-Za-z][A-Za-z0-9_]*$`
+	// +kubebuilder:validation:MaxLength=80
+	Image string `json:"image,omitempty"`
+	// Digest is the field for the digest the app's reference pins, sha256:....
+	// +optional
+	// +kubebuilder:validation:Pattern=`^[A-Za-z][A-Za-z0-9_]*$`
+	// +kubebuilder:validation:MaxLength=80
+	Digest string `json:"digest,omitempty"`
+	// Version is the field for the image's tag, e.g. version on ServiceNow's cmdb_ci_appl.
+	// +optional
+	// +kubebuilder:validation:Pattern=`^[A-Za-z][A-Za-z0-9_]*$`
+	// +kubebuilder:validation:MaxLength=80
+	Version string `json:"version,omitempty"`
 }
 
 // Gateway is a Gateway API Gateway routes attach to.

@@ -150,8 +150,11 @@ func BindingName(policy, environment string) string {
 type Verdict struct {
 	Binding string
 	// Action is Deny or Warn.
-	Action   string
-	Failures []Failure
+	Action string
+	// Signatures is what the environment does with unsigned images (Enforce, Warn), "" when it
+	// does not check them.
+	Signatures string
+	Failures   []Failure
 }
 
 // Judge evaluates app under every environment of policy that selects ns, as the API server does
@@ -174,7 +177,7 @@ func (e *Evaluator) Judge(ctx context.Context, app, policy *unstructured.Unstruc
 		if err != nil {
 			return nil, err
 		}
-		vs = append(vs, Verdict{Binding: BindingName(policy.GetName(), env.Name), Action: env.Action, Failures: fs})
+		vs = append(vs, Verdict{Binding: BindingName(policy.GetName(), env.Name), Action: env.Action, Signatures: env.Signatures, Failures: fs})
 	}
 	return vs, nil
 }

@@ -86,6 +86,13 @@ func Rules() []Rule {
 		imageRule("pinned-by-tag", unset("params.spec.images.pinning")+` || params.spec.images.pinning != 'Tag'`,
 			`(i.matches(`+reDigest+`) || (i.matches(`+reTag+`) && !i.endsWith(':latest')))`,
 			`' has no version tag or uses latest; the platform requires a version tag or a digest'`),
+		// policy-controller checks the signature of the digest a Pod runs and, given a tag, rewrites
+		// the workload to the digest it resolved: the Deployment Crossplane applies would then differ
+		// from the one stored, and what the app declares from what was verified. Pinned, the three
+		// are one digest.
+		imageRule("signed-images-pinned-by-digest", `!variables.environments.exists(e, has(e.signatures))`,
+			`i.matches(`+reDigest+`)`,
+			`' is not pinned by digest (image@sha256:...); environment ' + variables.environments.filter(e, has(e.signatures))[0].name + ' requires signed images, verified by digest'`),
 	}
 	rules = append(rules,
 		resourceCap("cpu-request-cap", "cpu", "maxCPU"),

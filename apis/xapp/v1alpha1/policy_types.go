@@ -28,6 +28,7 @@ type XAppPolicy struct {
 }
 
 // XAppPolicySpec holds the rules. Every rule is optional: an unset rule allows everything.
+// +kubebuilder:validation:XValidation:rule="!has(self.environments) || !self.environments.exists(e, has(e.signatures)) || has(self.supplyChain)",message="supplyChain is required when an environment sets signatures"
 type XAppPolicySpec struct {
 	// Images limits where images come from and how exactly they name what runs.
 	// +optional
@@ -58,6 +59,11 @@ type XAppPolicySpec struct {
 	// Unset, apps may use any key but the platform's own.
 	// +optional
 	PodMetadata *PolicyPodMetadata `json:"podMetadata,omitempty"`
+
+	// SupplyChain names who must have signed the images apps run and what they must have attested,
+	// in the environments that set `signatures`.
+	// +optional
+	SupplyChain *PolicySupplyChain `json:"supplyChain,omitempty"`
 
 	// Environments are groups of namespaces, selected by label, each with its own action and
 	// rules: production denies, development only warns. Admission checks apps in these namespaces
@@ -167,6 +173,13 @@ type PolicyEnvironment struct {
 	// +kubebuilder:validation:Minimum=1
 	// +kubebuilder:validation:Maximum=100
 	MinReplicas *int32 `json:"minReplicas,omitempty"`
+
+	// Signatures requires the images of apps here to be signed and attested as spec.supplyChain
+	// says: Enforce refuses a Pod whose image is not, Warn admits it with a warning. Apps here must
+	// pin their images by digest. Unset, signatures are not checked here.
+	// +optional
+	// +kubebuilder:validation:Enum=Enforce;Warn
+	Signatures string `json:"signatures,omitempty"`
 }
 
 // Actions of an environment.
@@ -189,4 +202,9 @@ type PolicyAdmission struct {
 	// Bindings are the names of its bindings, one per environment.
 	// +optional
 	Bindings []string `json:"bindings,omitempty"`
+
+	// ImagePolicies are the names of the sigstore ClusterImagePolicies that check signatures and
+	// attestations: one per action (Enforce, Warn) some environment takes.
+	// +optional
+	ImagePolicies []string `json:"imagePolicies,omitempty"`
 }

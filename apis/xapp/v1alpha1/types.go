@@ -820,6 +820,12 @@ type XAppStatus struct {
 	// +optional
 	Image string `json:"image,omitempty"`
 
+	// Digest of the image the app runs (sha256:...): the one its reference pins, what was signed
+	// where signatures are checked; for an image named by tag, the one all its running pods report
+	// for that image, unknown while they disagree (mid-rollout, or after the tag moved).
+	// +optional
+	Digest string `json:"digest,omitempty"`
+
 	// LoadBalancer is the address (IP or host name) of the app's load balancer, once it has one.
 	// +optional
 	LoadBalancer string `json:"loadBalancer,omitempty"`

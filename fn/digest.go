@@ -1,0 +1,67 @@
+package fn
+
+import (
+	"strings"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/utils/ptr"
+
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+
+	"github.com/xapp-dev/xapp/internal/pbjson"
+)
+
+// requiredPods is the key under which the function asks Crossplane for the app's pods, to learn
+// the digest a tag resolved to.
+const requiredPods = "app-pods"
+
+// runningDigest is the digest of the image the app runs: the one its reference pins or, for an
+// image named by tag, the one every running pod of it reports (kubelet's imageID). Pods that
+// disagree, mid-rollout or after the tag moved, name no single digest: "" then, as before any pod
+// runs.
+func runningDigest(a *app, reqs *requirements) string {
+	if d := imageDigest(a.image); d != "" {
+		return d
+	}
+	pods, _ := reqs.get(requiredPods, &fnv1.ResourceSelector{
+		ApiVersion: "v1", Kind: "Pod", Namespace: ptr.To(a.namespace),
+		Match: &fnv1.ResourceSelector_MatchLabels{MatchLabels: &fnv1.MatchLabels{Labels: a.selector}},
+	})
+	digest := ""
+	for _, p := range pods {
+		st := corev1.PodStatus{}
+		if err := pbjson.DecodeField(p.GetResource(), "status", &st); err != nil {
+			return ""
+		}
+		for _, cs := range st.ContainerStatuses {
+			d := digestOf(cs.ImageID)
+			if cs.Name != a.name || d == "" || !sameImage(cs.Image, a.image) {
+				continue
+			}
+			if digest != "" && d != digest {
+				return ""
+			}
+			digest = d
+		}
+	}
+	return digest
+}
+
+// sameImage is true when a container status's image is the app's, as the runtime may have
+// normalised it (`nginx:1.27` reported as `docker.io/library/nginx:1.27`): pods still running an
+// earlier image say nothing of the current one's digest.
+func sameImage(status string, ref name.Reference) bool {
+	r, err := name.ParseReference(status, name.WeakValidation)
+	return err == nil && r.Name() == ref.Name()
+}
+
+// digestOf reads the digest out of a container's imageID: `repo@sha256:...`, with or without a
+// runtime's scheme (`docker-pullable://`); an image ID that is not a repository digest (a local
+// `sha256:` config id) names nothing a registry would answer for.
+func digestOf(imageID string) string {
+	if _, d, ok := strings.Cut(imageID, "@"); ok && strings.HasPrefix(d, "sha256:") {
+		return d
+	}
+	return ""
+}
