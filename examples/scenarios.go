@@ -71,5 +71,17 @@ func Scenarios() map[string]Scenario {
 		"policy-app-production":  {Reason: "An app in a production namespace that breaks the XAppPolicy is refused with admission's messages, all of them.", XR: "policy-app/xr.yaml", Required: "policy-app/production", Refused: true},
 		"policy-app-development": {Reason: "The same app in a development namespace composes, warned with admission's messages; the Input's overlapping rules step aside.", XR: "policy-app/xr.yaml", Required: "policy-app/development"},
 		"policy-ready":           {Reason: "The admission policy and its bindings exist: the XAppPolicy is ready.", XR: "policy/xr.yaml", Composition: CompositionXAppPolicy, XRD: XRDXAppPolicy, Observed: "policy/observed-ready.yaml"},
+
+		// Peers' own example apps as XApps (notes in examples/peers): the same app, and what it
+		// takes to run it under the platform's rules.
+		"peer-dot-backend":         {Reason: "DOT's backend AppClaim with a database and scaling: silly-demo run as nobody, its database in the cluster, an autoscaler from 1 to 10.", XR: "peers/dot-backend/xr.yaml", Required: "peers/dot-backend/required/environment.yaml"},
+		"peer-dot-backend-secret":  {Reason: "The database's Secret exists: silly-demo gets DB_ENDPOINT, DB_PORT, DB_USERNAME, DB_PASSWORD and DB_NAME by reference.", XR: "peers/dot-backend/xr.yaml", Required: "peers/dot-backend/required"},
+		"peer-score-store-front":   {Reason: "score-k8s's store-front: nginx as its own user with scratch space, /health probes, requests and limits apart, egress to the two services it proxies to.", XR: "peers/score-store-front/xr.yaml"},
+		"peer-score-postgres":      {Reason: "score-k8s's postgres example: busybox as nobody, the database's variables under the POSTGRES_* names it reads.", XR: "peers/score-postgres/xr.yaml", Required: "peers/score-postgres/required"},
+		"peer-score-cart":          {Reason: "score-k8s's onlineboutique cart before its cache exists: gRPC on 7070, an ElastiCache on AWS, the app waits for the cache's Secrets.", XR: "peers/score-cart/xr.yaml", Required: "peers/score-cart/required/environment.yaml"},
+		"peer-score-cart-secret":   {Reason: "The cache's Secrets exist: REDIS_ADDR is built by Kubernetes from REDIS_HOST, REDIS_PORT and REDIS_PASSWORD.", XR: "peers/score-cart/xr.yaml", Required: "peers/score-cart/required"},
+		"peer-kro-webapp":          {Reason: "kro's WebApp instance: stock nginx as its own user on 8080 behind Service port 80, routed.", XR: "peers/kro-webapp/xr.yaml"},
+		"peer-kubevela-webservice": {Reason: "KubeVela's webservice with gateway and cpuscaler: hello-world as nobody on 8000, routed under the platform's domain, an autoscaler at 60% CPU; warned for its untagged image.", XR: "peers/kubevela-webservice/xr.yaml"},
+		"peer-kubevela-sidecar":    {Reason: "KubeVela's sidecar trait: a busybox worker and a native sidecar tailing its log on a shared scratch volume.", XR: "peers/kubevela-sidecar/xr.yaml"},
 	}
 }
