@@ -72,8 +72,8 @@ func Scenarios() map[string]Scenario {
 		"policy-app-development": {Reason: "The same app in a development namespace composes, warned with admission's messages; the Input's overlapping rules step aside.", XR: "policy-app/xr.yaml", Required: "policy-app/development"},
 		"policy-ready":           {Reason: "The admission policy and its bindings exist: the XAppPolicy is ready.", XR: "policy/xr.yaml", Composition: CompositionXAppPolicy, XRD: XRDXAppPolicy, Observed: "policy/observed-ready.yaml"},
 
-		// Peers' own example apps as XApps (notes in examples/peers): the same app, and what it
-		// takes to run it under the platform's rules.
+		// The peers' own example apps as XApps (examples/peers/README.md): the same app, and what
+		// it takes to run it under the platform's rules.
 		"peer-dot-backend":         {Reason: "DOT's backend AppClaim with a database and scaling: silly-demo run as nobody, its database in the cluster, an autoscaler from 1 to 10.", XR: "peers/dot-backend/xr.yaml", Required: "peers/dot-backend/required/environment.yaml"},
 		"peer-dot-backend-secret":  {Reason: "The database's Secret exists: silly-demo gets DB_ENDPOINT, DB_PORT, DB_USERNAME, DB_PASSWORD and DB_NAME by reference.", XR: "peers/dot-backend/xr.yaml", Required: "peers/dot-backend/required"},
 		"peer-score-store-front":   {Reason: "score-k8s's store-front: nginx as its own user with scratch space, /health probes, requests and limits apart, egress to the two services it proxies to.", XR: "peers/score-store-front/xr.yaml"},
