@@ -109,9 +109,13 @@ func TestEveryExampleIsRendered(t *testing.T) {
 	for _, tc := range Scenarios() {
 		rendered[filepath.Dir(tc.XR)] = true
 	}
-	dirs, err := filepath.Glob("*/xr.yaml")
-	if err != nil {
-		t.Fatal(err)
+	var dirs []string
+	for _, pattern := range []string{"*/xr.yaml", "peers/*/xr.yaml"} {
+		d, err := filepath.Glob(pattern)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dirs = append(dirs, d...)
 	}
 	for _, d := range dirs {
 		if !rendered[filepath.Dir(d)] {

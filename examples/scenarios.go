@@ -74,5 +74,17 @@ func Scenarios() map[string]Scenario {
 		"supplychain-app-production": {Reason: "An app pinned by digest where signatures are enforced: its status shows the digest, its CMDB record the repository, digest and tag; policy-controller checks its pods.", XR: "supplychain-app/xr.yaml", Composition: "supplychain-app/composition.yaml", Required: "supplychain-app/production"},
 		"supplychain-app-staging":    {Reason: "The same app where signatures only warn: its workload is labelled for the warning ClusterImagePolicy, and it is warned that its namespace is not opted in to policy-controller.", XR: "supplychain-app/xr.yaml", Required: "supplychain-app/staging"},
 		"policy-ready":               {Reason: "The admission policy and its bindings exist: the XAppPolicy is ready.", XR: "policy/xr.yaml", Composition: CompositionXAppPolicy, XRD: XRDXAppPolicy, Observed: "policy/observed-ready.yaml"},
+
+		// The peers' own example apps as XApps (examples/peers/README.md): the same app, and what
+		// it takes to run it under the platform's rules.
+		"peer-dot-backend":         {Reason: "DOT's backend AppClaim with a database and scaling: silly-demo run as nobody, its database in the cluster, an autoscaler from 1 to 10.", XR: "peers/dot-backend/xr.yaml", Required: "peers/dot-backend/required/environment.yaml"},
+		"peer-dot-backend-secret":  {Reason: "The database's Secret exists: silly-demo gets DB_ENDPOINT, DB_PORT, DB_USERNAME, DB_PASSWORD and DB_NAME by reference.", XR: "peers/dot-backend/xr.yaml", Required: "peers/dot-backend/required"},
+		"peer-score-store-front":   {Reason: "score-k8s's store-front: nginx as its own user with scratch space, /health probes, requests and limits apart, egress to the two services it proxies to.", XR: "peers/score-store-front/xr.yaml"},
+		"peer-score-postgres":      {Reason: "score-k8s's postgres example: busybox as nobody, the database's variables under the POSTGRES_* names it reads.", XR: "peers/score-postgres/xr.yaml", Required: "peers/score-postgres/required"},
+		"peer-score-cart":          {Reason: "score-k8s's onlineboutique cart before its cache exists: gRPC on 7070, an ElastiCache on AWS, the app waits for the cache's Secrets.", XR: "peers/score-cart/xr.yaml", Required: "peers/score-cart/required/environment.yaml"},
+		"peer-score-cart-secret":   {Reason: "The cache's Secrets exist: REDIS_ADDR is built by Kubernetes from REDIS_HOST, REDIS_PORT and REDIS_PASSWORD.", XR: "peers/score-cart/xr.yaml", Required: "peers/score-cart/required"},
+		"peer-kro-webapp":          {Reason: "kro's WebApp instance: stock nginx as its own user on 8080 behind Service port 80, routed.", XR: "peers/kro-webapp/xr.yaml"},
+		"peer-kubevela-webservice": {Reason: "KubeVela's webservice with gateway and cpuscaler: hello-world as nobody on 8000, routed under the platform's domain, an autoscaler at 60% CPU; warned for its untagged image.", XR: "peers/kubevela-webservice/xr.yaml"},
+		"peer-kubevela-sidecar":    {Reason: "KubeVela's sidecar trait: a busybox worker and a native sidecar tailing its log on a shared scratch volume.", XR: "peers/kubevela-sidecar/xr.yaml"},
 	}
 }

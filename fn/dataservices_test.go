@@ -333,23 +333,30 @@ func TestDatabaseEnv(t *testing.T) {
 // TestNoCredentialInOutput runs every data service example the way Crossplane does, with the
 // providers' connection Secrets returned as required resources, and looks for the Secrets'
 // sentinel values, plain and base64, in everything the function returns: desired resources, the
-// XR's status, conditions, results and requirements.
+// XR's status, conditions, results and requirements. The peers' apps read the same variables under
+// their own names, each a $(VAR) of the Secret's: still no value of it.
 func TestNoCredentialInOutput(t *testing.T) {
 	const xapp = "../package/configuration/composition-xapp.yaml"
-	cases := map[string]struct {
-		reason string
-		dir    string
-	}{
-		"AWS":       {reason: "RDS password and ElastiCache auth token.", dir: "../examples/aws"},
-		"GCP":       {reason: "Memorystore AUTH string and Cloud SQL CA.", dir: "../examples/gcp"},
-		"Azure":     {reason: "Flexible Server password and Redis access key.", dir: "../examples/azure"},
-		"InCluster": {reason: "CloudNativePG app password and URI.", dir: "../examples/incluster"},
-		"Full":      {reason: "The full example's in-cluster database.", dir: "../examples/full"},
+	ready := func(reason, dir string) credentialCase {
+		return credentialCase{reason: reason, xr: dir + "/xr.yaml", observed: dir + "/observed-ready.yaml", required: dir + "/required-ready"}
+	}
+	peer := func(reason, dir string) credentialCase {
+		return credentialCase{reason: reason, xr: dir + "/xr.yaml", required: dir + "/required"}
+	}
+	cases := map[string]credentialCase{
+		"AWS":           ready("RDS password and ElastiCache auth token.", "../examples/aws"),
+		"GCP":           ready("Memorystore AUTH string and Cloud SQL CA.", "../examples/gcp"),
+		"Azure":         ready("Flexible Server password and Redis access key.", "../examples/azure"),
+		"InCluster":     ready("CloudNativePG app password and URI.", "../examples/incluster"),
+		"Full":          ready("The full example's in-cluster database.", "../examples/full"),
+		"PeerDOT":       peer("DOT's backend reads the password as DB_PASSWORD.", "../examples/peers/dot-backend"),
+		"PeerScorePG":   peer("score-k8s's postgres example reads it as POSTGRES_PASSWORD.", "../examples/peers/score-postgres"),
+		"PeerScoreCart": peer("score-k8s's cart builds REDIS_ADDR around the cache's auth token.", "../examples/peers/score-cart"),
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			var sentinels []string
-			for _, s := range readRequired(t, tc.dir+"/required-ready") {
+			for _, s := range readRequired(t, tc.required) {
 				for _, v := range s.Fields["stringData"].GetStructValue().GetFields() {
 					if strings.Contains(v.GetStringValue(), "SENTINEL") {
 						sentinels = append(sentinels, v.GetStringValue(), base64.StdEncoding.EncodeToString([]byte(v.GetStringValue())))
@@ -357,10 +364,10 @@ func TestNoCredentialInOutput(t *testing.T) {
 				}
 			}
 			if len(sentinels) == 0 {
-				t.Fatalf("%s: no sentinel values in %s/required-ready", tc.reason, tc.dir)
+				t.Fatalf("%s: no sentinel values in %s", tc.reason, tc.required)
 			}
-			req := request(t, tc.dir+"/xr.yaml", xapp, tc.dir+"/observed-ready.yaml")
-			rsp, err := runWithRequirements(t, req, tc.dir+"/required-ready")
+			req := request(t, tc.xr, xapp, tc.observed)
+			rsp, err := runWithRequirements(t, req, tc.required)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -378,6 +385,13 @@ func TestNoCredentialInOutput(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A credentialCase is an app rendered with its data services' Secrets: its XR, the observed
+// resources (none, before they exist) and the required resources Crossplane returns.
+type credentialCase struct {
+	reason                 string
+	xr, observed, required string
 }
 
 // BenchmarkDataServices is the last call of a reconcile of an app with a database, cache and bucket
