@@ -42,6 +42,7 @@ type ChangeRecordParameters struct {
 	// for a record carrying it, so a create whose answer was lost is adopted, not repeated.
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=100
+	// +kubebuilder:validation:Pattern=`^[A-Za-z0-9._:/-]+$`
 	CorrelationID string `json:"correlationId"`
 
 	// Title of the change (ServiceNow short_description, iTop title).
