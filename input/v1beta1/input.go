@@ -146,6 +146,23 @@ type CMDB struct {
 	// Required refuses apps without `spec.cmdb`: every app must name its owner.
 	// +optional
 	Required bool `json:"required,omitempty"`
+	// Changes records each finished (and each failed) rollout of a registered app as a change in
+	// the CMDB, linked to the app's record: `changes: {}` turns it on.
+	// +optional
+	Changes *CMDBChanges `json:"changes,omitempty"`
+}
+
+// CMDBChanges records rollouts in the CMDB through provider-cmdb's ChangeRecord: one per rollout,
+// recorded once.
+type CMDBChanges struct {
+	// Keep is how many of an app's latest recorded revisions stay composed. An older ChangeRecord
+	// is deleted, which leaves its change in the CMDB (a change record is history); keeping it
+	// composed is what stops it being recorded again.
+	// +kubebuilder:default=5
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=50
+	// +optional
+	Keep int32 `json:"keep,omitempty"`
 }
 
 // Gateway is a Gateway API Gateway routes attach to.
