@@ -14,6 +14,8 @@ package changerecord
 import (
 	"context"
 
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/controller"
@@ -109,11 +111,9 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.ChangeRecord) (mana
 	case c.Closed:
 		cr.SetConditions(xpv2.Available())
 	case c.Canceled:
-		cr.SetConditions(xpv2.Unavailable().WithMessage(errors.Errorf(errTerminal, c.Number, "canceled").Error()))
-		cr.Status.Conditions[len(cr.Status.Conditions)-1].Reason = reasonCanceled
+		cr.SetConditions(notReady(reasonCanceled, errors.Errorf(errTerminal, c.Number, "canceled").Error()))
 	default:
-		cr.SetConditions(xpv2.Unavailable().WithMessage("the change " + c.Number + " is open (state " + c.State + ")"))
-		cr.Status.Conditions[len(cr.Status.Conditions)-1].Reason = reasonOpen
+		cr.SetConditions(notReady(reasonOpen, "the change "+c.Number+" is open (state "+c.State+")"))
 	}
 	return managed.ExternalObservation{
 		ResourceExists:          true,
@@ -121,6 +121,10 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.ChangeRecord) (mana
 		ResourceLateInitialized: adopted,
 		ConnectionDetails:       managed.ConnectionDetails{"url": []byte(c.URL), "id": []byte(c.ID)},
 	}, nil
+}
+
+func notReady(reason xpv2.ConditionReason, msg string) xpv2.Condition {
+	return xpv2.Condition{Type: xpv2.TypeReady, Status: corev1.ConditionFalse, LastTransitionTime: metav1.Now(), Reason: reason, Message: msg}
 }
 
 // Create implements managed.TypedExternalClient.
