@@ -133,8 +133,15 @@ func testDayTwo(t *testing.T, ctx context.Context) {
 	if crs := changeRequests(ns, name); len(crs) != 1 || crs[0]["state"] != "3" || crs[0]["close_code"] != "successful" {
 		t.Errorf("ServiceNow holds %v for the app, want exactly one closed, successful change request", crs)
 	}
-	// The app goes (its change request stays: history); the scenarios after this one do not wait.
+	// The app goes, and its change request stays: history. Waited for here, so the load scenario's
+	// steady state measures only its own apps.
 	if err := h.Client.Delete(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.WaitGone(ctx, 30*time.Second, ns); err != nil {
 		t.Error(err)
+	}
+	if crs := changeRequests(ns, name); len(crs) != 1 || crs[0]["state"] != "3" {
+		t.Errorf("after the app was deleted ServiceNow holds %v for it, want its closed change request kept", crs)
 	}
 }
