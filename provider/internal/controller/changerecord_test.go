@@ -71,7 +71,7 @@ func TestChangeRecordServiceNow(t *testing.T) {
 	}
 	type want struct {
 		view  changeView
-		ready bool
+		ready xpv2.ConditionReason
 	}
 	cases := map[string]struct {
 		reason string
@@ -80,16 +80,16 @@ func TestChangeRecordServiceNow(t *testing.T) {
 	}{
 		"Successful": {reason: "A successful deploy is a standard change walked to Closed, successful, linked to the app.",
 			args: args{outcome: v1alpha1.ChangeSuccessful},
-			want: want{view: changeView{Count: 1, State: "3", CloseCode: "successful", Notes: "rollout Successful", LinkedCI: true, Type: "standard"}, ready: true}},
+			want: want{view: changeView{Count: 1, State: "3", CloseCode: "successful", Notes: "rollout Successful", LinkedCI: true, Type: "standard"}, ready: xpv2.ReasonAvailable}},
 		"Unsuccessful": {reason: "A failed deploy is closed unsuccessful.",
 			args: args{outcome: v1alpha1.ChangeUnsuccessful},
-			want: want{view: changeView{Count: 1, State: "3", CloseCode: "unsuccessful", Notes: "rollout Unsuccessful", LinkedCI: true, Type: "standard"}, ready: true}},
+			want: want{view: changeView{Count: 1, State: "3", CloseCode: "unsuccessful", Notes: "rollout Unsuccessful", LinkedCI: true, Type: "standard"}, ready: xpv2.ReasonAvailable}},
 		"AdoptsAnOpenChange": {reason: "A change left in Implement by an interrupted walk is adopted by correlation id and closed, not made twice.",
 			args: args{outcome: v1alpha1.ChangeSuccessful, existing: "-1"},
-			want: want{view: changeView{Count: 1, State: "3", CloseCode: "successful", Notes: "rollout Successful", LinkedCI: true, Type: "standard"}, ready: true}},
+			want: want{view: changeView{Count: 1, State: "3", CloseCode: "successful", Notes: "rollout Successful", LinkedCI: true, Type: "standard"}, ready: xpv2.ReasonAvailable}},
 		"CanceledByHandStays": {reason: "A change a person canceled stays canceled: the model has no way from Canceled to Closed.",
 			args: args{outcome: v1alpha1.ChangeSuccessful, existing: "4"},
-			want: want{view: changeView{Count: 1, State: "4", LinkedCI: true, Type: "standard"}}},
+			want: want{view: changeView{Count: 1, State: "4", LinkedCI: true, Type: "standard"}, ready: "Canceled"}},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -107,7 +107,7 @@ func TestChangeRecordServiceNow(t *testing.T) {
 			}
 			h.get(chg)
 			got := want{view: viewChanges(srv, chg.Spec.ForProvider.CorrelationID, meta.GetExternalName(app)),
-				ready: chg.GetCondition(xpv2.TypeReady).Status == "True"}
+				ready: chg.GetCondition(xpv2.TypeReady).Reason}
 			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(want{})); diff != "" {
 				t.Errorf("%s\n-want +got:\n%s", tc.reason, diff)
 			}
