@@ -164,6 +164,8 @@ var leftovers = []schema.GroupVersionKind{
 	{Group: "protection.crossplane.io", Version: "v1beta1", Kind: "Usage"},
 	{Group: "cmdb.m.xapp.dev", Version: "v1alpha1", Kind: "ConfigurationItem"},
 	{Group: "cmdb.m.xapp.dev", Version: "v1alpha1", Kind: "Relationship"},
+	{Group: "cmdb.m.xapp.dev", Version: "v1alpha1", Kind: "Notification"},
+	{Group: "cmdb.m.xapp.dev", Version: "v1alpha1", Kind: "ChangeRecord"},
 	CNPGCluster,
 }
 

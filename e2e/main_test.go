@@ -77,6 +77,7 @@ func TestLive(t *testing.T) {
 	scenario(t, "business service changed: the app recovers", testBusinessService)
 	scenario(t, "CMDB record edited by hand is corrected", testHandEdit)
 	scenario(t, "a record in iTop, created and retired", testITop)
+	scenario(t, "a rollout announced once and recorded once in the CMDB, not again on a reconcile", testDayTwo)
 	// The deletion waits on Crossplane's 30 s Usage poll; the load scenario runs meanwhile.
 	scenario(t, "delete the full app (checked after the next scenario)", testDeleteStart)
 	scenario(t, "100 apps at once all Ready (while the full app is deleted)", testHundredApps)

@@ -86,5 +86,6 @@ func Scenarios() map[string]Scenario {
 		"peer-kro-webapp":          {Reason: "kro's WebApp instance: stock nginx as its own user on 8080 behind Service port 80, routed.", XR: "peers/kro-webapp/xr.yaml"},
 		"peer-kubevela-webservice": {Reason: "KubeVela's webservice with gateway and cpuscaler: hello-world as nobody on 8000, routed under the platform's domain, an autoscaler at 60% CPU; warned for its untagged image.", XR: "peers/kubevela-webservice/xr.yaml"},
 		"peer-kubevela-sidecar":    {Reason: "KubeVela's sidecar trait: a busybox worker and a native sidecar tailing its log on a shared scratch volume.", XR: "peers/kubevela-sidecar/xr.yaml"},
+		"changes-finished":         {Reason: "A registered app's rollout finished: one ChangeRecord for the new revision, linked to the app's record; the one recorded before kept as observed.", XR: "changes/xr.yaml", Composition: "changes/composition.yaml", Observed: "changes/observed-finished.yaml"},
 	}
 }

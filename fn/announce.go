@@ -38,11 +38,12 @@ const (
 	EventDeployFailed = "dev.xapp.deploy.failed"
 )
 
-// announcement is one composed Notification and the revision it announces.
-type announcement struct {
+// A revisionRecord is one composed object that records one rollout revision, once: a
+// Notification or a ChangeRecord.
+type revisionRecord struct {
 	resource string
 	revision int64
-	n        *cmdbv1alpha1.Notification
+	obj      any
 }
 
 // announcements are the app's Notifications: the ones composed before, exactly as Crossplane
@@ -54,42 +55,71 @@ func announcements(a *app, d *v1alpha1.DeployStatus, observed map[string]*fnv1.R
 	if len(targets) == 0 {
 		return nil
 	}
-	byResource := map[string]announcement{}
-	for name, r := range observed {
-		if an, ok := observedAnnouncement(a, name, r.GetResource()); ok {
-			byResource[name] = an
-		}
-	}
-	if d != nil && d.Outcome != v1alpha1.DeployInProgress {
+	var fresh []revisionRecord
+	if finished(d) {
 		for _, t := range targets {
-			an := newAnnouncement(a, d, t)
-			if _, ok := byResource[an.resource]; !ok {
-				byResource[an.resource] = an
-			}
+			fresh = append(fresh, newAnnouncement(a, d, t))
 		}
 	}
-	all := slices.Collect(func(yield func(announcement) bool) {
-		for _, an := range byResource {
-			if !yield(an) {
-				return
-			}
+	return newestRevisions(observed, resourceNotifyPrefix, func(m metav1.ObjectMeta, rev int64, obs *structpb.Struct) (any, bool) {
+		var spec cmdbv1alpha1.NotificationSpec
+		if pbjson.DecodeField(obs, "spec", &spec) != nil {
+			return nil, false
 		}
-	})
-	slices.SortFunc(all, func(x, y announcement) int {
+		n := notification(a, m.Name, rev)
+		n.Spec.ForProvider = spec.ForProvider
+		return n, true
+	}, fresh, ptrOrDefault(a.in.Notifications.Keep, defaultKeep))
+}
+
+// finished rollouts are recorded: succeeded or failed.
+func finished(d *v1alpha1.DeployStatus) bool {
+	return d != nil && d.Outcome != v1alpha1.DeployInProgress
+}
+
+// newestRevisions are the records composed before under prefix, read back from what Crossplane
+// observed (readBack rebuilds one from its metadata, revision and observed object), plus the
+// fresh ones not composed yet, limited to the newest keep revisions. A record is never rebuilt
+// from a later view of the app, and never holds the app's readiness: a webhook or a CMDB being
+// down is not the app's problem.
+func newestRevisions(observed map[string]*fnv1.Resource, prefix string, readBack func(m metav1.ObjectMeta, rev int64, obs *structpb.Struct) (any, bool), fresh []revisionRecord, keep int32) []object {
+	byResource := map[string]revisionRecord{}
+	for name, r := range observed {
+		obs := r.GetResource()
+		if !strings.HasPrefix(name, prefix) || obs == nil {
+			continue
+		}
+		var m metav1.ObjectMeta
+		if pbjson.DecodeField(obs, "metadata", &m) != nil {
+			continue
+		}
+		rev, err := strconv.ParseInt(m.Labels[LabelRevision], 10, 64)
+		if err != nil {
+			continue
+		}
+		if obj, ok := readBack(m, rev, obs); ok {
+			byResource[name] = revisionRecord{resource: name, revision: rev, obj: obj}
+		}
+	}
+	for _, r := range fresh {
+		if _, ok := byResource[r.resource]; !ok {
+			byResource[r.resource] = r
+		}
+	}
+	all := slices.Collect(maps.Values(byResource))
+	slices.SortFunc(all, func(x, y revisionRecord) int {
 		return cmp.Or(cmp.Compare(y.revision, x.revision), strings.Compare(x.resource, y.resource))
 	})
-	keep := int(ptrOrDefault(a.in.Notifications.Keep, defaultKeep))
 	revs := 0
 	objs := make([]object, 0, len(all))
-	for i, an := range all {
-		if i == 0 || an.revision != all[i-1].revision {
+	for i, r := range all {
+		if i == 0 || r.revision != all[i-1].revision {
 			revs++
 		}
-		if revs > keep {
+		if revs > int(keep) {
 			break
 		}
-		// An announcement never holds the app's readiness: a receiver being down is not the app's.
-		objs = append(objs, object{name: an.resource, obj: an.n, health: func(*structpb.Struct) health { return ready() }})
+		objs = append(objs, object{name: r.resource, obj: r.obj, health: func(*structpb.Struct) health { return ready() }})
 	}
 	return objs
 }
@@ -121,41 +151,26 @@ func notificationTargets(a *app) []v1beta1.NotificationTarget {
 	return ts
 }
 
-// observedAnnouncement reads back a Notification composed earlier; ok is false for any other
-// composed resource.
-func observedAnnouncement(a *app, name string, obs *structpb.Struct) (announcement, bool) {
-	if !strings.HasPrefix(name, resourceNotifyPrefix) || obs == nil {
-		return announcement{}, false
+func notification(a *app, name string, rev int64) *cmdbv1alpha1.Notification {
+	return &cmdbv1alpha1.Notification{
+		TypeMeta:   metav1.TypeMeta{APIVersion: cmdbv1alpha1.SchemeGroupVersion.String(), Kind: cmdbv1alpha1.NotificationKind},
+		ObjectMeta: revisionMeta(a, name, rev),
 	}
-	var m metav1.ObjectMeta
-	var spec cmdbv1alpha1.NotificationSpec
-	if pbjson.DecodeField(obs, "metadata", &m) != nil || pbjson.DecodeField(obs, "spec", &spec) != nil {
-		return announcement{}, false
-	}
-	rev, err := strconv.ParseInt(m.Labels[LabelRevision], 10, 64)
-	if err != nil {
-		return announcement{}, false
-	}
-	n := notification(a, m.Name, rev)
-	n.Spec.ForProvider = spec.ForProvider
-	return announcement{resource: name, revision: rev, n: n}, true
 }
 
-func notification(a *app, name string, rev int64) *cmdbv1alpha1.Notification {
+// revisionMeta is the metadata of a record of revision rev.
+func revisionMeta(a *app, name string, rev int64) metav1.ObjectMeta {
 	om := a.objectMeta(name)
 	om.Labels = make(map[string]string, len(a.labels)+1)
 	maps.Copy(om.Labels, a.labels)
-	// The revision says what is announced; the app's current version would mislabel older ones.
+	// The revision says what is recorded; the app's current version would mislabel older ones.
 	delete(om.Labels, LabelVersion)
 	om.Labels[LabelRevision] = strconv.FormatInt(rev, 10)
-	return &cmdbv1alpha1.Notification{
-		TypeMeta:   metav1.TypeMeta{APIVersion: cmdbv1alpha1.SchemeGroupVersion.String(), Kind: cmdbv1alpha1.NotificationKind},
-		ObjectMeta: om,
-	}
+	return om
 }
 
 // newAnnouncement announces the finished rollout d to target t.
-func newAnnouncement(a *app, d *v1alpha1.DeployStatus, t v1beta1.NotificationTarget) announcement {
+func newAnnouncement(a *app, d *v1alpha1.DeployStatus, t v1beta1.NotificationTarget) revisionRecord {
 	resource := fmt.Sprintf("%s%s-%d", resourceNotifyPrefix, t.Name, d.Revision)
 	name := fmt.Sprintf("%s-deploy-%d-%s", a.name, d.Revision, t.Name)
 	typ, title := EventDeploySucceeded, fmt.Sprintf("%s/%s revision %d is live", a.namespace, a.name, d.Revision)
@@ -195,7 +210,7 @@ func newAnnouncement(a *app, d *v1alpha1.DeployStatus, t v1beta1.NotificationTar
 	if r := t.SigningSecretRef; r != nil {
 		n.Spec.ForProvider.SigningSecretRef = localKey(r)
 	}
-	return announcement{resource: resource, revision: d.Revision, n: n}
+	return revisionRecord{resource: resource, revision: d.Revision, obj: n}
 }
 
 func localKey(r *v1beta1.SecretKeyRef) *xpv2.LocalSecretKeySelector {
@@ -205,7 +220,7 @@ func localKey(r *v1beta1.SecretKeyRef) *xpv2.LocalSecretKeySelector {
 // announceRollout tells the developer, as an event on the XApp, that a rollout finished: once,
 // when the status the XApp had last did not say so yet.
 func announceRollout(rsp *fnv1.RunFunctionResponse, xr *structpb.Struct, d *v1alpha1.DeployStatus) {
-	if d == nil || d.Outcome == v1alpha1.DeployInProgress {
+	if !finished(d) {
 		return
 	}
 	var st v1alpha1.XAppStatus

@@ -158,6 +158,7 @@ func runFunction(req *fnv1.RunFunctionRequest) *fnv1.RunFunctionResponse {
 	dep := decodeDeployment(observed[ResourceDeployment].GetResource())
 	st := appStatus(a, dep, observed)
 	objs := append(compose(a, dep, ds), announcements(a, st.Deploy, observed)...)
+	objs = append(objs, changeRecords(a, st.Deploy, observed)...)
 	if err := composeInto(rsp, objs, observed, st, ds); err != nil {
 		fatal(rsp, err)
 		return rsp

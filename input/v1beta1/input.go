@@ -152,6 +152,10 @@ type CMDB struct {
 	// cmdb_ci_appl (class ApplicationInstance) has `version` for the tag. Unset, none is recorded.
 	// +optional
 	ImageFields *CMDBImageFields `json:"imageFields,omitempty"`
+	// Changes records each finished (and each failed) rollout of a registered app as a change in
+	// the CMDB, linked to the app's record: `changes: {}` turns it on.
+	// +optional
+	Changes *CMDBChanges `json:"changes,omitempty"`
 }
 
 // CMDBImageFields name the backend fields that record an app's image. Each is written on every
@@ -172,6 +176,19 @@ type CMDBImageFields struct {
 	// +kubebuilder:validation:Pattern=`^[A-Za-z][A-Za-z0-9_]*$`
 	// +kubebuilder:validation:MaxLength=80
 	Version string `json:"version,omitempty"`
+}
+
+// CMDBChanges records rollouts in the CMDB through provider-cmdb's ChangeRecord: one per rollout,
+// recorded once.
+type CMDBChanges struct {
+	// Keep is how many of an app's latest recorded revisions stay composed. An older ChangeRecord
+	// is deleted, which leaves its change in the CMDB (a change record is history); keeping it
+	// composed is what stops it being recorded again.
+	// +kubebuilder:default=5
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=50
+	// +optional
+	Keep int32 `json:"keep,omitempty"`
 }
 
 // Gateway is a Gateway API Gateway routes attach to.

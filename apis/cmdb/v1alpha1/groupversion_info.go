@@ -42,6 +42,13 @@ var (
 	NotificationGroupVersionKind = SchemeGroupVersion.WithKind(NotificationKind)
 )
 
+// ChangeRecord type metadata.
+var (
+	ChangeRecordKind             = reflect.TypeFor[ChangeRecord]().Name()
+	ChangeRecordGroupKind        = schema.GroupKind{Group: Group, Kind: ChangeRecordKind}.String()
+	ChangeRecordGroupVersionKind = SchemeGroupVersion.WithKind(ChangeRecordKind)
+)
+
 // ProviderConfig type metadata.
 var (
 	ProviderConfigKind             = reflect.TypeFor[ProviderConfig]().Name()
@@ -63,6 +70,7 @@ func init() {
 		&ConfigurationItem{}, &ConfigurationItemList{},
 		&Relationship{}, &RelationshipList{},
 		&Notification{}, &NotificationList{},
+		&ChangeRecord{}, &ChangeRecordList{},
 		&ProviderConfig{}, &ProviderConfigList{},
 		&ClusterProviderConfig{}, &ClusterProviderConfigList{},
 		&ProviderConfigUsage{}, &ProviderConfigUsageList{},

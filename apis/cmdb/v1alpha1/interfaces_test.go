@@ -10,6 +10,8 @@ var (
 	_ resource.ModernManaged            = &ConfigurationItem{}
 	_ resource.ModernManaged            = &Relationship{}
 	_ resource.ModernManaged            = &Notification{}
+	_ resource.ModernManaged            = &ChangeRecord{}
+	_ resource.ManagedList              = &ChangeRecordList{}
 	_ resource.ManagedList              = &NotificationList{}
 	_ resource.ManagedList              = &ConfigurationItemList{}
 	_ resource.ManagedList              = &RelationshipList{}

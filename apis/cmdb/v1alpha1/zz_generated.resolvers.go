@@ -9,6 +9,33 @@ import (
 	client "sigs.k8s.io/controller-runtime/pkg/client"
 )
 
+// ResolveReferences of this ChangeRecord.
+func (mg *ChangeRecord) ResolveReferences(ctx context.Context, c client.Reader) error {
+	r := reference.NewAPINamespacedResolver(c, mg)
+
+	var rsp reference.NamespacedResolutionResponse
+	var err error
+
+	rsp, err = r.Resolve(ctx, reference.NamespacedResolutionRequest{
+		CurrentValue: reference.FromPtrValue(mg.Spec.ForProvider.ConfigurationItemID),
+		Extract:      reference.ExternalName(),
+		Namespace:    mg.GetNamespace(),
+		Reference:    mg.Spec.ForProvider.ConfigurationItemRef,
+		Selector:     mg.Spec.ForProvider.ConfigurationItemSelector,
+		To: reference.To{
+			List:    &ConfigurationItemList{},
+			Managed: &ConfigurationItem{},
+		},
+	})
+	if err != nil {
+		return errors.Wrap(err, "mg.Spec.ForProvider.ConfigurationItemID")
+	}
+	mg.Spec.ForProvider.ConfigurationItemID = reference.ToPtrValue(rsp.ResolvedValue)
+	mg.Spec.ForProvider.ConfigurationItemRef = rsp.ResolvedReference
+
+	return nil
+}
+
 // ResolveReferences of this Relationship.
 func (mg *Relationship) ResolveReferences(ctx context.Context, c client.Reader) error {
 	r := reference.NewAPINamespacedResolver(c, mg)

@@ -10,6 +10,7 @@ import (
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 
 	"github.com/xapp-dev/xapp/apis/cmdb/v1alpha1"
+	"github.com/xapp-dev/xapp/provider/internal/controller/changerecord"
 	"github.com/xapp-dev/xapp/provider/internal/controller/config"
 	"github.com/xapp-dev/xapp/provider/internal/controller/configurationitem"
 	"github.com/xapp-dev/xapp/provider/internal/controller/notification"
@@ -31,6 +32,7 @@ var gated = []struct {
 	{"ConfigurationItem", configurationitem.Setup, []schema.GroupVersionKind{v1alpha1.ConfigurationItemGroupVersionKind}},
 	{"Relationship", relationship.Setup, []schema.GroupVersionKind{v1alpha1.RelationshipGroupVersionKind}},
 	{"Notification", notification.Setup, []schema.GroupVersionKind{v1alpha1.NotificationGroupVersionKind}},
+	{"ChangeRecord", changerecord.Setup, []schema.GroupVersionKind{v1alpha1.ChangeRecordGroupVersionKind}},
 }
 
 // Setup adds every controller now.

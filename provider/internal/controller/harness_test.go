@@ -36,6 +36,7 @@ import (
 	"github.com/xapp-dev/xapp/apis/cmdb"
 	"github.com/xapp-dev/xapp/apis/cmdb/v1alpha1"
 	"github.com/xapp-dev/xapp/provider/internal/clients"
+	"github.com/xapp-dev/xapp/provider/internal/controller/changerecord"
 	"github.com/xapp-dev/xapp/provider/internal/controller/config"
 	"github.com/xapp-dev/xapp/provider/internal/controller/configurationitem"
 	"github.com/xapp-dev/xapp/provider/internal/controller/relationship"
@@ -68,6 +69,7 @@ type harness struct {
 	kube client.Client
 	ci   *managed.Reconciler
 	rel  *managed.Reconciler
+	chg  *managed.Reconciler
 
 	// timeout is the HTTP client's timeout, read at each connect, so a soak can make the
 	// timeouts it injects cheap while a fault-free poll keeps a generous one.
@@ -95,7 +97,7 @@ func newHarness(t *testing.T, backend v1alpha1.Backend, endpoint string) *harnes
 	// make the soak's thousands of reconciles crawl. Apply patches are made merge patches below.
 	tracker := clienttesting.NewObjectTracker(s, serializer.NewCodecFactory(s).UniversalDecoder())
 	h.kube = fake.NewClientBuilder().WithScheme(s).WithObjectTracker(tracker).
-		WithStatusSubresource(&v1alpha1.ConfigurationItem{}, &v1alpha1.Relationship{}, &v1alpha1.ProviderConfig{}).
+		WithStatusSubresource(&v1alpha1.ConfigurationItem{}, &v1alpha1.Relationship{}, &v1alpha1.ChangeRecord{}, &v1alpha1.ProviderConfig{}).
 		WithInterceptorFuncs(interceptor.Funcs{
 			Update:            h.interceptUpdate,
 			SubResourceUpdate: h.interceptStatus,
@@ -132,6 +134,7 @@ func newHarness(t *testing.T, backend v1alpha1.Backend, endpoint string) *harnes
 	}
 	h.ci = config.NewReconciler(mgr, o, resource.ManagedKind(v1alpha1.ConfigurationItemGroupVersionKind), configurationitem.Kind(), conn)
 	h.rel = config.NewReconciler(mgr, o, resource.ManagedKind(v1alpha1.RelationshipGroupVersionKind), relationship.Kind(), conn)
+	h.chg = config.NewReconciler(mgr, o, resource.ManagedKind(v1alpha1.ChangeRecordGroupVersionKind), changerecord.Kind(), conn)
 	h.create(
 		adminSecret(h.ns, "cmdb-creds", "admin"),
 		providerConfig(h.ns, "cmdb", endpoint, backend, "cmdb-creds"),
@@ -216,12 +219,15 @@ func (h *harness) create(objs ...client.Object) {
 	}
 }
 
-// reconcile runs one poll of o (a ConfigurationItem or a Relationship) and returns the
+// reconcile runs one poll of o (a ConfigurationItem, Relationship or ChangeRecord) and returns the
 // reconciler's error. A crash planned for o ends with this call: the next one is a restart.
 func (h *harness) reconcile(o client.Object) error {
 	r := h.ci
-	if _, ok := o.(*v1alpha1.Relationship); ok {
+	switch o.(type) {
+	case *v1alpha1.Relationship:
 		r = h.rel
+	case *v1alpha1.ChangeRecord:
+		r = h.chg
 	}
 	h.mu.Lock()
 	h.reconciles++

@@ -23,18 +23,32 @@ var snCIClasses = map[string]string{
 	"cmdb_ci":                    "",
 }
 
-var snPlainTables = []string{"sys_user_group", "cmdb_rel_type", "cmdb_rel_ci"}
+var snPlainTables = []string{"sys_user_group", "cmdb_rel_type", "cmdb_rel_ci", snChangeTable}
 
 // Choice labels shown as display values.
 var snChoices = map[string]map[string]string{
 	"install_status":     {"1": "Installed", "2": "On Order", "3": "In Maintenance", "6": "In Stock", "7": "Retired", "100": "Absent"},
 	"operational_status": {"1": "Operational", "2": "Non-Operational", "3": "Repair in Progress", "6": "Retired"},
+	"state": {snChangeNew: "New", snChangeAssess: "Assess", snChangeAuthorize: "Authorize", snChangeScheduled: "Scheduled",
+		snChangeImplement: "Implement", snChangeReview: "Review", snChangeClosed: "Closed", snChangeCanceled: "Canceled"},
+	"close_code": {"successful": "Successful", "successful_issues": "Successful with issues", "unsuccessful": "Unsuccessful"},
 }
 
 // Reference fields and the table they point to.
 var snRefs = map[string]string{
 	"support_group": "sys_user_group", "managed_by_group": "sys_user_group",
 	"parent": "cmdb_ci", "child": "cmdb_ci", "type": "cmdb_rel_type",
+	"cmdb_ci": "cmdb_ci", "assignment_group": "sys_user_group",
+}
+
+// snRef is the table a reference field of class points to: `type` is a reference only on
+// relationship rows (a change request's type is a choice).
+func snRef(class, field string) (string, bool) {
+	if field == "type" && class != "cmdb_rel_ci" {
+		return "", false
+	}
+	t, ok := snRefs[field]
+	return t, ok
 }
 
 // SNUser is an account on the instance.
@@ -54,6 +68,7 @@ type ServiceNow struct {
 	sources map[string]string // source_name \x00 native key -> sys_id
 	// dataSources is cmdb_ci.discovery_source's choice list: IRE refuses any other source.
 	dataSources []string
+	changes     int // change requests numbered so far
 	pageSize    int
 	throttle    int
 	retry       int

@@ -28,6 +28,9 @@ func (s *ServiceNow) table(w http.ResponseWriter, r *http.Request, parts []strin
 			if !ok {
 				return
 			}
+			if table == snChangeTable && !s.changeWrite(w, nil, maps.Clone(values), values) {
+				return
+			}
 			if msg := s.dataPolicy(table, values, true); msg != "" {
 				snError(w, http.StatusForbidden, "Operation Failed", msg)
 				return
@@ -55,6 +58,9 @@ func (s *ServiceNow) table(w http.ResponseWriter, r *http.Request, parts []strin
 		}
 		merged := maps.Clone(rec)
 		maps.Copy(merged, values)
+		if table == snChangeTable && !s.changeWrite(w, rec, merged, values) {
+			return
+		}
 		if msg := s.dataPolicy(table, merged, false); msg != "" {
 			snError(w, http.StatusForbidden, "Operation Failed", msg)
 			return
@@ -70,20 +76,24 @@ func (s *ServiceNow) table(w http.ResponseWriter, r *http.Request, parts []strin
 }
 
 // dataPolicy is the instance's data policy: CIs and groups need a name; relationship rows
-// need parent, child and type. Violations are 403 "Operation Failed", as on a real instance.
+// need parent, child and type (change requests have their own rules, changeWrite). Violations are 403 "Operation Failed", as on a real instance.
 func (s *ServiceNow) dataPolicy(table string, values map[string]string, _ bool) string {
 	var missing []string
 	need := []string{"name"}
-	if table == "cmdb_rel_ci" {
+	switch table {
+	case "cmdb_rel_ci":
 		need = []string{"parent", "child", "type"}
+	case snChangeTable:
+		need = nil
 	}
 	for _, f := range need {
 		if values[f] == "" {
 			missing = append(missing, f)
 		}
 	}
-	for f, t := range snRefs {
-		if v := values[f]; v != "" && (s.records[v] == nil || !snIsA(s.records[v]["sys_class_name"], t)) {
+	for f := range snRefs {
+		t, ok := snRef(table, f)
+		if v := values[f]; ok && v != "" && (s.records[v] == nil || !snIsA(s.records[v]["sys_class_name"], t)) {
 			return fmt.Sprintf("Data Policy Exception: \n Invalid reference %s: %s", f, v)
 		}
 	}
@@ -183,7 +193,7 @@ func (s *ServiceNow) render(rec map[string]string, q map[string][]string) map[st
 		if c, ok := snChoices[k]; ok && c[v] != "" {
 			display = c[v]
 		}
-		t, isRef := snRefs[k]
+		t, isRef := snRef(rec["sys_class_name"], k)
 		if isRef && v != "" && s.records[v] != nil {
 			display = s.records[v]["name"]
 		}

@@ -336,7 +336,8 @@ func apiError(rsp *http.Response, body []byte) error {
 		kind = clients.KindUnauthorized
 	case http.StatusForbidden:
 		kind = clients.KindForbidden
-		if strings.Contains(msg, "Data Policy Exception") {
+		// A business rule's abort (the change state model's) refuses the data too.
+		if strings.Contains(msg, "Data Policy Exception") || strings.Contains(msg, "aborted by Business Rule") {
 			kind = clients.KindInvalid
 		}
 	case http.StatusNotFound:

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"context"
+
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -75,4 +77,18 @@ func NewReconciler[T resource.Managed](mgr ctrl.Manager, o controller.Options, g
 		opts = append(opts, managed.WithMetricRecorder(o.MetricOptions.MRMetrics))
 	}
 	return managed.NewReconciler(mgr, gvk, opts...)
+}
+
+// Connected is a Kind whose external client is made from the Connection to the CMDB that a
+// resource's config names; newClient also gets the Connector, for kinds that read the API server.
+func Connected[T resource.ModernManaged](obj client.Object, newClient func(*Connector, *Connection) (managed.TypedExternalClient[T], error)) Kind[T] {
+	return Kind[T]{Object: obj, Connector: func(c *Connector) managed.TypedExternalConnector[T] {
+		return managed.TypedExternalConnectorFn[T](func(ctx context.Context, mg T) (managed.TypedExternalClient[T], error) {
+			conn, err := c.Connect(ctx, mg)
+			if err != nil {
+				return nil, err
+			}
+			return newClient(c, conn)
+		})
+	}}
 }

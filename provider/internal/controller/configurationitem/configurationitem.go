@@ -59,25 +59,9 @@ func Setup(mgr ctrl.Manager, o controller.Options) error {
 
 // Kind is how the managed reconciler reaches a CMDB for a ConfigurationItem.
 func Kind() config.Kind[*v1alpha1.ConfigurationItem] {
-	return config.Kind[*v1alpha1.ConfigurationItem]{
-		Object: &v1alpha1.ConfigurationItem{},
-		Connector: func(c *config.Connector) managed.TypedExternalConnector[*v1alpha1.ConfigurationItem] {
-			return &connector{connect: c.Connect}
-		},
-	}
-}
-
-type connector struct {
-	connect func(ctx context.Context, mg resource.ModernManaged) (*config.Connection, error)
-}
-
-// Connect implements managed.TypedExternalConnector.
-func (c *connector) Connect(ctx context.Context, cr *v1alpha1.ConfigurationItem) (managed.TypedExternalClient[*v1alpha1.ConfigurationItem], error) {
-	conn, err := c.connect(ctx, cr)
-	if err != nil {
-		return nil, err
-	}
-	return newExternal(conn), nil
+	return config.Connected(&v1alpha1.ConfigurationItem{}, func(_ *config.Connector, conn *config.Connection) (managed.TypedExternalClient[*v1alpha1.ConfigurationItem], error) {
+		return newExternal(conn), nil
+	})
 }
 
 func newExternal(conn *config.Connection) *external {

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/controller"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
@@ -40,29 +39,12 @@ func Setup(mgr ctrl.Manager, o controller.Options) error {
 
 // Kind is how the managed reconciler reaches a CMDB for a Relationship.
 func Kind() config.Kind[*v1alpha1.Relationship] {
-	return config.Kind[*v1alpha1.Relationship]{
-		Object: &v1alpha1.Relationship{},
-		Connector: func(c *config.Connector) managed.TypedExternalConnector[*v1alpha1.Relationship] {
-			return &connector{connect: c.Connect, kube: c.Kube}
-		},
-	}
-}
-
-type connector struct {
-	connect func(ctx context.Context, mg resource.ModernManaged) (*config.Connection, error)
-	kube    client.Reader
-}
-
-// Connect implements managed.TypedExternalConnector.
-func (c *connector) Connect(ctx context.Context, cr *v1alpha1.Relationship) (managed.TypedExternalClient[*v1alpha1.Relationship], error) {
-	conn, err := c.connect(ctx, cr)
-	if err != nil {
-		return nil, err
-	}
-	if conn.Backend == v1alpha1.BackendITop {
-		return &external{backend: conn.Backend, conn: conn, name: "iTop", b: &itopLinks{c: conn.ITop}, owners: &linkOwners{kube: c.kube}}, nil
-	}
-	return &external{backend: conn.Backend, conn: conn, name: "ServiceNow", b: &snLinks{c: conn.ServiceNow}}, nil
+	return config.Connected(&v1alpha1.Relationship{}, func(c *config.Connector, conn *config.Connection) (managed.TypedExternalClient[*v1alpha1.Relationship], error) {
+		if conn.Backend == v1alpha1.BackendITop {
+			return &external{backend: conn.Backend, conn: conn, name: "iTop", b: &itopLinks{c: conn.ITop}, owners: &linkOwners{kube: c.Kube}}, nil
+		}
+		return &external{backend: conn.Backend, conn: conn, name: "ServiceNow", b: &snLinks{c: conn.ServiceNow}}, nil
+	})
 }
 
 // links is one CMDB's way of keeping relationship records.
