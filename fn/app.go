@@ -260,8 +260,12 @@ func routedPort(ports []v1alpha1.Port) (v1alpha1.Port, bool) {
 	return v1alpha1.Port{}, false
 }
 
-// host is the route's host name: the app's own, or one under the platform's domain.
+// host is the route's host name: the app's own, or one under the platform's domain; none for a
+// catch-all route.
 func (a *app) host() string {
+	if a.catchAll() {
+		return ""
+	}
 	if a.spec.Route != nil && a.spec.Route.Host != "" {
 		return a.spec.Route.Host
 	}
@@ -285,15 +289,26 @@ func (a *app) url() string {
 	if a.spec.Route == nil || a.host() == "" {
 		return ""
 	}
-	scheme := "https://"
-	if !a.tls() {
-		scheme = "http://"
+	return a.scheme() + a.host() + a.urlPath()
+}
+
+func (a *app) scheme() string {
+	if a.tls() {
+		return "https://"
 	}
+	return "http://"
+}
+
+// urlPath is the first path the route sends to the app; empty for `/`.
+func (a *app) urlPath() string {
 	p := a.routePaths()[0]
-	if p == "/" {
-		p = ""
+	if r := a.spec.Route; r != nil && len(r.Rules) > 0 {
+		p = r.Rules[0].Path
 	}
-	return scheme + a.host() + p
+	if p == "/" {
+		return ""
+	}
+	return p
 }
 
 // autoscaled apps leave the replica count to the HorizontalPodAutoscaler.

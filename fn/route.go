@@ -1,0 +1,183 @@
+package fn
+
+import (
+	"fmt"
+	"strings"
+
+	"google.golang.org/protobuf/types/known/structpb"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/xapp-dev/xapp/apis/xapp/v1alpha1"
+	"github.com/xapp-dev/xapp/input/v1beta1"
+)
+
+// routeRule is one path prefix and the port it goes to, free of any routing flavour: the Gateway
+// API and Ingress renderers only translate the list, so both always route the same paths to the
+// same ports.
+type routeRule struct {
+	path string
+	port v1alpha1.Port
+}
+
+// routeRules lists what the app routes: each of its rules, or each of its paths (`/` without any)
+// to the routed port. validateRoute has checked that every port named exists.
+func (a *app) routeRules() []routeRule {
+	routed, _ := a.routedPort()
+	r := a.spec.Route
+	if len(r.Rules) == 0 {
+		paths := a.routePaths()
+		out := make([]routeRule, len(paths))
+		for i, p := range paths {
+			out[i] = routeRule{path: p, port: routed}
+		}
+		return out
+	}
+	out := make([]routeRule, len(r.Rules))
+	for i, rule := range r.Rules {
+		out[i] = routeRule{path: rule.Path, port: routed}
+		if p, ok := portNamed(a.spec.Ports, rule.Port); ok {
+			out[i].port = p
+		}
+	}
+	return out
+}
+
+func portNamed(ports []v1alpha1.Port, name string) (v1alpha1.Port, bool) {
+	for _, p := range ports {
+		if name != "" && p.Name == name {
+			return p, true
+		}
+	}
+	return v1alpha1.Port{}, false
+}
+
+func (a *app) routing() v1beta1.RoutingKind {
+	if a.in.Routing == nil || a.in.Routing.Kind == "" {
+		return v1beta1.RoutingGatewayAPI
+	}
+	return a.in.Routing.Kind
+}
+
+func (a *app) catchAll() bool { return a.spec.Route != nil && a.spec.Route.CatchAll }
+
+// publishedRoute is the app's route in the platform's flavour and how to judge it; nil without one.
+func publishedRoute(a *app) (any, func(*structpb.Struct) health) {
+	if a.spec.Route == nil {
+		return nil, nil
+	}
+	if a.routing() == v1beta1.RoutingIngress {
+		ing := ingress(a)
+		return ing, ingressHealth(ing.Name)
+	}
+	r := route(a)
+	if r == nil {
+		return nil, nil
+	}
+	return r, routeHealth(a, r.GetObjectKind().GroupVersionKind().Kind, r.GetName())
+}
+
+// routeURL is the app's URL as the status tells it. An Ingress is only reachable once its
+// controller has given it an address, so its URL waits for the address, and a catch-all Ingress is
+// reached at that address.
+func routeURL(a *app, observedRoute *structpb.Struct) string {
+	if a.routing() != v1beta1.RoutingIngress || a.spec.Route == nil {
+		return a.url()
+	}
+	addr := loadBalancerAddress(observedRoute)
+	switch {
+	case addr == "":
+		return ""
+	case a.catchAll():
+		return a.scheme() + addr + a.urlPath()
+	default:
+		return a.url()
+	}
+}
+
+// routePolicy applies the platform's routing rules: where routes may go, and which hosts.
+func routePolicy(a *app) field.ErrorList {
+	var errs field.ErrorList
+	rp := field.NewPath("spec", "route")
+	if a.spec.Route != nil {
+		errs = append(errs, hostPolicy(a, rp.Child("host"), "the route")...)
+		if a.catchAll() && (a.in.Routing == nil || !a.in.Routing.AllowCatchAll) {
+			errs = append(errs, field.Forbidden(rp.Child("catchAll"), "the platform does not allow catch-all routes (Input routing.allowCatchAll): name a host"))
+		}
+		switch {
+		case a.routing() == v1beta1.RoutingIngress && a.in.Routing.Ingress == nil:
+			errs = append(errs, field.Forbidden(rp, "the platform routes with Ingresses but configures none (Input routing.ingress)"))
+		case a.routing() == v1beta1.RoutingGatewayAPI && a.gateway() == nil:
+			errs = append(errs, field.Forbidden(rp, "the platform has no gateway configured to attach routes to"))
+		}
+	}
+	return append(errs, gatewayRoutesPolicy(a)...)
+}
+
+// hostPolicy checks the host a route of what matches: the platform must give one, and it must be
+// under the platform's allowed domains. A catch-all route has none to check.
+func hostPolicy(a *app, hp *field.Path, what string) field.ErrorList {
+	switch host := a.host(); {
+	case a.catchAll():
+		return nil
+	case host == "":
+		return field.ErrorList{field.Required(hp, "the platform sets no default domain, so "+what+" needs a host")}
+	case !domainAllowed(host, a.allowedDomains()):
+		return field.ErrorList{field.Forbidden(hp,
+			fmt.Sprintf("host %s is outside the platform's allowed domains (%s)", host, strings.Join(a.allowedDomains(), ", ")))}
+	}
+	return nil
+}
+
+// routeSource is who sends routed traffic to the app's exposed ports: the gateway's proxies or the
+// ingress controller; nil when the platform says neither.
+func (a *app) routeSource() *podsPeer {
+	if a.routing() == v1beta1.RoutingIngress {
+		if ing := a.in.Routing.Ingress; ing != nil {
+			return &podsPeer{labels: ing.Controller.PodLabels, namespace: ing.Controller.Namespace}
+		}
+		return nil
+	}
+	if gw := a.gateway(); gw != nil {
+		return &podsPeer{labels: gw.PodLabels, namespace: gw.Namespace}
+	}
+	return nil
+}
+
+// validateRouteRules checks what the XRD checks of a route's rules and catch-all, for pipelines
+// that skip its schema: each rule's port is an exposed HTTP port (the routed one when unnamed), each
+// path is routed once, and a route has one way of choosing hosts and paths.
+func validateRouteRules(p *field.Path, spec *v1alpha1.XAppSpec, routed v1alpha1.Port, hasRouted bool) field.ErrorList {
+	r := spec.Route
+	var errs field.ErrorList
+	if r.CatchAll && r.Host != "" {
+		errs = append(errs, field.Invalid(p.Child("catchAll"), true, "a catch-all route matches every host: set either host or catchAll"))
+	}
+	if len(r.Rules) == 0 {
+		return errs
+	}
+	if len(r.Paths) > 0 {
+		errs = append(errs, field.Invalid(p.Child("rules"), len(r.Rules), "set either paths (to the first exposed port) or rules (each path to a port), not both"))
+	}
+	seen := make(map[string]int, len(r.Rules))
+	for i, rule := range r.Rules {
+		rp := p.Child("rules").Index(i)
+		if !strings.HasPrefix(rule.Path, "/") {
+			errs = append(errs, field.Invalid(rp.Child("path"), rule.Path, "must start with /"))
+		}
+		if j, dup := seen[rule.Path]; dup {
+			errs = append(errs, field.Duplicate(rp.Child("path"), fmt.Sprintf("%s (also %s)", rule.Path, p.Child("rules").Index(j))))
+		}
+		seen[rule.Path] = i
+		port, found := portNamed(spec.Ports, rule.Port)
+		switch {
+		case rule.Port == "" && hasRouted && protocol(routed) != v1alpha1.ProtocolHTTP:
+			errs = append(errs, field.Required(rp.Child("port"), fmt.Sprintf("the first exposed port, %s, speaks %s, not http: name an exposed http port", routed.Name, protocol(routed))))
+		case rule.Port == "":
+		case !found:
+			errs = append(errs, field.NotFound(rp.Child("port"), rule.Port))
+		case !exposed(port) || protocol(port) != v1alpha1.ProtocolHTTP:
+			errs = append(errs, field.Invalid(rp.Child("port"), rule.Port, "must name an http port with expose: true"))
+		}
+	}
+	return errs
+}
