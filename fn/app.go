@@ -299,16 +299,16 @@ func (a *app) scheme() string {
 	return "http://"
 }
 
-// urlPath is the first path the route sends to the app; empty for `/`.
+// urlPath is where the URL points: the host's root when the route sends it to the app, else the
+// first path it does; empty for the root.
 func (a *app) urlPath() string {
-	p := a.routePaths()[0]
-	if r := a.spec.Route; r != nil && len(r.Rules) > 0 {
-		p = r.Rules[0].Path
+	rules := a.routeRules()
+	for _, r := range rules {
+		if r.path == "/" {
+			return ""
+		}
 	}
-	if p == "/" {
-		return ""
-	}
-	return p
+	return rules[0].path
 }
 
 // autoscaled apps leave the replica count to the HorizontalPodAutoscaler.

@@ -2,6 +2,7 @@ package fn
 
 import (
 	"maps"
+	"slices"
 
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
@@ -130,12 +131,13 @@ func route(a *app) routeObject {
 // the order the ports first appear.
 func httpRouteRules(a *app, rules []routeRule) []gatewayv1.HTTPRouteRule {
 	out := make([]gatewayv1.HTTPRouteRule, 0, 1)
-	at := make(map[string]int, 1)
+	ports := make([]string, 0, 1)
 	for _, r := range rules {
-		i, ok := at[r.port.Name]
-		if !ok {
+		// A route has a few ports at most: a scan costs less than a map.
+		i := slices.Index(ports, r.port.Name)
+		if i < 0 {
 			i = len(out)
-			at[r.port.Name] = i
+			ports = append(ports, r.port.Name)
 			out = append(out, gatewayv1.HTTPRouteRule{BackendRefs: []gatewayv1.HTTPBackendRef{{BackendRef: backendRef(a, r.port)}}})
 		}
 		out[i].Matches = append(out[i].Matches, gatewayv1.HTTPRouteMatch{
