@@ -9,8 +9,10 @@ package examples
 const (
 	CompositionXApp = "../package/configuration/composition-xapp.yaml"
 	CompositionApp  = "../package/configuration/composition-app.yaml"
-	XRDXApp         = "../package/configuration/xrd-xapp.yaml"
-	XRDApp          = "../package/configuration/xrd-app.yaml"
+	// CompositionXAppIngress is the shipped composition that routes XApps by Ingress.
+	CompositionXAppIngress = "../package/configuration/composition-xapp-ingress.yaml"
+	XRDXApp                = "../package/configuration/xrd-xapp.yaml"
+	XRDApp                 = "../package/configuration/xrd-app.yaml"
 
 	CompositionXAppPolicy = "../package/configuration/composition-xapppolicy.yaml"
 	XRDXAppPolicy         = "../package/configuration/xrd-xapppolicy.yaml"
@@ -55,6 +57,7 @@ func Scenarios() map[string]Scenario {
 		"loadbalancer":           {Reason: "A TCP port on a load balancer where the platform allows one: a Service of its own, clients admitted from the platform's ranges.", XR: "loadbalancer/xr.yaml", Composition: "cilium/composition.yaml"},
 		"loadbalancer-address":   {Reason: "The load balancer has its address: the status says where clients connect.", XR: "loadbalancer/xr.yaml", Composition: "cilium/composition.yaml", Observed: "loadbalancer/observed-ready.yaml"},
 		"ingress":                {Reason: "Routing by Ingress where the platform chooses it: each path to its port, a cert-manager certificate, the ingress controller admitted by the policy.", XR: "ingress/xr.yaml", Composition: "ingress/composition.yaml"},
+		"ingress-shipped":        {Reason: "The shipped Ingress composition: the app that selects it gets an Ingress of class nginx with a cert-manager certificate.", XR: "ingress/xr.yaml", Composition: CompositionXAppIngress},
 		"ingress-ready":          {Reason: "The ingress controller published the Ingress's address: the app is ready at its URL.", XR: "ingress/xr.yaml", Composition: "ingress/composition.yaml", Observed: "ingress/observed-ready.yaml"},
 		"ingress-catch-all":      {Reason: "A catch-all route where the platform allows one: a rule without host; the URL is the controller's address.", XR: "ingress/xr-catch-all.yaml", Composition: "ingress/composition.yaml", Observed: "ingress/observed-ready.yaml"},
 		"catch-all-refused":      {Reason: "A catch-all route on a platform that does not allow one is refused by its field.", XR: "ingress/xr-catch-all.yaml", Refused: true},
