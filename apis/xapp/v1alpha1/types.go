@@ -155,7 +155,8 @@ type XAppSpec struct {
 	// +optional
 	SLO *SLO `json:"slo,omitempty"`
 
-	// Route publishes the app's first exposed HTTP or gRPC port through the platform's gateway.
+	// Route publishes the app's first exposed HTTP or gRPC port, or each of its rules' ports, through
+	// the platform's gateway or ingress controller, whichever the platform routes with.
 	// +optional
 	Route *Route `json:"route,omitempty"`
 
@@ -360,8 +361,8 @@ type Port struct {
 	// +kubebuilder:default=http
 	Protocol Protocol `json:"protocol,omitempty"`
 
-	// Expose lets the platform's gateway reach the port; the route sends traffic to the first
-	// exposed HTTP or gRPC port.
+	// Expose lets the platform's gateway (or ingress controller) reach the port; the route sends
+	// traffic to the first exposed HTTP or gRPC port unless its rules name others.
 	// +optional
 	Expose *bool `json:"expose,omitempty"`
 
