@@ -20,7 +20,8 @@ func policy(a *app) (warnings []string, errs field.ErrorList) {
 	warnings, errs = append(warnings, w...), append(errs, e...)
 
 	sp := field.NewPath("spec")
-	errs = append(errs, routePolicy(a)...)
+	w, e = routePolicy(a)
+	warnings, errs = append(warnings, w...), append(errs, e...)
 	if mc := a.spec.MultiCluster; mc != nil && (mc.Global || mc.Affinity != "") && a.multiClusterMechanism() == v1beta1.MultiClusterNone {
 		errs = append(errs, field.Forbidden(sp.Child("multiCluster"), "the platform has no multi-cluster mechanism configured"))
 	}

@@ -94,10 +94,17 @@ func routeURL(a *app, observedRoute *structpb.Struct) string {
 	}
 }
 
-// routePolicy applies the platform's routing rules: where routes may go, and which hosts.
-func routePolicy(a *app) field.ErrorList {
-	var errs field.ErrorList
+// routePolicy applies the platform's routing rules: where routes may go, and which hosts. A gRPC
+// app on Ingresses the platform gives no gRPC annotations is warned: Ingress has no field for the
+// backend's protocol, and a controller left to its default speaks HTTP/1.1 to a port that wants
+// HTTP/2.
+func routePolicy(a *app) (warnings []string, errs field.ErrorList) {
 	rp := field.NewPath("spec", "route")
+	if a.spec.Route != nil && a.routing() == v1beta1.RoutingIngress && a.in.Routing.Ingress != nil && len(a.in.Routing.Ingress.GRPCAnnotations) == 0 {
+		if p, ok := a.routedPort(); ok && protocol(p) == v1alpha1.ProtocolGRPC {
+			warnings = append(warnings, fmt.Sprintf("%s: port %s speaks gRPC, but the platform's Ingresses carry no gRPC annotations (Input routing.ingress.grpcAnnotations): the ingress controller may not speak HTTP/2 to it", rp, p.Name))
+		}
+	}
 	if a.spec.Route != nil {
 		errs = append(errs, hostPolicy(a, rp.Child("host"), "the route")...)
 		if a.catchAll() && (a.in.Routing == nil || !a.in.Routing.AllowCatchAll) {
@@ -110,7 +117,7 @@ func routePolicy(a *app) field.ErrorList {
 			errs = append(errs, field.Forbidden(rp, "the platform has no gateway configured to attach routes to"))
 		}
 	}
-	return append(errs, gatewayRoutesPolicy(a)...)
+	return warnings, append(errs, gatewayRoutesPolicy(a)...)
 }
 
 // hostPolicy checks the host a route of what matches: the platform must give one, and it must be

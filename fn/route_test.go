@@ -61,36 +61,46 @@ func TestRoutePolicy(t *testing.T) {
 		reason string
 		in     []inputMod
 		route  *v1alpha1.Route
-		want   []string
+		grpc   bool
+		want   verdict
 	}{
 		"Ingress": {reason: "An Ingress platform routes apps without a gateway.", in: []inputMod{withIngress(nil, false)}, route: &v1alpha1.Route{}},
 		"IngressOutsideDomains": {
 			reason: "The allowed domains rule applies to Ingresses too.",
 			in:     []inputMod{withIngress(nil, false)}, route: &v1alpha1.Route{Host: "shop.example.org"},
-			want: []string{"spec.route.host: Forbidden: host shop.example.org is outside the platform's allowed domains (apps.example.com)"},
+			want: verdict{errs: []string{"spec.route.host: Forbidden: host shop.example.org is outside the platform's allowed domains (apps.example.com)"}},
 		},
 		"IngressNotConfigured": {
 			reason: "Ingress routing without its settings is named, by the Input field the platform must set.",
 			in:     []inputMod{withGateway(), noIngress}, route: &v1alpha1.Route{},
-			want: []string{"spec.route: Forbidden: the platform routes with Ingresses but configures none (Input routing.ingress)"},
+			want: verdict{errs: []string{"spec.route: Forbidden: the platform routes with Ingresses but configures none (Input routing.ingress)"}},
 		},
 		"CatchAllAllowed": {reason: "A catch-all route where the platform allows one; no host to check.", in: []inputMod{withIngress(nil, true)}, route: &v1alpha1.Route{CatchAll: true}},
 		"CatchAllRefused": {
 			reason: "A catch-all route is refused by its field unless the platform allows it.",
 			in:     []inputMod{withGateway()}, route: &v1alpha1.Route{CatchAll: true},
-			want: []string{"spec.route.catchAll: Forbidden: the platform does not allow catch-all routes (Input routing.allowCatchAll): name a host"},
+			want: verdict{errs: []string{"spec.route.catchAll: Forbidden: the platform does not allow catch-all routes (Input routing.allowCatchAll): name a host"}},
 		},
+		"GRPCWithoutAnnotations": {
+			reason: "A gRPC app on Ingresses without gRPC annotations is warned, not refused: the controller may speak HTTP/2 by itself.",
+			in:     []inputMod{withIngress(nil, false), func(in *v1beta1.Input) { in.Routing.Ingress.GRPCAnnotations = nil }}, route: &v1alpha1.Route{}, grpc: true,
+			want: verdict{warnings: []string{"spec.route: port grpc speaks gRPC, but the platform's Ingresses carry no gRPC annotations (Input routing.ingress.grpcAnnotations): the ingress controller may not speak HTTP/2 to it"}},
+		},
+		"GRPCWithAnnotations": {reason: "With the platform's gRPC annotations, nothing to say.", in: []inputMod{withIngress(nil, false)}, route: &v1alpha1.Route{}, grpc: true},
 		"NoGateway": {
 			reason: "Gateway API routing without a gateway is refused, as before.",
 			in:     []inputMod{func(in *v1beta1.Input) { in.Domain = "apps.example.com" }}, route: &v1alpha1.Route{},
-			want: []string{"spec.route: Forbidden: the platform has no gateway configured to attach routes to"},
+			want: verdict{errs: []string{"spec.route: Forbidden: the platform has no gateway configured to attach routes to"}},
 		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			a := testApp(t, tc.in, withPorts(exposedPort(http("http", 8080))), withRoute(tc.route))
-			got := verdictOf(nil, routePolicy(a))
-			if diff := cmp.Diff(tc.want, got.errs); diff != "" {
+			port := http("http", 8080)
+			if tc.grpc {
+				port = v1alpha1.Port{Name: "grpc", Port: 9000, Protocol: v1alpha1.ProtocolGRPC}
+			}
+			a := testApp(t, tc.in, withPorts(exposedPort(port)), withRoute(tc.route))
+			if diff := cmp.Diff(tc.want, verdictOf(routePolicy(a)), cmp.AllowUnexported(verdict{})); diff != "" {
 				t.Errorf("%s\nroutePolicy(): -want, +got:\n%s", tc.reason, diff)
 			}
 		})
