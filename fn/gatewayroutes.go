@@ -83,7 +83,7 @@ func gatewayRoutesPolicy(a *app) field.ErrorList {
 			errs = append(errs, field.Forbidden(gp, "a TLS route matches by host name: set spec.route.host instead of catchAll"))
 		case p.GatewayRoute == v1alpha1.GatewayRouteTLS && a.spec.Route == nil:
 			// With a route, routePolicy has checked the same host already.
-			errs = append(errs, hostPolicy(a, field.NewPath("spec", "route", "host"), fmt.Sprintf("the TLS route of port %s", p.Name))...)
+			errs = append(errs, hostPolicy(a, fmt.Sprintf("the TLS route of port %s", p.Name))...)
 		}
 	}
 	return errs
@@ -94,10 +94,11 @@ func gatewayRoutesPolicy(a *app) field.ErrorList {
 func validateGatewayRoutes(p *field.Path, ports []v1alpha1.Port) field.ErrorList {
 	var errs field.ErrorList
 	for i, port := range ports {
+		if port.GatewayRoute == "" {
+			continue
+		}
 		gp := p.Index(i).Child("gatewayRoute")
 		switch port.GatewayRoute {
-		case "":
-			continue
 		case v1alpha1.GatewayRouteTLS, v1alpha1.GatewayRouteTCP:
 		default:
 			errs = append(errs, field.NotSupported(gp, port.GatewayRoute, []string{string(v1alpha1.GatewayRouteTLS), string(v1alpha1.GatewayRouteTCP)}))

@@ -131,13 +131,13 @@ func route(a *app) routeObject {
 // the order the ports first appear.
 func httpRouteRules(a *app, rules []routeRule) []gatewayv1.HTTPRouteRule {
 	out := make([]gatewayv1.HTTPRouteRule, 0, 1)
-	ports := make([]string, 0, 1)
 	for _, r := range rules {
-		// A route has a few ports at most: a scan costs less than a map.
-		i := slices.Index(ports, r.port.Name)
+		// A rule's backend is the port's Service port, unique among HTTP ports; a route has a few
+		// ports at most, so a scan costs less than a map.
+		sp := servicePort(r.port)
+		i := slices.IndexFunc(out, func(rule gatewayv1.HTTPRouteRule) bool { return *rule.BackendRefs[0].Port == sp })
 		if i < 0 {
 			i = len(out)
-			ports = append(ports, r.port.Name)
 			out = append(out, gatewayv1.HTTPRouteRule{BackendRefs: []gatewayv1.HTTPBackendRef{{BackendRef: backendRef(a, r.port)}}})
 		}
 		out[i].Matches = append(out[i].Matches, gatewayv1.HTTPRouteMatch{

@@ -99,38 +99,43 @@ func routeURL(a *app, observedRoute *structpb.Struct) string {
 // backend's protocol, and a controller left to its default speaks HTTP/1.1 to a port that wants
 // HTTP/2.
 func routePolicy(a *app) (warnings []string, errs field.ErrorList) {
-	rp := field.NewPath("spec", "route")
-	if a.spec.Route != nil && a.routing() == v1beta1.RoutingIngress && a.in.Routing.Ingress != nil && len(a.in.Routing.Ingress.GRPCAnnotations) == 0 {
+	if a.spec.Route == nil {
+		return nil, gatewayRoutesPolicy(a)
+	}
+	// Paths are made only for what is said: policy runs on every reconcile of every app.
+	rp := func() *field.Path { return field.NewPath("spec", "route") }
+	if a.routing() == v1beta1.RoutingIngress && a.in.Routing.Ingress != nil && len(a.in.Routing.Ingress.GRPCAnnotations) == 0 {
 		if p, ok := a.routedPort(); ok && protocol(p) == v1alpha1.ProtocolGRPC {
-			warnings = append(warnings, fmt.Sprintf("%s: port %s speaks gRPC, but the platform's Ingresses carry no gRPC annotations (Input routing.ingress.grpcAnnotations): the ingress controller may not speak HTTP/2 to it", rp, p.Name))
+			warnings = append(warnings, fmt.Sprintf("%s: port %s speaks gRPC, but the platform's Ingresses carry no gRPC annotations (Input routing.ingress.grpcAnnotations): the ingress controller may not speak HTTP/2 to it", rp(), p.Name))
 		}
 	}
-	if a.spec.Route != nil {
-		errs = append(errs, hostPolicy(a, rp.Child("host"), "the route")...)
-		if a.catchAll() && (a.in.Routing == nil || !a.in.Routing.AllowCatchAll) {
-			errs = append(errs, field.Forbidden(rp.Child("catchAll"), "the platform does not allow catch-all routes (Input routing.allowCatchAll): name a host"))
-		}
-		switch {
-		case a.routing() == v1beta1.RoutingIngress && a.in.Routing.Ingress == nil:
-			errs = append(errs, field.Forbidden(rp, "the platform routes with Ingresses but configures none (Input routing.ingress)"))
-		case a.routing() == v1beta1.RoutingGatewayAPI && a.gateway() == nil:
-			errs = append(errs, field.Forbidden(rp, "the platform has no gateway configured to attach routes to"))
-		}
+	errs = hostPolicy(a, "the route")
+	if a.catchAll() && (a.in.Routing == nil || !a.in.Routing.AllowCatchAll) {
+		errs = append(errs, field.Forbidden(rp().Child("catchAll"), "the platform does not allow catch-all routes (Input routing.allowCatchAll): name a host"))
+	}
+	switch {
+	case a.routing() == v1beta1.RoutingIngress && a.in.Routing.Ingress == nil:
+		errs = append(errs, field.Forbidden(rp(), "the platform routes with Ingresses but configures none (Input routing.ingress)"))
+	case a.routing() == v1beta1.RoutingGatewayAPI && a.gateway() == nil:
+		errs = append(errs, field.Forbidden(rp(), "the platform has no gateway configured to attach routes to"))
 	}
 	return warnings, append(errs, gatewayRoutesPolicy(a)...)
 }
 
-// hostPolicy checks the host a route of what matches: the platform must give one, and it must be
-// under the platform's allowed domains. A catch-all route has none to check.
-func hostPolicy(a *app, hp *field.Path, what string) field.ErrorList {
-	switch host := a.host(); {
-	case a.catchAll():
+// hostPolicy checks the host a route of what matches (spec.route.host, or the default one): the
+// platform must give one, and it must be under the platform's allowed domains. A catch-all route has
+// none to check.
+func hostPolicy(a *app, what string) field.ErrorList {
+	if a.catchAll() {
 		return nil
-	case host == "":
-		return field.ErrorList{field.Required(hp, "the platform sets no default domain, so "+what+" needs a host")}
-	case !domainAllowed(host, a.allowedDomains()):
-		return field.ErrorList{field.Forbidden(hp,
-			fmt.Sprintf("host %s is outside the platform's allowed domains (%s)", host, strings.Join(a.allowedDomains(), ", ")))}
+	}
+	host := a.host()
+	if host == "" {
+		return field.ErrorList{field.Required(field.NewPath("spec", "route", "host"), "the platform sets no default domain, so "+what+" needs a host")}
+	}
+	if allowed := a.allowedDomains(); !domainAllowed(host, allowed) {
+		return field.ErrorList{field.Forbidden(field.NewPath("spec", "route", "host"),
+			fmt.Sprintf("host %s is outside the platform's allowed domains (%s)", host, strings.Join(allowed, ", ")))}
 	}
 	return nil
 }
