@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -302,13 +303,19 @@ func (a *app) scheme() string {
 // urlPath is where the URL points: the host's root when the route sends it to the app, else the
 // first path it does; empty for the root.
 func (a *app) urlPath() string {
-	rules := a.routeRules()
-	for _, r := range rules {
-		if r.path == "/" {
-			return ""
+	if r := a.spec.Route; r != nil && len(r.Rules) > 0 {
+		for _, rule := range r.Rules {
+			if rule.Path == "/" {
+				return ""
+			}
 		}
+		return r.Rules[0].Path
 	}
-	return rules[0].path
+	paths := a.routePaths()
+	if slices.Contains(paths, "/") {
+		return ""
+	}
+	return paths[0]
 }
 
 // autoscaled apps leave the replica count to the HorizontalPodAutoscaler.
