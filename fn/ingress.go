@@ -91,8 +91,10 @@ func ingressTLS(a *app, t *v1beta1.IngressTLS) ([]networkingv1.IngressTLS, map[s
 		return nil, nil
 	case t.ClusterIssuer != "":
 		return []networkingv1.IngressTLS{{Hosts: hosts, SecretName: a.name + "-tls"}}, map[string]string{annotationClusterIssuer: t.ClusterIssuer}
-	default:
+	case t.Issuer != "":
 		return []networkingv1.IngressTLS{{Hosts: hosts, SecretName: a.name + "-tls"}}, map[string]string{annotationIssuer: t.Issuer}
+	default:
+		return nil, nil
 	}
 }
 

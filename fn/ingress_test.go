@@ -77,6 +77,12 @@ func TestPublishedRoute(t *testing.T) {
 			mods:   []specMod{withPorts(exposedPort(http("http", 8080))), withRoute(&v1alpha1.Route{CatchAll: true})},
 			golden: "ingress-catch-all-issuer.yaml",
 		},
+		"EmptyTLS": {
+			reason: "A TLS source that names nothing names no certificate, rather than an empty issuer.",
+			in:     []inputMod{withIngress(&v1beta1.IngressTLS{}, false)},
+			mods:   []specMod{withPorts(exposedPort(http("http", 8080))), withRoute(&v1alpha1.Route{})},
+			golden: "ingress-default.yaml",
+		},
 		"GRPC": {
 			reason: "A gRPC app's Ingress sends everything to its gRPC port, with the platform's gRPC annotations.",
 			in:     []inputMod{withIngress(&v1beta1.IngressTLS{SecretName: "wildcard-tls"}, false)},

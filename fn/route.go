@@ -116,6 +116,9 @@ func routePolicy(a *app) (warnings []string, errs field.ErrorList) {
 	switch {
 	case a.routing() == v1beta1.RoutingIngress && a.in.Routing.Ingress == nil:
 		errs = append(errs, field.Forbidden(rp(), "the platform routes with Ingresses but configures none (Input routing.ingress)"))
+	case a.routing() == v1beta1.RoutingIngress && a.in.Routing.Ingress.Controller.Namespace == "":
+		// An empty namespace would admit pods with the controller's labels in every namespace.
+		errs = append(errs, field.Forbidden(rp(), "the platform does not say where its ingress controller runs (Input routing.ingress.controller.namespace)"))
 	case a.routing() == v1beta1.RoutingGatewayAPI && a.gateway() == nil:
 		errs = append(errs, field.Forbidden(rp(), "the platform has no gateway configured to attach routes to"))
 	}
@@ -144,7 +147,8 @@ func hostPolicy(a *app, what string) field.ErrorList {
 // ingress controller; nil when the platform says neither.
 func (a *app) routeSource() *podsPeer {
 	if a.routing() == v1beta1.RoutingIngress {
-		if ing := a.in.Routing.Ingress; ing != nil {
+		// Without a namespace the peer would be every namespace's pods with those labels.
+		if ing := a.in.Routing.Ingress; ing != nil && ing.Controller.Namespace != "" {
 			return &podsPeer{labels: ing.Controller.PodLabels, namespace: ing.Controller.Namespace}
 		}
 		return nil

@@ -75,6 +75,11 @@ func TestRoutePolicy(t *testing.T) {
 			in:     []inputMod{withGateway(), noIngress}, route: &v1alpha1.Route{},
 			want: verdict{errs: []string{"spec.route: Forbidden: the platform routes with Ingresses but configures none (Input routing.ingress)"}},
 		},
+		"IngressControllerUnplaced": {
+			reason: "Without the controller's namespace the policy could only admit its labels in every namespace: refused.",
+			in:     []inputMod{withIngress(nil, false), func(in *v1beta1.Input) { in.Routing.Ingress.Controller.Namespace = "" }}, route: &v1alpha1.Route{},
+			want: verdict{errs: []string{"spec.route: Forbidden: the platform does not say where its ingress controller runs (Input routing.ingress.controller.namespace)"}},
+		},
 		"CatchAllAllowed": {reason: "A catch-all route where the platform allows one; no host to check.", in: []inputMod{withIngress(nil, true)}, route: &v1alpha1.Route{CatchAll: true}},
 		"CatchAllRefused": {
 			reason: "A catch-all route is refused by its field unless the platform allows it.",
@@ -166,10 +171,11 @@ func TestRouteSource(t *testing.T) {
 		in     []inputMod
 		want   *podsPeer
 	}{
-		"Gateway":      {reason: "Gateway API: the gateway's proxies.", in: []inputMod{withGateway()}, want: &podsPeer{labels: map[string]string{"gateway.networking.k8s.io/gateway-name": "platform"}, namespace: "gateway-system"}},
-		"Ingress":      {reason: "Ingress: the controller's pods, not the gateway's.", in: []inputMod{withGateway(), withIngress(nil, false)}, want: &podsPeer{labels: map[string]string{"app.kubernetes.io/name": "ingress-nginx"}, namespace: "ingress-nginx"}},
-		"Neither":      {reason: "No gateway: nothing is admitted."},
-		"IngressUnset": {reason: "Ingress routing without its settings admits nothing, rather than the gateway.", in: []inputMod{withGateway(), func(in *v1beta1.Input) { in.Routing = &v1beta1.Routing{Kind: v1beta1.RoutingIngress} }}},
+		"Gateway":         {reason: "Gateway API: the gateway's proxies.", in: []inputMod{withGateway()}, want: &podsPeer{labels: map[string]string{"gateway.networking.k8s.io/gateway-name": "platform"}, namespace: "gateway-system"}},
+		"Ingress":         {reason: "Ingress: the controller's pods, not the gateway's.", in: []inputMod{withGateway(), withIngress(nil, false)}, want: &podsPeer{labels: map[string]string{"app.kubernetes.io/name": "ingress-nginx"}, namespace: "ingress-nginx"}},
+		"Neither":         {reason: "No gateway: nothing is admitted."},
+		"IngressUnplaced": {reason: "A controller without a namespace admits nothing, rather than its labels in every namespace.", in: []inputMod{withIngress(nil, false), func(in *v1beta1.Input) { in.Routing.Ingress.Controller.Namespace = "" }}},
+		"IngressUnset":    {reason: "Ingress routing without its settings admits nothing, rather than the gateway.", in: []inputMod{withGateway(), func(in *v1beta1.Input) { in.Routing = &v1beta1.Routing{Kind: v1beta1.RoutingIngress} }}},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
