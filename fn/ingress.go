@@ -8,7 +8,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 
-	"github.com/xapp-dev/xapp/apis/xapp/v1alpha1"
 	"github.com/xapp-dev/xapp/input/v1beta1"
 )
 
@@ -24,10 +23,10 @@ const (
 // port, with the annotations that tell the platform's controller to speak gRPC to it.
 func ingress(a *app) *networkingv1.Ingress {
 	ic := a.in.Routing.Ingress
-	grpc := false
+	grpc := a.grpcRoute()
 	var paths []networkingv1.HTTPIngressPath
-	if p, _ := a.routedPort(); protocol(p) == v1alpha1.ProtocolGRPC {
-		grpc = true
+	if grpc {
+		p, _ := a.routedPort()
 		paths = []networkingv1.HTTPIngressPath{ingressPath(a, routeRule{path: "/", port: p})}
 	} else {
 		rules := a.routeRules()

@@ -96,6 +96,13 @@ func TestPublishedRoute(t *testing.T) {
 				{Path: "/api", Port: "api"}, {Path: "/"}, {Path: "/v2/api", Port: "api"}}})},
 			golden: "route-rules.yaml",
 		},
+		"RulesBesideGRPC": {
+			reason: "Rules make an HTTPRoute even where the first exposed port speaks gRPC: they send paths to the HTTP ports they name.",
+			in:     []inputMod{withGateway()},
+			mods: []specMod{withPorts(exposedPort(v1alpha1.Port{Name: "grpc", Port: 9000, Protocol: v1alpha1.ProtocolGRPC}), exposedPort(http("web", 8080))),
+				withRoute(&v1alpha1.Route{Rules: []v1alpha1.RouteRule{{Path: "/", Port: "web"}}})},
+			golden: "route-rules-beside-grpc.yaml",
+		},
 		"CatchAll": {
 			reason: "A catch-all HTTPRoute names no host, so it matches every host its listener accepts.",
 			in:     []inputMod{withGateway(), func(in *v1beta1.Input) { in.Routing = &v1beta1.Routing{AllowCatchAll: true} }},

@@ -109,7 +109,7 @@ func route(a *app) routeObject {
 	if h := a.host(); h != "" {
 		hostnames = []gatewayv1.Hostname{gatewayv1.Hostname(h)}
 	}
-	if protocol(p) == v1alpha1.ProtocolGRPC {
+	if a.grpcRoute() {
 		return &gatewayv1.GRPCRoute{
 			TypeMeta:   metav1.TypeMeta{APIVersion: gatewayv1.GroupVersion.String(), Kind: "GRPCRoute"},
 			ObjectMeta: a.objectMeta(a.name),

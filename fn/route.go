@@ -58,6 +58,13 @@ func (a *app) routing() v1beta1.RoutingKind {
 	return a.in.Routing.Kind
 }
 
+// grpcRoute says whether the route publishes a gRPC port: its routed port speaks gRPC and it has no
+// rules, which send paths to HTTP ports only.
+func (a *app) grpcRoute() bool {
+	p, ok := a.routedPort()
+	return ok && protocol(p) == v1alpha1.ProtocolGRPC && len(a.spec.Route.Rules) == 0
+}
+
 func (a *app) catchAll() bool { return a.spec.Route != nil && a.spec.Route.CatchAll }
 
 // publishedRoute is the app's route in the platform's flavour and how to judge it; nil without one.
@@ -105,7 +112,7 @@ func routePolicy(a *app) (warnings []string, errs field.ErrorList) {
 	// Paths are made only for what is said: policy runs on every reconcile of every app.
 	rp := func() *field.Path { return field.NewPath("spec", "route") }
 	if a.routing() == v1beta1.RoutingIngress && a.in.Routing.Ingress != nil && len(a.in.Routing.Ingress.GRPCAnnotations) == 0 {
-		if p, ok := a.routedPort(); ok && protocol(p) == v1alpha1.ProtocolGRPC {
+		if p, _ := a.routedPort(); a.grpcRoute() {
 			warnings = append(warnings, fmt.Sprintf("%s: port %s speaks gRPC, but the platform's Ingresses carry no gRPC annotations (Input routing.ingress.grpcAnnotations): the ingress controller may not speak HTTP/2 to it", rp(), p.Name))
 		}
 	}
