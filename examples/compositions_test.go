@@ -15,7 +15,7 @@ import (
 // TestShippedCompositionsLimitHosts checks that every composition xapp ships limits the hosts an
 // app may route: an empty allowedDomains lets any team claim any host.
 func TestShippedCompositionsLimitHosts(t *testing.T) {
-	for _, f := range []string{CompositionXApp, CompositionApp, "cilium/composition.yaml"} {
+	for _, f := range []string{CompositionXApp, CompositionApp, CompositionXAppIngress, "cilium/composition.yaml", "ingress/composition.yaml", "gatewayroutes/composition.yaml"} {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -39,7 +40,7 @@ func TestRenderExamples(t *testing.T) {
 		}
 	})
 	cacheDir := t.TempDir()
-	extensions := []string{XRDXApp, XRDApp, XRDXAppPolicy, providerCRDs, env.CRDs()}
+	extensions := append([]string{XRDXApp, XRDApp, XRDXAppPolicy, providerCRDs, env.CRDs()}, gatewayRouteCRDs(t)...)
 
 	for name, tc := range Scenarios() {
 		t.Run(name, func(t *testing.T) {
@@ -147,6 +148,22 @@ func sortComposeResults(out []byte) []byte {
 		body += "\n"
 	}
 	return []byte(body)
+}
+
+// gatewayRouteCRDs are the TLSRoute and TCPRoute CRDs of the gateway-api module the function is
+// built with: ../shared/crds/gateway-api holds the standard channel's HTTP and gRPC routes only, and
+// TCPRoute is in the experimental channel alone. Both are upstream's files, unchanged.
+func gatewayRouteCRDs(t *testing.T) []string {
+	t.Helper()
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "sigs.k8s.io/gateway-api").Output()
+	if err != nil {
+		t.Fatalf("cannot find the gateway-api module: %v", err)
+	}
+	dir := filepath.Join(strings.TrimSpace(string(out)), "config", "crd")
+	return []string{
+		filepath.Join(dir, "standard", "gateway.networking.k8s.io_tlsroutes.yaml"),
+		filepath.Join(dir, "experimental", "gateway.networking.k8s.io_tcproutes.yaml"),
+	}
 }
 
 func or(a, b string) string {

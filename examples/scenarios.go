@@ -9,8 +9,10 @@ package examples
 const (
 	CompositionXApp = "../package/configuration/composition-xapp.yaml"
 	CompositionApp  = "../package/configuration/composition-app.yaml"
-	XRDXApp         = "../package/configuration/xrd-xapp.yaml"
-	XRDApp          = "../package/configuration/xrd-app.yaml"
+	// CompositionXAppIngress is the shipped composition that routes XApps by Ingress.
+	CompositionXAppIngress = "../package/configuration/composition-xapp-ingress.yaml"
+	XRDXApp                = "../package/configuration/xrd-xapp.yaml"
+	XRDApp                 = "../package/configuration/xrd-app.yaml"
 
 	CompositionXAppPolicy = "../package/configuration/composition-xapppolicy.yaml"
 	XRDXAppPolicy         = "../package/configuration/xrd-xapppolicy.yaml"
@@ -87,5 +89,11 @@ func Scenarios() map[string]Scenario {
 		"peer-kubevela-webservice": {Reason: "KubeVela's webservice with gateway and cpuscaler: hello-world as nobody on 8000, routed under the platform's domain, an autoscaler at 60% CPU; warned for its untagged image.", XR: "peers/kubevela-webservice/xr.yaml"},
 		"peer-kubevela-sidecar":    {Reason: "KubeVela's sidecar trait: a busybox worker and a native sidecar tailing its log on a shared scratch volume.", XR: "peers/kubevela-sidecar/xr.yaml"},
 		"changes-finished":         {Reason: "A registered app's rollout finished: one ChangeRecord for the new revision, linked to the app's record; the one recorded before kept as observed.", XR: "changes/xr.yaml", Composition: "changes/composition.yaml", Observed: "changes/observed-finished.yaml"},
+		"ingress":                  {Reason: "Routing by Ingress where the platform chooses it: each path to its port, a cert-manager certificate, the ingress controller admitted by the policy.", XR: "ingress/xr.yaml", Composition: "ingress/composition.yaml"},
+		"ingress-shipped":          {Reason: "The shipped Ingress composition: the app that selects it gets an Ingress of class nginx with a cert-manager certificate.", XR: "ingress/xr.yaml", Composition: CompositionXAppIngress},
+		"ingress-ready":            {Reason: "The ingress controller published the Ingress's address: the app is ready at its URL.", XR: "ingress/xr.yaml", Composition: "ingress/composition.yaml", Observed: "ingress/observed-ready.yaml"},
+		"ingress-catch-all":        {Reason: "A catch-all route where the platform allows one: a rule without host; the URL is the controller's address.", XR: "ingress/xr-catch-all.yaml", Composition: "ingress/composition.yaml", Observed: "ingress/observed-ready.yaml"},
+		"catch-all-refused":        {Reason: "A catch-all route on a platform that does not allow one is refused by its field.", XR: "ingress/xr-catch-all.yaml", Refused: true},
+		"gateway-routes":           {Reason: "TCP ports through the gateway where the platform allows it: a TLSRoute by host name to a TLS port, a TCPRoute to a plain one.", XR: "gatewayroutes/xr.yaml", Composition: "gatewayroutes/composition.yaml"},
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -270,8 +271,12 @@ func routedPort(ports []v1alpha1.Port) (v1alpha1.Port, bool) {
 	return v1alpha1.Port{}, false
 }
 
-// host is the route's host name: the app's own, or one under the platform's domain.
+// host is the route's host name: the app's own, or one under the platform's domain; none for a
+// catch-all route.
 func (a *app) host() string {
+	if a.catchAll() {
+		return ""
+	}
 	if a.spec.Route != nil && a.spec.Route.Host != "" {
 		return a.spec.Route.Host
 	}
@@ -295,15 +300,32 @@ func (a *app) url() string {
 	if a.spec.Route == nil || a.host() == "" {
 		return ""
 	}
-	scheme := "https://"
-	if !a.tls() {
-		scheme = "http://"
+	return a.scheme() + a.host() + a.urlPath()
+}
+
+func (a *app) scheme() string {
+	if a.tls() {
+		return "https://"
 	}
-	p := a.routePaths()[0]
-	if p == "/" {
-		p = ""
+	return "http://"
+}
+
+// urlPath is where the URL points: the host's root when the route sends it to the app, else the
+// first path it does; empty for the root.
+func (a *app) urlPath() string {
+	if r := a.spec.Route; r != nil && len(r.Rules) > 0 {
+		for _, rule := range r.Rules {
+			if rule.Path == "/" {
+				return ""
+			}
+		}
+		return r.Rules[0].Path
 	}
-	return scheme + a.host() + p
+	paths := a.routePaths()
+	if slices.Contains(paths, "/") {
+		return ""
+	}
+	return paths[0]
 }
 
 // autoscaled apps leave the replica count to the HorizontalPodAutoscaler.

@@ -47,9 +47,10 @@ func compose(a *app, dep *observedDeployment, ds *dataPlan) []object {
 		objs = append(objs, object{name: name, obj: obj, health: h})
 	}
 	add(ResourceDeployment, deployment(a, ds.extraEnv()), func(*structpb.Struct) health { return deploymentHealth(a.name, a.generation, dep) })
-	if r := route(a); r != nil {
-		add(ResourceRoute, r, routeHealth(a, r.GetObjectKind().GroupVersionKind().Kind))
+	if r, h := publishedRoute(a); r != nil {
+		add(ResourceRoute, r, h)
 	}
+	objs = append(objs, gatewayRoutes(a)...)
 	if hpa := autoscaler(a); hpa != nil {
 		add(ResourceAutoscaler, hpa, autoscalerHealth(a.name))
 	}

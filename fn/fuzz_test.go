@@ -44,6 +44,11 @@ podMetadata: {allowedLabelPrefixes: [""], allowedAnnotationPrefixes: [""]},
 security: {allowRunAsUser: true, allowedCapabilities: [NET_BIND_SERVICE]}, serviceAccount: {allowExisting: true},
 volumes: {allowPersistent: true, maxPersistentSize: 10Gi, maxScratchSize: 1Gi},
 resources: {cpuLimit: Request, maxCPU: "4", maxMemory: 8Gi}`}
+	// fuzzGateways and fuzzRoutings are how routes go, picked together: Gateway API with nothing
+	// else allowed, Gateway API carrying TLS and TCP routes and catch-all hosts, or Ingresses.
+	fuzzGateways = []string{"", ", tlsListener: tls, allowTCPRoutes: true", ""}
+	fuzzRoutings = []string{"", ", routing: {allowCatchAll: true}", `, routing: {kind: Ingress, allowCatchAll: true, ingress: {className: nginx,
+tls: {clusterIssuer: le}, controller: {namespace: ingress, podLabels: {app: ingress}}}}`}
 )
 
 // settings are the provider's complete data service settings, or only its name.
@@ -82,10 +87,11 @@ func (p platform) request(tb testing.TB, spec *structpb.Value, pool fuzzPool) *f
 		ds = `{provider: in-cluster, environmentConfig: xapp-data}`
 	}
 	input := fmt.Sprintf(`{apiVersion: fn.xapp.dev/v1beta1, kind: Input, domain: example.com, allowedDomains: [example.com],
-gateway: {name: gw, namespace: gw, podLabels: {gw: "true"}}, networkPolicy: {flavor: %s, egressCIDRs: [10.0.0.0/8]},
+gateway: {name: gw, namespace: gw, podLabels: {gw: "true"}%s}, networkPolicy: {flavor: %s, egressCIDRs: [10.0.0.0/8]},
 images: {allowedRegistries: %s, pinning: %s, pullSecrets: [{registry: ghcr.io, secret: pull}]},
-cmdb: {providerConfigRef: {name: sn}, required: %t}, dataServices: %s%s}`,
-		fuzzFlavors[p.pick(6, 3)], fuzzRegs[p.pick(8, 4)], fuzzPinnings[p.pick(10, 3)], p.pick(12, 2) == 1, ds, fuzzWorkload[p.pick(19, 2)])
+cmdb: {providerConfigRef: {name: sn}, required: %t}, dataServices: %s%s%s}`,
+		fuzzGateways[p.pick(22, 3)], fuzzFlavors[p.pick(6, 3)], fuzzRegs[p.pick(8, 4)], fuzzPinnings[p.pick(10, 3)], p.pick(12, 2) == 1, ds,
+		fuzzWorkload[p.pick(19, 2)], fuzzRoutings[p.pick(22, 3)])
 
 	xr := cachedStruct(tb, `{apiVersion: platform.xapp.dev/v1alpha1, kind: XApp, metadata: {name: shop, namespace: team-shop}}`)
 	if p.pick(13, 2) == 1 {
@@ -163,9 +169,11 @@ func (l panicLog) Info(msg string, kv ...any) {
 // FuzzRunFunction feeds random XApp specs on random platforms through the whole function: every data
 // service provider, network policy flavour, pinning rule and registry list, EnvironmentConfig absent,
 // sent, missing or not sent yet, observed state and Secrets present or not, answered the v1 or the v2
-// way, XR or claim, judged by an XAppPolicy in no environment, one that denies or one that warns. It must never panic and never return an error; it must compose objects that have
-// a kind and a name, or refuse with a Fatal that names a field and compose nothing; and the same
-// request must give the same bytes.
+// way, XR or claim, judged by an XAppPolicy in no environment, one that denies or one that warns,
+// routed by Gateway API (with TLS and TCP routes and catch-all hosts allowed or not) or by Ingress.
+// It must never panic and never return an error; it must compose objects that have a kind and a
+// name, or refuse with a Fatal that names a field and compose nothing; and the same request must
+// give the same bytes.
 func FuzzRunFunction(f *testing.F) {
 	xrs, _ := filepath.Glob("../examples/*/xr.yaml")
 	xrs = append(xrs, "testdata/bench/large-xr.yaml")
@@ -181,7 +189,7 @@ func FuzzRunFunction(f *testing.F) {
 		// Each example on a few platforms: plain, each cloud with its observed state and Secrets, one
 		// that opens every workload escape hatch, and under an XAppPolicy that denies or warns.
 		for _, p := range []platform{0, platform(1 + 1<<14 + 1<<17), platform(2 | 2<<14 | 1<<17 | 1<<18), platform(3 | 3<<14 | 1<<17 | 1<<4), platform(4 | 4<<14 | 1<<17 | 1<<13), platform(1<<19 | 4 | 4<<14 | 1<<17), platform(i * 7919),
-			platform(2 << 20), platform(3<<20 | 1<<13)} {
+			platform(2 << 20), platform(3<<20 | 1<<13), platform(1<<22 | 1<<19), platform(2<<22 | 1<<19)} {
 			f.Add(spec, uint32(p))
 		}
 	}

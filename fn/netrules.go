@@ -42,14 +42,14 @@ type netPort struct {
 	protocol corev1.Protocol
 }
 
-// policyRules lists what the app declared: in from the gateway to exposed ports, from apps that
+// policyRules lists what the app declared: in from the gateway or ingress controller to exposed ports, from apps that
 // depend on it, from its load balancer's clients and from the platform's Prometheus to its metrics, out to DNS, its dependencies, its in-cluster data services (peers), the destinations
 // outside the cluster it names, and the platform's allowed CIDRs.
 func policyRules(a *app, peers []podPeer) netRules {
 	var r netRules
-	if gw := a.gateway(); gw != nil {
+	if src := a.routeSource(); src != nil {
 		if ports := appPorts(a.spec.Ports, exposed); len(ports) > 0 {
-			r.ingress = append(r.ingress, netRule{pods: &podsPeer{labels: gw.PodLabels, namespace: gw.Namespace}, ports: ports})
+			r.ingress = append(r.ingress, netRule{pods: src, ports: ports})
 		}
 	}
 	if ports := appPorts(a.spec.Ports, nil); len(ports) > 0 {

@@ -2,6 +2,7 @@ package fn
 
 import (
 	"maps"
+	"slices"
 
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
@@ -92,8 +93,9 @@ func parentRef(a *app) gatewayv1.ParentReference {
 	return ref
 }
 
-// route publishes the routed port: an HTTPRoute for HTTP, a GRPCRoute for gRPC; nil without a route.
-// It returns an object either way through the same interface, so readiness treats both alike.
+// route publishes the routed port on the platform's gateway: an HTTPRoute for HTTP, with a rule per
+// port its paths go to, a GRPCRoute for gRPC; nil without a route. It returns an object either way
+// through the same interface, so readiness treats both alike.
 func route(a *app) routeObject {
 	if a.spec.Route == nil {
 		return nil
@@ -103,36 +105,54 @@ func route(a *app) routeObject {
 		return nil
 	}
 	common := gatewayv1.CommonRouteSpec{ParentRefs: []gatewayv1.ParentReference{parentRef(a)}}
-	hostnames := []gatewayv1.Hostname{gatewayv1.Hostname(a.host())}
-	backend := gatewayv1.BackendRef{BackendObjectReference: gatewayv1.BackendObjectReference{
-		Name: gatewayv1.ObjectName(a.name),
-		Port: ptr.To(servicePort(p)),
-	}}
-	if protocol(p) == v1alpha1.ProtocolGRPC {
+	var hostnames []gatewayv1.Hostname
+	if h := a.host(); h != "" {
+		hostnames = []gatewayv1.Hostname{gatewayv1.Hostname(h)}
+	}
+	if a.grpcRoute() {
 		return &gatewayv1.GRPCRoute{
 			TypeMeta:   metav1.TypeMeta{APIVersion: gatewayv1.GroupVersion.String(), Kind: "GRPCRoute"},
 			ObjectMeta: a.objectMeta(a.name),
 			Spec: gatewayv1.GRPCRouteSpec{
 				CommonRouteSpec: common,
 				Hostnames:       hostnames,
-				Rules:           []gatewayv1.GRPCRouteRule{{BackendRefs: []gatewayv1.GRPCBackendRef{{BackendRef: backend}}}},
+				Rules:           []gatewayv1.GRPCRouteRule{{BackendRefs: []gatewayv1.GRPCBackendRef{{BackendRef: backendRef(a, p)}}}},
 			},
 		}
-	}
-	paths := a.routePaths()
-	matches := make([]gatewayv1.HTTPRouteMatch, len(paths))
-	for i, path := range paths {
-		matches[i] = gatewayv1.HTTPRouteMatch{Path: &gatewayv1.HTTPPathMatch{Type: ptr.To(gatewayv1.PathMatchPathPrefix), Value: ptr.To(path)}}
 	}
 	return &gatewayv1.HTTPRoute{
 		TypeMeta:   metav1.TypeMeta{APIVersion: gatewayv1.GroupVersion.String(), Kind: "HTTPRoute"},
 		ObjectMeta: a.objectMeta(a.name),
-		Spec: gatewayv1.HTTPRouteSpec{
-			CommonRouteSpec: common,
-			Hostnames:       hostnames,
-			Rules:           []gatewayv1.HTTPRouteRule{{Matches: matches, BackendRefs: []gatewayv1.HTTPBackendRef{{BackendRef: backend}}}},
-		},
+		Spec:       gatewayv1.HTTPRouteSpec{CommonRouteSpec: common, Hostnames: hostnames, Rules: httpRouteRules(a, a.routeRules())},
 	}
+}
+
+// httpRouteRules makes one HTTPRoute rule per port, matching each of the paths that go to it, in
+// the order the ports first appear.
+func httpRouteRules(a *app, rules []routeRule) []gatewayv1.HTTPRouteRule {
+	out := make([]gatewayv1.HTTPRouteRule, 0, 1)
+	for _, r := range rules {
+		// A rule's backend is the port's Service port, unique among HTTP ports; a route has a few
+		// ports at most, so a scan costs less than a map.
+		sp := servicePort(r.port)
+		i := slices.IndexFunc(out, func(rule gatewayv1.HTTPRouteRule) bool { return *rule.BackendRefs[0].Port == sp })
+		if i < 0 {
+			i = len(out)
+			out = append(out, gatewayv1.HTTPRouteRule{BackendRefs: []gatewayv1.HTTPBackendRef{{BackendRef: backendRef(a, r.port)}}})
+		}
+		out[i].Matches = append(out[i].Matches, gatewayv1.HTTPRouteMatch{
+			Path: &gatewayv1.HTTPPathMatch{Type: ptr.To(gatewayv1.PathMatchPathPrefix), Value: ptr.To(r.path)},
+		})
+	}
+	return out
+}
+
+// backendRef is the app's Service on the port it offers for p.
+func backendRef(a *app, p v1alpha1.Port) gatewayv1.BackendRef {
+	return gatewayv1.BackendRef{BackendObjectReference: gatewayv1.BackendObjectReference{
+		Name: gatewayv1.ObjectName(a.name),
+		Port: ptr.To(servicePort(p)),
+	}}
 }
 
 // routeObject is an HTTPRoute or a GRPCRoute.

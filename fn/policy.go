@@ -20,18 +20,8 @@ func policy(a *app) (warnings []string, errs field.ErrorList) {
 	warnings, errs = append(warnings, w...), append(errs, e...)
 
 	sp := field.NewPath("spec")
-	if a.spec.Route != nil {
-		switch host := a.host(); {
-		case host == "":
-			errs = append(errs, field.Required(sp.Child("route", "host"), "the platform sets no default domain, so the route needs a host"))
-		case !domainAllowed(host, a.allowedDomains()):
-			errs = append(errs, field.Forbidden(sp.Child("route", "host"),
-				fmt.Sprintf("host %s is outside the platform's allowed domains (%s)", host, strings.Join(a.allowedDomains(), ", "))))
-		}
-		if a.gateway() == nil {
-			errs = append(errs, field.Forbidden(sp.Child("route"), "the platform has no gateway configured to attach routes to"))
-		}
-	}
+	w, e = routePolicy(a)
+	warnings, errs = append(warnings, w...), append(errs, e...)
 	if mc := a.spec.MultiCluster; mc != nil && (mc.Global || mc.Affinity != "") && a.multiClusterMechanism() == v1beta1.MultiClusterNone {
 		errs = append(errs, field.Forbidden(sp.Child("multiCluster"), "the platform has no multi-cluster mechanism configured"))
 	}

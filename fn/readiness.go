@@ -137,14 +137,14 @@ func replicaStatus(d *observedDeployment) *v1alpha1.ReplicaStatus {
 }
 
 // routeHealth waits until the app's gateway has accepted the route and resolved its backend.
-func routeHealth(a *app, kind string) func(*structpb.Struct) health {
+func routeHealth(a *app, kind, name string) func(*structpb.Struct) health {
 	return func(obs *structpb.Struct) health {
 		if obs == nil {
-			return waiting(kind, a.name, "not created yet")
+			return waiting(kind, name, "not created yet")
 		}
 		var st gatewayv1.RouteStatus
 		if err := pbjson.DecodeField(obs, "status", &st); err != nil {
-			return waiting(kind, a.name, "cannot read status: %v", err)
+			return waiting(kind, name, "cannot read status: %v", err)
 		}
 		gw := a.gateway()
 		for _, p := range st.Parents {
@@ -155,18 +155,18 @@ func routeHealth(a *app, kind string) func(*structpb.Struct) health {
 				c := findCondition(p.Conditions, string(t))
 				switch {
 				case c == nil:
-					return waiting(kind, a.name, "waiting for Gateway %s/%s to report %s", gw.Namespace, gw.Name, t)
+					return waiting(kind, name, "waiting for Gateway %s/%s to report %s", gw.Namespace, gw.Name, t)
 				case c.Status != metav1.ConditionTrue && t == gatewayv1.RouteConditionAccepted:
 					// A gateway that refuses a route will not change its mind by itself.
-					return failing(kind, a.name, "not accepted by Gateway %s/%s: %s: %s", gw.Namespace, gw.Name, c.Reason, c.Message)
+					return failing(kind, name, "not accepted by Gateway %s/%s: %s: %s", gw.Namespace, gw.Name, c.Reason, c.Message)
 				case c.Status != metav1.ConditionTrue:
 					// Unresolved refs are usually the Service being created alongside the route.
-					return waiting(kind, a.name, "Gateway %s/%s cannot resolve its backend yet: %s: %s", gw.Namespace, gw.Name, c.Reason, c.Message)
+					return waiting(kind, name, "Gateway %s/%s cannot resolve its backend yet: %s: %s", gw.Namespace, gw.Name, c.Reason, c.Message)
 				}
 			}
 			return ready()
 		}
-		return waiting(kind, a.name, "waiting for Gateway %s/%s to accept it", gw.Namespace, gw.Name)
+		return waiting(kind, name, "waiting for Gateway %s/%s to accept it", gw.Namespace, gw.Name)
 	}
 }
 

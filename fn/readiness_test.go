@@ -102,7 +102,7 @@ func TestRouteHealth(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			if diff := cmp.Diff(tc.want, routeHealth(a, "HTTPRoute")(tc.obs), cmp.AllowUnexported(health{})); diff != "" {
+			if diff := cmp.Diff(tc.want, routeHealth(a, "HTTPRoute", "shop")(tc.obs), cmp.AllowUnexported(health{})); diff != "" {
 				t.Errorf("%s\nrouteHealth(): -want, +got:\n%s", tc.reason, diff)
 			}
 		})

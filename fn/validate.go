@@ -43,6 +43,7 @@ func validate(appName, namespace string, spec *v1alpha1.XAppSpec) (name.Referenc
 	errs = append(errs, validateScaling(sp, spec)...)
 	errs = append(errs, validateProbes(sp.Child("probes"), spec)...)
 	errs = append(errs, validateRoute(sp.Child("route"), spec)...)
+	errs = append(errs, validateGatewayRoutes(sp.Child("ports"), spec.Ports)...)
 	errs = append(errs, validateDependsOn(sp.Child("dependsOn"), appName, namespace, spec.DependsOn)...)
 	errs = append(errs, validateWorkload(sp, appName, spec)...)
 	if c := spec.CMDB; c != nil {
@@ -312,7 +313,7 @@ func validateRoute(p *field.Path, spec *v1alpha1.XAppSpec) field.ErrorList {
 	if ok && protocol(routed) == v1alpha1.ProtocolGRPC && len(r.Paths) > 0 {
 		errs = append(errs, field.Forbidden(p.Child("paths"), "a gRPC route matches services and methods, not paths"))
 	}
-	return errs
+	return append(errs, validateRouteRules(p, spec, routed, ok)...)
 }
 
 func validateDependsOn(p *field.Path, appName, namespace string, deps []string) field.ErrorList {

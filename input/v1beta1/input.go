@@ -37,6 +37,10 @@ type Input struct {
 	// +optional
 	Gateway *Gateway `json:"gateway,omitempty"`
 
+	// Routing chooses Gateway API routes (default) or Ingresses for apps' routes.
+	// +optional
+	Routing *Routing `json:"routing,omitempty"`
+
 	// Domain under which apps get a default host: `<app>.<namespace>.<domain>`.
 	// +optional
 	Domain string `json:"domain,omitempty"`
@@ -208,6 +212,15 @@ type Gateway struct {
 	// from them to exposed ports. Empty admits every pod of the gateway's namespace.
 	// +optional
 	PodLabels map[string]string `json:"podLabels,omitempty"`
+	// TLSListener is the Gateway's TLS passthrough listener (sectionName). Apps may publish tcp
+	// ports with TLSRoutes (`ports[].gatewayRoute: TLS`) only when it is set.
+	// +optional
+	TLSListener string `json:"tlsListener,omitempty"`
+	// AllowTCPRoutes lets apps publish tcp ports with TCPRoutes (`ports[].gatewayRoute: TCP`),
+	// attached to the Gateway's listener on the port's Service port: the platform opens a TCP
+	// listener on each port number it offers. TCPRoute is in Gateway API's experimental channel.
+	// +optional
+	AllowTCPRoutes bool `json:"allowTCPRoutes,omitempty"`
 }
 
 // Defaults for what an app leaves unset.

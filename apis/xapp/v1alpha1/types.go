@@ -25,6 +25,7 @@ type XApp struct {
 // +kubebuilder:validation:XValidation:rule="!(has(self.replicas) && has(self.autoscaling))",message="set either replicas or autoscaling, not both: the autoscaler owns the replica count"
 // +kubebuilder:validation:XValidation:rule="!has(self.metrics) || (has(self.ports) && self.ports.exists(p, p.name == self.metrics.port))",message="metrics.port must name one of spec.ports"
 // +kubebuilder:validation:XValidation:rule="!has(self.route) || (has(self.ports) && self.ports.exists(p, has(p.expose) && p.expose && (!has(p.protocol) || p.protocol == 'http' || p.protocol == 'grpc')))",message="route needs a port with expose: true and protocol http or grpc"
+// +kubebuilder:validation:XValidation:rule="!has(self.route) || !has(self.route.rules) || self.route.rules.all(r, !has(r.port) || (has(self.ports) && self.ports.exists(p, p.name == r.port && has(p.expose) && p.expose && (!has(p.protocol) || p.protocol == 'http'))))",message="route.rules[].port must name an exposed http port of spec.ports"
 type XAppSpec struct {
 	// Image to run, as a registry reference: `ghcr.io/acme/shop:1.4.2` or
 	// `ghcr.io/acme/shop@sha256:…`. A tag of `latest` or no tag at all is allowed but warned about:
@@ -154,7 +155,8 @@ type XAppSpec struct {
 	// +optional
 	SLO *SLO `json:"slo,omitempty"`
 
-	// Route publishes the app's first exposed HTTP or gRPC port through the platform's gateway.
+	// Route publishes the app's first exposed HTTP or gRPC port, or each of its rules' ports, through
+	// the platform's gateway or ingress controller, whichever the platform routes with.
 	// +optional
 	Route *Route `json:"route,omitempty"`
 
@@ -332,6 +334,8 @@ const (
 )
 
 // Port is a port the app listens on.
+//
+// +kubebuilder:validation:XValidation:rule="!has(self.gatewayRoute) || (has(self.protocol) && self.protocol == 'tcp' && has(self.expose) && self.expose)",message="gatewayRoute publishes a tcp port with expose: true"
 type Port struct {
 	// Name of the port, used by the Service and to refer to the port from probes.
 	// +kubebuilder:validation:MaxLength=15
@@ -357,8 +361,8 @@ type Port struct {
 	// +kubebuilder:default=http
 	Protocol Protocol `json:"protocol,omitempty"`
 
-	// Expose lets the platform's gateway reach the port; the route sends traffic to the first
-	// exposed HTTP or gRPC port.
+	// Expose lets the platform's gateway (or ingress controller) reach the port; the route sends
+	// traffic to the first exposed HTTP or gRPC port unless its rules name others.
 	// +optional
 	Expose *bool `json:"expose,omitempty"`
 
@@ -367,6 +371,13 @@ type Port struct {
 	// the platform allows load balancers.
 	// +optional
 	LoadBalancer bool `json:"loadBalancer,omitempty"`
+
+	// GatewayRoute publishes an exposed tcp port through the platform's gateway, where the
+	// platform allows it: TLS routes the app's own TLS by host name (SNI, the route's host)
+	// through the gateway's passthrough listener; TCP takes the gateway's listener on the port's
+	// Service port. For what a gateway cannot carry, use loadBalancer.
+	// +optional
+	GatewayRoute GatewayRoute `json:"gatewayRoute,omitempty"`
 }
 
 // EnvVar is one environment variable: a value, or a key of a Secret or ConfigMap.
@@ -725,7 +736,10 @@ type ExecProbe struct {
 	Command []string `json:"command"`
 }
 
-// Route publishes the app through the platform's gateway.
+// Route publishes the app through the platform's gateway or ingress controller.
+//
+// +kubebuilder:validation:XValidation:rule="!(has(self.paths) && has(self.rules))",message="set either paths (to the first exposed port) or rules (each path to a port), not both"
+// +kubebuilder:validation:XValidation:rule="!(has(self.host) && has(self.catchAll) && self.catchAll)",message="a catch-all route matches every host: set either host or catchAll"
 type Route struct {
 	// Host name; defaults to `<app>.<namespace>.<platform domain>`.
 	// +optional
@@ -745,6 +759,20 @@ type Route struct {
 	// listener.
 	// +optional
 	TLS *bool `json:"tls,omitempty"`
+
+	// Rules send path prefixes to different exposed HTTP ports: `/api` to port `api`, `/` to port
+	// `web`. Set either paths or rules. The longest matching prefix wins, whatever the order.
+	// +optional
+	// +listType=map
+	// +listMapKey=path
+	// +kubebuilder:validation:MaxItems=16
+	Rules []RouteRule `json:"rules,omitempty"`
+
+	// CatchAll routes every host name that reaches the gateway or ingress controller to the app
+	// instead of one host, for a cluster or address that serves one app. Refused unless the
+	// platform allows it; the status then shows a URL only where the address is known (Ingress).
+	// +optional
+	CatchAll bool `json:"catchAll,omitempty"`
 }
 
 // Egress is one destination outside the cluster: a host or an address range, on some ports.
