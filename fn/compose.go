@@ -88,9 +88,9 @@ func compose(a *app, dep *observedDeployment, ds *dataPlan) []object {
 	}
 	switch a.networkPolicyFlavor() {
 	case v1beta1.NetworkPolicyKubernetes:
-		add(ResourceNetworkPolicy, networkPolicy(a, policyRules(a, ds.egressPeers())), existing("NetworkPolicy", a.name))
+		add(ResourceNetworkPolicy, networkPolicy(a, policyRules(a, ds.egress())), existing("NetworkPolicy", a.name))
 	case v1beta1.NetworkPolicyCilium:
-		add(ResourceNetworkPolicy, ciliumPolicy(a, policyRules(a, ds.egressPeers())), existing("CiliumNetworkPolicy", a.name))
+		add(ResourceNetworkPolicy, ciliumPolicy(a, policyRules(a, ds.egress())), existing("CiliumNetworkPolicy", a.name))
 	case v1beta1.NetworkPolicyNone:
 	}
 	return objs

@@ -106,8 +106,10 @@ type dataPlan struct {
 	// saAnnotations and podLabels bind the app's pods to their cloud identity.
 	saAnnotations map[string]string
 	podLabels     map[string]string
-	// peers are the in-cluster pods of the data services (a CloudNativePG cluster).
+	// peers are the in-cluster pods of the data services (a CloudNativePG cluster); cloud is the
+	// platform's data-service ranges on the ports of the app's cloud services.
 	peers []podPeer
+	cloud *netRule
 
 	database, cache, bucket *v1alpha1.DataServiceStatus
 
@@ -138,6 +140,10 @@ type dataService struct {
 	// peers are the in-cluster pods the app must reach to use the service; the network policy
 	// lets it out to them and nowhere else.
 	peers []podPeer
+	// port is where the app reaches a cloud service in the platform's data-service ranges
+	// (dataServices.egressCIDRs); 0 for a service reached otherwise (in-cluster pods, a bucket's
+	// HTTPS endpoint).
+	port int32
 }
 
 // podPeer is a set of pods in the app's namespace, and the port the app talks to them on.
@@ -211,7 +217,36 @@ func planDataServices(a *app, s *v1beta1.DataServices, observed map[string]*fnv1
 		}
 	}
 	p.objects = append(p.objects, pending...)
+	p.cloudRanges(a, s)
 	return p, nil
+}
+
+// cloudRanges admits the app's cloud services at the platform's ranges, or warns that its network
+// policy cannot reach them: a strict policy would otherwise time out the app's first connection
+// with nothing to say why.
+func (p *dataPlan) cloudRanges(a *app, s *v1beta1.DataServices) {
+	switch {
+	case p.cloud == nil:
+	case len(s.EgressCIDRs) > 0:
+		p.cloud.cidrs = s.EgressCIDRs
+	default:
+		p.cloud = nil
+		if a.networkPolicyFlavor() != v1beta1.NetworkPolicyNone && len(a.egressCIDRs()) == 0 {
+			p.warnings = append(p.warnings, fmt.Sprintf("the app's network policy does not let it reach its %s on %s: the platform sets no dataServices.egressCIDRs; ask the platform team",
+				a.cloudServices(), s.Provider))
+		}
+	}
+}
+
+// cloudServices names what the app reaches in the cloud's ranges, for messages.
+func (a *app) cloudServices() string {
+	switch {
+	case a.spec.Database != nil && a.spec.Cache != nil:
+		return "database and cache"
+	case a.spec.Database != nil:
+		return "database"
+	}
+	return "cache"
 }
 
 // add puts one data service into the plan and returns its status. Its environment joins the app's
@@ -224,6 +259,12 @@ func (p *dataPlan) add(provider v1beta1.DataProvider, ds *dataService, secretExi
 	}
 	p.objects = append(p.objects, ds.objects...)
 	p.peers = append(p.peers, ds.peers...)
+	if ds.port != 0 {
+		if p.cloud == nil {
+			p.cloud = &netRule{}
+		}
+		p.cloud.ports = append(p.cloud.ports, netPort{port: ds.port, protocol: corev1.ProtocolTCP})
+	}
 	p.secrets = append(p.secrets, ds.secrets...)
 	st = serviceStatus(provider, ds)
 	missing := ""
@@ -309,12 +350,18 @@ func engineNames(es []v1alpha1.Engine) []string {
 	return names
 }
 
-// egressPeers are the in-cluster pods the app's network policy must let it reach.
-func (p *dataPlan) egressPeers() []podPeer {
+// dataEgress is where the app's network policy must let it reach its data services: their
+// in-cluster pods, and the platform's ranges on the ports of its cloud services.
+type dataEgress struct {
+	peers []podPeer
+	cloud *netRule
+}
+
+func (p *dataPlan) egress() dataEgress {
 	if p == nil {
-		return nil
+		return dataEgress{}
 	}
-	return p.peers
+	return dataEgress{peers: p.peers, cloud: p.cloud}
 }
 
 // extraEnv is the environment the app's Deployment gets from its data services.

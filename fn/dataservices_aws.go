@@ -124,6 +124,7 @@ func awsDatabase(c *dataContext) *dataService {
 			secretEnv("", conn, rdsKeyUsername), secretEnv("", conn, rdsKeyPassword), sqlName(a.name), awsTLSQuery(engine)),
 		secrets: []string{conn},
 		status:  v1alpha1.DataServiceStatus{Name: id, Endpoint: obs.Address, SecretName: conn},
+		port:    enginePorts[engine],
 	}
 }
 
@@ -158,7 +159,9 @@ type replicationGroup struct {
 const (
 	elastiCacheKeyPrimary = "primary_endpoint_address"
 	elastiCacheKeyPort    = "port"
-	elastiCacheTokenKey   = "token"
+	// elastiCachePort is where the replication group serves.
+	elastiCachePort     = 6379
+	elastiCacheTokenKey = "token"
 )
 
 func awsCache(c *dataContext) *dataService {
@@ -184,7 +187,7 @@ func awsCache(c *dataContext) *dataService {
 		AuthTokenSecretRef:       &secretKeyRef{Name: auth, Key: elastiCacheTokenKey},
 		SubnetGroupName:          w.CacheSubnetGroupName,
 		SecurityGroupIDs:         w.SecurityGroupIDs,
-		Port:                     6379,
+		Port:                     elastiCachePort,
 	}
 	m := c.mr(awsElastiCache, "ReplicationGroup", name, id, fp)
 	m.Spec.WriteConnectionSecretToRef = &localRef{Name: conn}
@@ -199,6 +202,7 @@ func awsCache(c *dataContext) *dataService {
 		env:     redisEnv(secretEnv("", conn, elastiCacheKeyPrimary), secretEnv("", conn, elastiCacheKeyPort), secretEnv("", auth, elastiCacheTokenKey)),
 		secrets: []string{conn, auth},
 		status:  v1alpha1.DataServiceStatus{Name: id, Endpoint: obs.PrimaryEndpointAddress, SecretName: conn},
+		port:    elastiCachePort,
 	}
 }
 

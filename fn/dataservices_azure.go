@@ -129,6 +129,7 @@ func azureDatabase(c *dataContext) *dataService {
 			secretEnv("", password, "password"), sqlName(a.name), "sslmode=require"),
 		secrets: []string{password},
 		status:  v1alpha1.DataServiceStatus{Name: id, Endpoint: host, SecretName: password},
+		port:    enginePorts[v1alpha1.EnginePostgres],
 	}
 }
 
@@ -146,7 +147,11 @@ type redisCache struct {
 
 // azureCacheKeyPassword: upjet writes every sensitive Terraform attribute to the connection Secret
 // as `attribute.<name>`; azurerm_redis_cache's primary_access_key is one.
-const azureCacheKeyPassword = "attribute.primary_access_key"
+const (
+	azureCacheKeyPassword = "attribute.primary_access_key"
+	// azureCacheTLSPort is where Azure Cache for Redis serves TLS; its plain port stays disabled.
+	azureCacheTLSPort = 6380
+)
 
 // azureCacheClass reads `<sku>_<family><capacity>`, e.g. Standard_C1; anything else is the
 // smallest Standard cache.
@@ -174,9 +179,10 @@ func azureCache(c *dataContext) *dataService {
 	return &dataService{
 		objects: []object{c.mrObject(ResourceCache, m)},
 		usageOf: typedRef{azureCacheAPI, "RedisCache", name},
-		env:     redisEnv(valueEnv("", host), valueEnv("", "6380"), secretEnv("", conn, azureCacheKeyPassword)),
+		env:     redisEnv(valueEnv("", host), valueEnv("", strconv.Itoa(azureCacheTLSPort)), secretEnv("", conn, azureCacheKeyPassword)),
 		secrets: []string{conn},
-		status:  v1alpha1.DataServiceStatus{Name: id, Endpoint: host + ":6380", SecretName: conn},
+		status:  v1alpha1.DataServiceStatus{Name: id, Endpoint: host + ":" + strconv.Itoa(azureCacheTLSPort), SecretName: conn},
+		port:    azureCacheTLSPort,
 	}
 }
 

@@ -158,6 +158,7 @@ func gcpDatabase(c *dataContext) *dataService {
 		env:     env,
 		secrets: []string{conn},
 		status:  v1alpha1.DataServiceStatus{Name: id, Endpoint: obs.PrivateIPAddress, SecretName: conn},
+		port:    enginePorts[engine],
 	}
 }
 
@@ -196,7 +197,7 @@ const (
 	memorystoreKeyHost = "host"
 	memorystoreKeyAuth = "attribute.auth_string"
 	// memorystoreTLSPort is where Memorystore serves TLS (SERVER_AUTHENTICATION).
-	memorystoreTLSPort = "6378"
+	memorystoreTLSPort = 6378
 )
 
 func gcpCache(c *dataContext) *dataService {
@@ -223,9 +224,10 @@ func gcpCache(c *dataContext) *dataService {
 	return &dataService{
 		objects: []object{c.mrObject(ResourceCache, m)},
 		usageOf: typedRef{gcpRedis, "Instance", name},
-		env:     redisEnv(secretEnv("", conn, memorystoreKeyHost), valueEnv("", memorystoreTLSPort), secretEnv("", conn, memorystoreKeyAuth)),
+		env:     redisEnv(secretEnv("", conn, memorystoreKeyHost), valueEnv("", strconv.Itoa(memorystoreTLSPort)), secretEnv("", conn, memorystoreKeyAuth)),
 		secrets: []string{conn},
 		status:  v1alpha1.DataServiceStatus{Name: id, Endpoint: obs.Host, SecretName: conn},
+		port:    memorystoreTLSPort,
 	}
 }
 

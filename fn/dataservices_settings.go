@@ -1,6 +1,8 @@
 package fn
 
 import (
+	"net/netip"
+
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/xapp-dev/xapp/apis/xapp/v1alpha1"
@@ -20,6 +22,9 @@ const (
 	annotationExternalName = "crossplane.io/external-name"
 )
 
+// enginePorts are where each database engine listens on every cloud.
+var enginePorts = map[v1alpha1.Engine]int32{v1alpha1.EnginePostgres: 5432, v1alpha1.EngineMySQL: 3306}
+
 // defaultVersions of database engines.
 var defaultVersions = map[v1alpha1.Engine]string{v1alpha1.EnginePostgres: "16", v1alpha1.EngineMySQL: "8.0"}
 
@@ -32,6 +37,11 @@ func checkDataSettings(s *v1beta1.DataServices) field.ErrorList {
 	p := field.NewPath("dataServices")
 	if s.NamePrefix != "" && (!isDNSLabel(s.NamePrefix) || s.NamePrefix[0] < 'a' || s.NamePrefix[0] > 'z' || len(s.NamePrefix) > 20) {
 		errs = append(errs, field.Invalid(p.Child("namePrefix"), s.NamePrefix, "must be at most 20 lowercase letters, digits and hyphens, starting with a letter and ending with a letter or digit"))
+	}
+	for i, c := range s.EgressCIDRs {
+		if pf, err := netip.ParsePrefix(c); err != nil || pf.Masked() != pf {
+			errs = append(errs, field.Invalid(p.Child("egressCIDRs").Index(i), c, "must be a CIDR with no bits set beyond its prefix length, such as 10.40.0.0/20"))
+		}
 	}
 	if s.Provider == "" {
 		// Reported by dataPolicy on the developer's field.

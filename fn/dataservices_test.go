@@ -240,6 +240,8 @@ func TestCheckDataSettings(t *testing.T) {
 			want: "dataServices.aws.region: Required value: set it in the function's Input or the EnvironmentConfig; dataServices.aws.accountID: Required value: set it in the function's Input or the EnvironmentConfig; dataServices.aws.oidcIssuer: Required value: set it in the function's Input or the EnvironmentConfig"},
 		"BadPrefix": {reason: "The name prefix must start names valid on every cloud.", s: &v1beta1.DataServices{Provider: v1beta1.ProviderInCluster, NamePrefix: "9_Acme"},
 			want: `dataServices.namePrefix: Invalid value: "9_Acme": must be at most 20 lowercase letters, digits and hyphens, starting with a letter and ending with a letter or digit`},
+		"BadRange": {reason: "Data-service ranges become ipBlocks, which the API server refuses unless masked.", s: &v1beta1.DataServices{Provider: v1beta1.ProviderInCluster, EgressCIDRs: []string{"10.40.0.0/20", "10.40.16.1/20", "subnet-a"}},
+			want: `dataServices.egressCIDRs[1]: Invalid value: "10.40.16.1/20": must be a CIDR with no bits set beyond its prefix length, such as 10.40.0.0/20; dataServices.egressCIDRs[2]: Invalid value: "subnet-a": must be a CIDR with no bits set beyond its prefix length, such as 10.40.0.0/20`},
 		"UnknownProvider": {reason: "An EnvironmentConfig skips the Input's enum.", s: &v1beta1.DataServices{Provider: "oracle"},
 			want: `dataServices.provider: Unsupported value: "oracle": supported values: "aws", "gcp", "azure", "in-cluster"`},
 	}
@@ -478,6 +480,76 @@ func TestPlanDataServices(t *testing.T) {
 				got.objects = names(p)
 			}
 			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(want{})); diff != "" {
+				t.Errorf("\n%s\nplanDataServices(): -want, +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}
+
+func TestCloudRanges(t *testing.T) {
+	ranges := []string{"10.40.0.0/20"}
+	tcp := func(port int32) netPort { return netPort{port: port, protocol: corev1.ProtocolTCP} }
+	type want struct {
+		rule     *netRule
+		warnings []string
+	}
+	cases := map[string]struct {
+		reason string
+		p      v1beta1.DataProvider
+		ranges []string
+		in     []inputMod
+		mods   []specMod
+		want   want
+	}{
+		"AWS": {
+			reason: "An RDS database and an ElastiCache cache are reached in the platform's ranges on their ports only.",
+			p:      v1beta1.ProviderAWS, ranges: ranges, mods: []specMod{withDatabase(v1alpha1.Database{}), withCache(v1alpha1.Cache{})},
+			want: want{rule: &netRule{cidrs: ranges, ports: []netPort{tcp(5432), tcp(6379)}}},
+		},
+		"GCPMySQL": {
+			reason: "Cloud SQL for MySQL listens on 3306 and Memorystore serves TLS on 6378.",
+			p:      v1beta1.ProviderGCP, ranges: ranges, mods: []specMod{withDatabase(v1alpha1.Database{Engine: v1alpha1.EngineMySQL}), withCache(v1alpha1.Cache{})},
+			want: want{rule: &netRule{cidrs: ranges, ports: []netPort{tcp(3306), tcp(6378)}}},
+		},
+		"Azure": {
+			reason: "Azure Cache for Redis serves TLS on 6380.",
+			p:      v1beta1.ProviderAzure, ranges: ranges, mods: []specMod{withCache(v1alpha1.Cache{})},
+			want: want{rule: &netRule{cidrs: ranges, ports: []netPort{tcp(6380)}}},
+		},
+		"NoRanges": {
+			reason: "Without the platform's ranges a strict policy cannot reach the database: the app is told, not left to time out.",
+			p:      v1beta1.ProviderAWS, mods: []specMod{withDatabase(v1alpha1.Database{})},
+			want: want{warnings: []string{"the app's network policy does not let it reach its database on aws: the platform sets no dataServices.egressCIDRs; ask the platform team"}},
+		},
+		"NoRangesOpenEgress": {
+			reason: "A platform that opens egress to its own ranges (networkPolicy.egressCIDRs) needs no warning.",
+			p:      v1beta1.ProviderAWS, in: []inputMod{withNetworkPolicy(v1beta1.NetworkPolicy{EgressCIDRs: []string{"10.0.0.0/8"}})},
+			mods: []specMod{withDatabase(v1alpha1.Database{})},
+		},
+		"NoPolicy": {
+			reason: "Without a network policy nothing blocks the app.",
+			p:      v1beta1.ProviderAWS, in: []inputMod{withNetworkPolicy(v1beta1.NetworkPolicy{Flavor: v1beta1.NetworkPolicyNone})},
+			mods: []specMod{withCache(v1alpha1.Cache{})},
+		},
+		"BucketOnly": {
+			reason: "A bucket is reached at the cloud's HTTPS endpoint, not in the data-service ranges.",
+			p:      v1beta1.ProviderAWS, ranges: ranges, mods: []specMod{withBucket(v1alpha1.Bucket{})},
+		},
+		"InCluster": {
+			reason: "An in-cluster database is reached as pods, never as a range.",
+			p:      v1beta1.ProviderInCluster, ranges: ranges, mods: []specMod{withDatabase(v1alpha1.Database{})},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			s := testSettings(tc.p)
+			s.EgressCIDRs = tc.ranges
+			p, err := planDataServices(testApp(t, tc.in, tc.mods...), s, nil, func(string) bool { return false })
+			if err != nil {
+				t.Fatalf("planDataServices(): %v", err)
+			}
+			got := want{rule: p.egress().cloud, warnings: p.warnings}
+			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(want{}, netRule{}, netPort{})); diff != "" {
 				t.Errorf("\n%s\nplanDataServices(): -want, +got:\n%s", tc.reason, diff)
 			}
 		})

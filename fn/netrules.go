@@ -43,9 +43,9 @@ type netPort struct {
 }
 
 // policyRules lists what the app declared: in from the gateway or ingress controller to exposed ports, from apps that
-// depend on it, from its load balancer's clients and from the platform's Prometheus to its metrics, out to DNS, its dependencies, its in-cluster data services (peers), the destinations
+// depend on it, from its load balancer's clients and from the platform's Prometheus to its metrics, out to DNS, its dependencies, its data services (in-cluster peers, the platform's ranges of its cloud ones), the destinations
 // outside the cluster it names, and the platform's allowed CIDRs.
-func policyRules(a *app, peers []podPeer) netRules {
+func policyRules(a *app, data dataEgress) netRules {
 	var r netRules
 	if src := a.routeSource(); src != nil {
 		if ports := appPorts(a.spec.Ports, exposed); len(ports) > 0 {
@@ -64,11 +64,14 @@ func policyRules(a *app, peers []podPeer) netRules {
 		ns, n := splitDependency(d, a.namespace)
 		r.egress = append(r.egress, netRule{pods: &podsPeer{labels: map[string]string{LabelName: n, LabelInstance: n}, namespace: ns}})
 	}
-	for _, p := range peers {
+	for _, p := range data.peers {
 		r.egress = append(r.egress, netRule{
 			pods:  &podsPeer{labels: p.labels, namespace: a.namespace, own: true},
 			ports: []netPort{{port: p.port, protocol: corev1.ProtocolTCP}},
 		})
+	}
+	if data.cloud != nil {
+		r.egress = append(r.egress, *data.cloud)
 	}
 	r.egress = append(r.egress, egressRules(a.spec.Egress)...)
 	if cidrs := a.egressCIDRs(); len(cidrs) > 0 {

@@ -18,7 +18,7 @@ func TestPolicyRules(t *testing.T) {
 		reason string
 		in     []inputMod
 		mods   []specMod
-		peers  []podPeer
+		data   dataEgress
 		want   netRules
 	}{
 		"Isolated": {
@@ -114,16 +114,26 @@ func TestPolicyRules(t *testing.T) {
 		"InClusterDatabase": {
 			reason: "An in-cluster database's pods are reachable on their port, in the app's own namespace only.",
 			mods:   []specMod{withPorts()},
-			peers:  []podPeer{{labels: map[string]string{"cnpg.io/cluster": "shop-db"}, port: 5432}},
+			data:   dataEgress{peers: []podPeer{{labels: map[string]string{"cnpg.io/cluster": "shop-db"}, port: 5432}}},
 			want: netRules{egress: []netRule{
 				dns,
 				{pods: &podsPeer{labels: map[string]string{"cnpg.io/cluster": "shop-db"}, namespace: "team-shop", own: true}, ports: []netPort{tcp(5432)}},
 			}},
 		},
+		"CloudDataServices": {
+			reason: "Cloud databases and caches are reachable in the platform's data-service ranges on their ports only, before the app's own destinations.",
+			mods:   []specMod{withPorts(), withEgress(v1alpha1.Egress{Host: "api.stripe.com"})},
+			data:   dataEgress{cloud: &netRule{cidrs: []string{"10.40.0.0/20"}, ports: []netPort{tcp(5432), tcp(6379)}}},
+			want: netRules{egress: []netRule{
+				dns,
+				{cidrs: []string{"10.40.0.0/20"}, ports: []netPort{tcp(5432), tcp(6379)}},
+				{hosts: []string{"api.stripe.com"}},
+			}},
+		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			got := policyRules(testApp(t, tc.in, tc.mods...), tc.peers)
+			got := policyRules(testApp(t, tc.in, tc.mods...), tc.data)
 			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(netRules{}, netRule{}, podsPeer{}, netPort{})); diff != "" {
 				t.Errorf("%s\npolicyRules(): -want, +got:\n%s", tc.reason, diff)
 			}

@@ -129,7 +129,7 @@ func TestPolicyRenderers(t *testing.T) {
 		reason             string
 		in                 []inputMod
 		mods               []specMod
-		peers              []podPeer
+		data               dataEgress
 		kubernetes, cilium string
 	}{
 		"Full": {
@@ -168,7 +168,7 @@ func TestPolicyRenderers(t *testing.T) {
 		"InClusterDatabase": {
 			reason:     "Pods in the app's own namespace: no namespace selector in a NetworkPolicy, the namespace label in Cilium.",
 			mods:       []specMod{withPorts()},
-			peers:      []podPeer{{labels: map[string]string{"cnpg.io/cluster": "shop-db"}, port: 5432}},
+			data:       dataEgress{peers: []podPeer{{labels: map[string]string{"cnpg.io/cluster": "shop-db"}, port: 5432}}},
 			kubernetes: "networkpolicy-incluster-db.yaml",
 			cilium:     "ciliumpolicy-incluster-db.yaml",
 		},
@@ -176,7 +176,7 @@ func TestPolicyRenderers(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			a := testApp(t, tc.in, tc.mods...)
-			r := policyRules(a, tc.peers)
+			r := policyRules(a, tc.data)
 			golden(t, tc.kubernetes, networkPolicy(a, r))
 			golden(t, tc.cilium, ciliumPolicy(a, r))
 		})

@@ -470,6 +470,16 @@ type DataServices struct {
 	// +kubebuilder:validation:MaxLength=20
 	NamePrefix string `json:"namePrefix,omitempty"`
 
+	// EgressCIDRs are the address ranges the platform's cloud databases and caches get their
+	// addresses in: the subnets of the RDS and ElastiCache subnet groups, the private services
+	// range Cloud SQL and Memorystore are peered from, the Azure delegated and private-endpoint
+	// subnets. An app's network policy lets it reach these ranges on its own services' ports only.
+	// Without them a strict network policy lets an app reach none of its cloud services, and the
+	// app is warned. (Buckets and cloud identity are reached over HTTPS at the cloud's endpoints;
+	// see the README, "Traffic out of the cluster".)
+	// +optional
+	EgressCIDRs []string `json:"egressCIDRs,omitempty"`
+
 	// AllowPublicBuckets lets apps ask for a bucket anyone can read. Off by default: every bucket's
 	// public access is blocked.
 	// +optional

@@ -167,6 +167,11 @@ func (in *DataServices) DeepCopyInto(out *DataServices) {
 		*out = new(ProviderConfigRef)
 		**out = **in
 	}
+	if in.EgressCIDRs != nil {
+		in, out := &in.EgressCIDRs, &out.EgressCIDRs
+		*out = make([]string, len(*in))
+		copy(*out, *in)
+	}
 	if in.DeletionProtection != nil {
 		in, out := &in.DeletionProtection, &out.DeletionProtection
 		*out = new(bool)
