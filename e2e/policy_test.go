@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -22,9 +21,6 @@ import (
 
 	"github.com/xapp-dev/xapp/internal/render"
 )
-
-// XAppPolicyKind is the platform's policy for apps.
-var XAppPolicyKind = schema.GroupVersionKind{Group: "platform.xapp.dev", Version: "v1alpha1", Kind: "XAppPolicy"}
 
 // The policy scenarios apply the example policy (../examples/policy/xr.yaml): its production
 // environment denies, its development one warns, each selecting namespaces by a label.
@@ -45,6 +41,9 @@ const (
 const forbidden = "spec.image: " + badImage + " is not from a registry the platform allows (ghcr.io/acme)"
 
 var bindings = []string{vapName + "-production", vapName + "-development"}
+
+// manage is what core does to the objects it composes.
+var manage = []string{"get", "list", "watch", "create", "update", "patch", "delete"}
 
 // policyRun is what the policy scenarios share: the files applied and rendered, and the admission
 // objects' versions once the policy was Ready.
@@ -97,35 +96,9 @@ func writeFile(t *testing.T, name string, b []byte) string {
 	return p
 }
 
-// kubectlApply runs `kubectl apply -f file` (with extra flags) as the admin, as a developer or a
-// GitOps tool would, and returns what it printed on stdout and stderr.
-func kubectlApply(ctx context.Context, file string, extra ...string) (stdout, stderr string, err error) {
-	args := append([]string{"--kubeconfig=" + h.AdminKubeconfig, "apply", "-f", file}, extra...)
-	cmd := exec.CommandContext(ctx, filepath.Join(h.Env.KubeDir, "kubectl"), args...)
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err = cmd.Run()
-	return out.String(), errOut.String(), err
-}
+func deniedBy(stderr, env string) string { return Denied(stderr, vapName, vapName+"-"+env) }
 
-// after returns the rest of the line of s that follows marker, or "" when s has no marker.
-func after(s, marker string) string {
-	_, rest, ok := strings.Cut(s, marker)
-	if !ok {
-		return ""
-	}
-	line, _, _ := strings.Cut(rest, "\n")
-	return strings.TrimSpace(line)
-}
-
-// The API server's words around a rule's message (k8s.io/apiserver's validating policy dispatcher).
-func deniedBy(env string) string {
-	return fmt.Sprintf("ValidatingAdmissionPolicy '%s' with binding '%s-%s' denied request: ", vapName, vapName, env)
-}
-
-func warnedBy(env string) string {
-	return fmt.Sprintf("Warning: Validation failed for ValidatingAdmissionPolicy '%s' with binding '%s-%s': ", vapName, vapName, env)
-}
+func warnedBy(stderr, env string) string { return Warned(stderr, vapName, vapName+"-"+env) }
 
 func policyNamespace(name, env string) *corev1.Namespace {
 	return &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{envLabel: env}}}
@@ -136,20 +109,33 @@ func testPolicyReady(t *testing.T, ctx context.Context) {
 	if err := h.WaitConditions(ctx, 30*time.Second, XRDKind, "", "xapppolicies.platform.xapp.dev", "Established"); err != nil {
 		t.Fatal(err)
 	}
+	// Without these core cannot watch, create or bind the admission policy, and the XAppPolicy
+	// never gets a condition: say which permission is missing rather than time out.
+	missing, err := h.CoreCannot(ctx,
+		Permission{"admissionregistration.k8s.io", "validatingadmissionpolicies", manage},
+		Permission{"admissionregistration.k8s.io", "validatingadmissionpolicybindings", manage},
+		// The API server lets only those who may read a binding's parameters create it.
+		Permission{"platform.xapp.dev", "xapppolicies", []string{"get", "list", "watch"}})
+	switch {
+	case err != nil:
+		t.Fatal(err)
+	case len(missing) > 0:
+		t.Fatalf("core may not manage what an XAppPolicy composes; package/rbac/clusterrole.yaml must grant: %s", strings.Join(missing, ", "))
+	}
 	for _, ns := range []*corev1.Namespace{policyNamespace(prodNS, "production"), policyNamespace(devNS, "development")} {
 		if err := h.Client.Create(ctx, ns); err != nil {
 			t.Fatalf("cannot create namespace %s: %v", ns.Name, err)
 		}
 	}
 	start := time.Now()
-	if _, stderr, err := kubectlApply(ctx, "../examples/policy/xr.yaml"); err != nil {
+	if _, stderr, err := h.KubectlApply(ctx, "../examples/policy/xr.yaml"); err != nil {
 		t.Fatalf("kubectl apply the example XAppPolicy: %v\n%s", err, stderr)
 	}
 	if err := h.WaitConditions(ctx, 60*time.Second, XAppPolicyKind, "", policyName, "Synced", "Ready"); err != nil {
 		t.Fatalf("%v (core's log: %s)", err, filepath.Join(h.Logs, "crossplane-core.log"))
 	}
 	ready := time.Since(start)
-	vs, err := admissionVersions(ctx)
+	vs, err := h.AdmissionVersions(ctx, vapName, bindings...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,8 +151,8 @@ func testPolicyReady(t *testing.T, ctx context.Context) {
 	// Admission enforces the policy once the API server has loaded it and its parameters.
 	file := writeFile(t, "prod-XApp.yaml", appYAML("XApp", prodNS))
 	err = Eventually(ctx, 30*time.Second, 100*time.Millisecond, func() (bool, string, error) {
-		_, stderr, err := kubectlApply(ctx, file, "--dry-run=server")
-		return err != nil && strings.Contains(stderr, deniedBy("production")), "a dry run is not refused yet: " + stderr, nil
+		_, stderr, err := h.KubectlApply(ctx, file, "--dry-run=server")
+		return err != nil && deniedBy(stderr, "production") != "", "a dry run is not refused yet: " + stderr, nil
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -174,30 +160,13 @@ func testPolicyReady(t *testing.T, ctx context.Context) {
 	h.Printf("policy: XAppPolicy Ready after %.1fs, admission enforcing after %.1fs", ready.Seconds(), time.Since(start).Seconds())
 }
 
-// admissionVersions reads the admission policy's and the bindings' generations and resource
-// versions: all must exist.
-func admissionVersions(ctx context.Context) (map[string]string, error) {
-	vs := map[string]string{}
-	objs := []client.Object{&admissionv1.ValidatingAdmissionPolicy{ObjectMeta: metav1.ObjectMeta{Name: vapName}}}
-	for _, b := range bindings {
-		objs = append(objs, &admissionv1.ValidatingAdmissionPolicyBinding{ObjectMeta: metav1.ObjectMeta{Name: b}})
-	}
-	for _, o := range objs {
-		if err := h.Client.Get(ctx, client.ObjectKeyFromObject(o), o); err != nil {
-			return nil, err
-		}
-		vs[fmt.Sprintf("%T %s", o, o.GetName())] = fmt.Sprintf("generation %d, resourceVersion %s", o.GetGeneration(), o.GetResourceVersion())
-	}
-	return vs, nil
-}
-
 //nolint:thelper // A scenario, not a helper: its failures point at its own lines.
 func testPolicyDeny(t *testing.T, ctx context.Context) {
 	var live string
 	for _, kind := range []string{"XApp", "App"} {
 		file := writeFile(t, "prod-"+kind+".yaml", appYAML(kind, prodNS))
-		_, stderr, err := kubectlApply(ctx, file)
-		msg := after(stderr, deniedBy("production"))
+		_, stderr, err := h.KubectlApply(ctx, file)
+		msg := deniedBy(stderr, "production")
 		if err == nil || msg != forbidden {
 			t.Errorf("kubectl apply -f %s (%s in production): %v, said %q\nwant refused with %q", file, kind, err, stderr, forbidden)
 		}
@@ -242,22 +211,12 @@ func renderOffline(t *testing.T, ctx context.Context, file, namespace, env strin
 	}
 	req := writeFile(t, "required-"+env+".yaml", required)
 
-	fn, err := render.StartFunction(ctx, h.Env.Function, "--metrics-address=")
-	if err != nil {
-		t.Fatalf("cannot start function-xapp for the render: %v", err)
-	}
-	defer func() {
-		if err := fn.Stop(); err != nil {
-			t.Errorf("function-xapp: %v\n%s", err, fn.Output())
-		}
-	}()
 	start := time.Now()
-	defer func() { h.Printf("policy: offline render in %s took %.1fs", env, time.Since(start).Seconds()) }()
-	out, err := render.Renderer{CLI: h.Env.CLI, Core: h.Env.Core}.Render(ctx, render.Args{
+	out, err := h.RenderOffline(ctx, render.Args{
 		XR: filepath.Join(policyRun.dir, file), Composition: "../package/configuration/composition-xapp.yaml",
-		Functions: "../examples/functions.yaml", FunctionAddresses: map[string]string{"function-xapp": fn.Address()},
-		Required: req, IncludeResults: true,
+		Functions: "../examples/functions.yaml", Required: req, IncludeResults: true,
 	})
+	h.Printf("policy: offline render in %s took %.1fs", env, time.Since(start).Seconds())
 	if err != nil {
 		return err.Error(), nil
 	}
@@ -277,8 +236,8 @@ func renderOffline(t *testing.T, ctx context.Context, file, namespace, env strin
 //nolint:thelper // A scenario, not a helper: its failures point at its own lines.
 func testPolicyWarn(t *testing.T, ctx context.Context) {
 	file := writeFile(t, "dev-XApp.yaml", appYAML("XApp", devNS))
-	stdout, stderr, err := kubectlApply(ctx, file)
-	live := after(stderr, warnedBy("development"))
+	stdout, stderr, err := h.KubectlApply(ctx, file)
+	live := warnedBy(stderr, "development")
 	if err != nil || live != forbidden {
 		t.Fatalf("kubectl apply -f %s (in development): %v\nstdout: %s\nstderr: %s\nwant admitted with the warning %q", file, err, stdout, stderr, forbidden)
 	}
@@ -329,22 +288,22 @@ func testPolicyEdit(t *testing.T, ctx context.Context) {
 	start := time.Now()
 	setRegistries(t, ctx, "ghcr.io/acme", badRegistry)
 	err := Eventually(ctx, 30*time.Second, 100*time.Millisecond, func() (bool, string, error) {
-		_, stderr, err := kubectlApply(ctx, file, "--dry-run=server")
+		_, stderr, err := h.KubectlApply(ctx, file, "--dry-run=server")
 		return err == nil, "still refused: " + stderr, nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	h.Printf("policy: admission followed the edited XAppPolicy after %.1fs", time.Since(start).Seconds())
-	stdout, stderr, err := kubectlApply(ctx, file)
+	stdout, stderr, err := h.KubectlApply(ctx, file)
 	if err != nil || strings.Contains(stderr, "Warning") {
 		t.Fatalf("kubectl apply -f %s after the policy allowed its registry: %v\n%s%s", file, err, stdout, stderr)
 	}
 	// Crossplane has reconciled the edited policy once its Synced condition observed the edit.
-	if err := waitObserved(ctx, XAppPolicyKind, "", policyName); err != nil {
+	if err := h.WaitObserved(ctx, 30*time.Second, XAppPolicyKind, "", policyName); err != nil {
 		t.Error(err)
 	}
-	vs, err := admissionVersions(ctx)
+	vs, err := h.AdmissionVersions(ctx, vapName, bindings...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -353,24 +312,6 @@ func testPolicyEdit(t *testing.T, ctx context.Context) {
 			t.Errorf("%s changed with the policy: %s, was %s", k, vs[k], v)
 		}
 	}
-}
-
-// waitObserved waits until the object's Synced condition is about its current generation.
-func waitObserved(ctx context.Context, gvk schema.GroupVersionKind, namespace, name string) error {
-	return Eventually(ctx, 30*time.Second, 200*time.Millisecond, func() (bool, string, error) {
-		u, err := h.Get(ctx, gvk, namespace, name)
-		if err != nil || u == nil {
-			return false, "", err
-		}
-		cs, _, _ := unstructured.NestedSlice(u.Object, "status", "conditions")
-		for _, c := range cs {
-			m, _ := c.(map[string]any)
-			if m["type"] == "Synced" && m["status"] == ConditionTrue && m["observedGeneration"] == u.GetGeneration() {
-				return true, "", nil
-			}
-		}
-		return false, fmt.Sprintf("%s %s generation %d: Synced has not observed it: %v", gvk.Kind, name, u.GetGeneration(), cs), nil
-	})
 }
 
 //nolint:thelper // A scenario, not a helper: its failures point at its own lines.
@@ -398,8 +339,8 @@ func testPolicyTightened(t *testing.T, ctx context.Context) {
 		t.Error(err)
 	}
 	// A change a developer makes is refused, with the same message.
-	_, stderr, err := kubectlApply(ctx, writeFile(t, "prod-XApp-3.yaml", bytes.Replace(appYAML("XApp", prodNS), []byte("replicas: 2"), []byte("replicas: 3"), 1)))
-	if msg := after(stderr, deniedBy("production")); err == nil || msg != forbidden {
+	_, stderr, err := h.KubectlApply(ctx, writeFile(t, "prod-XApp-3.yaml", bytes.Replace(appYAML("XApp", prodNS), []byte("replicas: 2"), []byte("replicas: 3"), 1)))
+	if msg := deniedBy(stderr, "production"); err == nil || msg != forbidden {
 		t.Errorf("changing the app after the policy was tightened: %v, %q; want refused with %q", err, stderr, forbidden)
 	}
 	// Deleting it is Crossplane removing its finalizer, an update admission must let through.
@@ -438,7 +379,14 @@ func testPolicyCleanup(t *testing.T, ctx context.Context) {
 	// Both namespaces at once: each waits seconds for its pods and the namespace controller.
 	errs := make(chan error, 2)
 	for _, ns := range []string{devNS, prodNS} {
-		go func() { errs <- h.WaitGone(ctx, 60*time.Second, ns) }()
+		go func() {
+			// A scenario that failed early may not have made it.
+			if err := h.Client.Get(ctx, client.ObjectKey{Name: ns}, &corev1.Namespace{}); err != nil {
+				errs <- client.IgnoreNotFound(err)
+				return
+			}
+			errs <- h.WaitGone(ctx, 60*time.Second, ns)
+		}()
 	}
 	for range 2 {
 		if err := <-errs; err != nil {
@@ -452,7 +400,7 @@ func testPolicyCleanup(t *testing.T, ctx context.Context) {
 		t.Fatal(err)
 	}
 	err := Eventually(ctx, 60*time.Second, 200*time.Millisecond, func() (bool, string, error) {
-		vs, err := admissionVersions(ctx)
+		vs, err := h.AdmissionVersions(ctx, vapName, bindings...)
 		if kerrors.IsNotFound(err) {
 			// One is gone; every one must be.
 			vap := &admissionv1.ValidatingAdmissionPolicyList{}
