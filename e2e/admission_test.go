@@ -55,7 +55,9 @@ var policyRun struct {
 
 // TestPolicy applies the platform's XAppPolicy and proves it live: one rule table, enforced by
 // admission in a production namespace (refused), in a development one (warned), by an offline
-// render with the same message, and changed by editing the policy alone.
+// render with the same message, and changed by editing the policy alone. It needs nothing TestLive
+// made, and runs before it (Go runs a package's tests in file order): on the quiet control plane it
+// takes about 20 s, after the load scenario's 100 apps over a minute.
 func TestPolicy(t *testing.T) {
 	live(t)
 	policyRun.dir = t.TempDir()
