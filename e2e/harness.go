@@ -154,6 +154,10 @@ func (h *Harness) connect() error {
 	cfg := rest.CopyConfig(h.Config)
 	// The tests create a hundred apps at once; the client's default 5 QPS would measure itself.
 	cfg.QPS, cfg.Burst = 500, 1000
+	// The API server's warnings (finalizer names, an XAppPolicy's Warn bindings) are what tests
+	// read from kubectl; through this client they would only print controller-runtime's
+	// "log.SetLogger was never called" stack.
+	cfg.WarningHandlerWithContext = rest.NoWarnings{}
 	h.Config = cfg
 	c, err := client.New(cfg, client.Options{Scheme: s})
 	if err != nil {

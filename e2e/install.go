@@ -9,6 +9,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
@@ -167,5 +168,13 @@ data:
   dataServices:
     provider: in-cluster
 `
-	return h.Apply(ctx, []byte(yaml))
+	// The provider's CRDs are Established once its package is Healthy, but the API server's
+	// discovery may serve them a moment later: a kind it does not know yet is retried.
+	return Eventually(ctx, 30*time.Second, 250*time.Millisecond, func() (bool, string, error) {
+		err := h.Apply(ctx, []byte(yaml))
+		if meta.IsNoMatchError(err) {
+			return false, err.Error(), nil
+		}
+		return err == nil, "", err
+	})
 }

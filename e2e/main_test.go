@@ -35,13 +35,12 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// live returns the harness, or skips the test when the end-to-end tests were not asked for.
-func live(t *testing.T) *Harness {
+// live skips the test when the end-to-end tests were not asked for; otherwise h is up.
+func live(t *testing.T) {
 	t.Helper()
 	if h == nil {
 		t.Skipf("the end-to-end tests run under `make e2e` (or `make test`), which sets %s and the binaries' paths", EnvRun)
 	}
-	return h
 }
 
 // scenario runs one scenario as a subtest and prints its time, passed or not.

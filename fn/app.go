@@ -75,6 +75,9 @@ type app struct {
 	// governed is true when an XAppPolicy's environment judges the app: the Input's rules that
 	// the policy also has (registries, pinning, caps, owner, domains) step aside for it.
 	governed bool
+	// policyWarnings are the messages of the policy's rules the app breaks where its environment
+	// warns; its status shows them.
+	policyWarnings []string
 
 	// selector identifies the app's pods; labels go on every object, podLabels on the pods.
 	selector  map[string]string

@@ -129,7 +129,7 @@ func runFunction(req *fnv1.RunFunctionRequest) *fnv1.RunFunctionResponse {
 	}
 	a := newApp(appName, namespace, spec, in, image)
 	a.generation = xrGeneration(req.GetObserved().GetComposite().GetResource())
-	a.governed = verdict.governed
+	a.governed, a.policyWarnings = verdict.governed, verdict.warned
 	a.digest = runningDigest(a, reqs)
 	warnings, errs := policy(a)
 	if len(errs) > 0 {

@@ -124,3 +124,56 @@ func TestGovernedInput(t *testing.T) {
 		})
 	}
 }
+
+// TestPolicyWarningsInStatus checks that an app its environment only warns about keeps admission's
+// warnings in its status, where they outlive the events, and that other apps show none.
+func TestPolicyWarningsInStatus(t *testing.T) {
+	const (
+		xr = `{apiVersion: platform.xapp.dev/v1alpha1, kind: XApp, metadata: {name: shop, namespace: team-shop},
+			spec: {image: "docker.io/shop:1.0", ports: [{name: http, port: 8080}]}}`
+		pol = `{apiVersion: platform.xapp.dev/v1alpha1, kind: XAppPolicy, metadata: {name: platform}, spec: {
+			images: {allowedRegistries: [ghcr.io/acme]}, environments: [{name: dev, namespaceLabels: {env: dev}, action: Warn}]}}`
+	)
+	required := func(labels string) map[string]*fnv1.Resources {
+		return map[string]*fnv1.Resources{
+			requiredPolicies:  {Items: []*fnv1.Resource{{Resource: mustStruct(t, pol)}}},
+			requiredNamespace: {Items: []*fnv1.Resource{{Resource: mustStruct(t, `{apiVersion: v1, kind: Namespace, metadata: {name: team-shop, labels: `+labels+`}}`)}}},
+		}
+	}
+	cases := map[string]struct {
+		reason   string
+		required map[string]*fnv1.Resources
+		want     []any
+	}{
+		"Warned": {
+			reason:   "In development the app composes and its status says what admission warned.",
+			required: required("{env: dev}"),
+			want:     []any{"spec.image: docker.io/shop:1.0 is not from a registry the platform allows (ghcr.io/acme)"},
+		},
+		"NoEnvironment": {
+			reason:   "A namespace no environment selects gets no policy warnings.",
+			required: required("{env: test}"),
+		},
+		"NotSentYet": {
+			reason: "Before Crossplane sends the policy, there is nothing to show.",
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			rsp := runFunction(&fnv1.RunFunctionRequest{
+				Observed:          &fnv1.State{Composite: &fnv1.Resource{Resource: mustStruct(t, xr)}},
+				RequiredResources: tc.required,
+			})
+			for _, r := range rsp.GetResults() {
+				if r.GetSeverity() == fnv1.Severity_SEVERITY_FATAL {
+					t.Fatalf("%s\nthe app was refused: %s", tc.reason, r.GetMessage())
+				}
+			}
+			st := rsp.GetDesired().GetComposite().GetResource().AsMap()["status"].(map[string]any)
+			got, _ := st["policyWarnings"].([]any)
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("%s\nstatus.policyWarnings: -want, +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}

@@ -886,6 +886,12 @@ type XAppStatus struct {
 	// metrics.
 	// +optional
 	Links *Links `json:"links,omitempty"`
+
+	// PolicyWarnings are the rules of the platform's XAppPolicy the app breaks where its environment
+	// only warns, with the messages admission gave when it was applied. Warnings are otherwise only
+	// events, which expire; these stay for as long as the app breaks the rules.
+	// +optional
+	PolicyWarnings []string `json:"policyWarnings,omitempty"`
 }
 
 // CMDB is what the CMDB records about the app.
