@@ -72,6 +72,9 @@ type app struct {
 	// governed is true when an XAppPolicy's environment judges the app: the Input's rules that
 	// the policy also has (registries, pinning, caps, owner, domains) step aside for it.
 	governed bool
+	// pendingSecret is the ExternalSecret a Deployment yet to be created waits for (see
+	// pendingStoreSecret); empty when it waits for none.
+	pendingSecret string
 
 	// selector identifies the app's pods; labels go on every object, podLabels on the pods.
 	selector  map[string]string
