@@ -190,6 +190,10 @@ func validateEventScaling(ap *field.Path, as *v1alpha1.Autoscaling) field.ErrorL
 // measures, a broker it names, scaling to zero where it allows it.
 func scalingPolicy(a *app) field.ErrorList {
 	as, s := a.spec.Autoscaling, a.in.Scaling
+	if as.Min > 0 && !isEventScaling(as) {
+		// An HPA on CPU and memory: nothing of the platform's to check, and nothing to allocate.
+		return nil
+	}
 	ap := field.NewPath("spec", "autoscaling")
 	var errs field.ErrorList
 	if as.Min == 0 && (s == nil || !s.AllowScaleToZero) {

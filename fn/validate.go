@@ -139,8 +139,13 @@ func validateEnv(p *field.Path, env []v1alpha1.EnvVar) field.ErrorList {
 		if sources > 1 {
 			errs = append(errs, field.Invalid(ep, e.Name, "set at most one of value, secretKeyRef, configMapKeyRef and storeKeyRef"))
 		}
-		errs = append(errs, validateKeyRef(ep.Child("secretKeyRef"), e.SecretKeyRef)...)
-		errs = append(errs, validateKeyRef(ep.Child("configMapKeyRef"), e.ConfigMapKeyRef)...)
+		// Paths only for the references set: this runs for every variable on every reconcile.
+		if e.SecretKeyRef != nil {
+			errs = append(errs, validateKeyRef(ep.Child("secretKeyRef"), e.SecretKeyRef)...)
+		}
+		if e.ConfigMapKeyRef != nil {
+			errs = append(errs, validateKeyRef(ep.Child("configMapKeyRef"), e.ConfigMapKeyRef)...)
+		}
 	}
 	return errs
 }
