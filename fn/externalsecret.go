@@ -140,7 +140,7 @@ func externalSecrets(a *app) []object {
 	if a.in.SecretStore == nil || !usesStore(&a.spec) {
 		return nil
 	}
-	var out []object
+	out := make([]object, 0, 1+len(a.spec.Volumes))
 	byStore := map[string]*externalSecret{}
 	for _, ce := range containerEnvs(&a.spec) {
 		for _, e := range ce.env {

@@ -30,9 +30,10 @@ func withStoreEnv(vars ...v1alpha1.EnvVar) specMod {
 	return func(s *v1alpha1.XAppSpec) { s.Env = append(s.Env, vars...) }
 }
 
-func withStoreVolume(name, mount, path string) specMod {
+// withTLSFromStore mounts the store's secret at path as the volume tls.
+func withTLSFromStore(mount, path string) specMod {
 	return func(s *v1alpha1.XAppSpec) {
-		s.Volumes = append(s.Volumes, v1alpha1.Volume{Name: name, Path: mount, StoreSecret: &v1alpha1.StoreSecret{Path: path}})
+		s.Volumes = append(s.Volumes, v1alpha1.Volume{Name: "tls", Path: mount, StoreSecret: &v1alpha1.StoreSecret{Path: path}})
 	}
 }
 
@@ -44,7 +45,7 @@ func TestExternalSecrets(t *testing.T) {
 			storeEnv("PAYMENT_TOKEN", "payments/shop", "token", "vault-payments"),
 			storeEnv("STRIPE_WEBHOOK", "shop/stripe", "webhook-secret", "vault"),
 		),
-		withStoreVolume("tls", "/etc/shop/tls", "shop/tls"),
+		withTLSFromStore("/etc/shop/tls", "shop/tls"),
 		func(s *v1alpha1.XAppSpec) {
 			// A sidecar that needs the same key shares the app's entry.
 			s.Sidecars = []v1alpha1.Container{{Name: "proxy", Image: "ghcr.io/acme/proxy:1.0", Env: []v1alpha1.EnvVar{storeEnv("STRIPE_KEY", "shop/stripe", "api-key", "")}}}
@@ -75,7 +76,7 @@ func TestValidateStoreRefs(t *testing.T) {
 		"Valid": {reason: "A path, a key, a store.", mods: []specMod{withStoreEnv(storeEnv("A", "shop/a", "k", "vault"))}},
 		"Empty": {
 			reason: "A path is required and a store is a name.",
-			mods:   []specMod{withStoreEnv(storeEnv("A", " ", "k", "Vault_1")), withStoreVolume("tls", "/etc/tls", "")},
+			mods:   []specMod{withStoreEnv(storeEnv("A", " ", "k", "Vault_1")), withTLSFromStore("/etc/tls", "")},
 			want: []string{
 				"spec.env[0].storeKeyRef.path: Required value: the secret's path in the store",
 				`spec.env[0].storeKeyRef.store: Invalid value: "Vault_1": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`,
@@ -113,7 +114,7 @@ func TestStorePolicy(t *testing.T) {
 	}{
 		"NoStore": {
 			reason: "A platform without a store refuses every reference, each by its path.",
-			mods:   []specMod{withStoreEnv(storeEnv("A", "shop/a", "k", "")), withStoreVolume("tls", "/etc/tls", "shop/tls")},
+			mods:   []specMod{withStoreEnv(storeEnv("A", "shop/a", "k", "")), withTLSFromStore("/etc/tls", "shop/tls")},
 			want: []string{
 				"spec.env[0].storeKeyRef: Forbidden: the platform has no secret store (its Input has no secretStore): reference a Secret of the app's namespace with secretKeyRef instead",
 				"spec.volumes[0].storeSecret: Forbidden: the platform has no secret store (its Input has no secretStore): reference a Secret of the app's namespace with secretKeyRef instead",
@@ -204,7 +205,7 @@ func TestPendingStoreSecret(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			a := testApp(t, []inputMod{withSecretStore()}, withStoreEnv(storeEnv("A", "shop/a", "k", "")), withStoreVolume("tls", "/etc/tls", "shop/tls"))
+			a := testApp(t, []inputMod{withSecretStore()}, withStoreEnv(storeEnv("A", "shop/a", "k", "")), withTLSFromStore("/etc/tls", "shop/tls"))
 			if got := pendingStoreSecret(a, tc.dep, tc.observed); got != tc.want {
 				t.Errorf("%s\npendingStoreSecret(): got %q, want %q", tc.reason, got, tc.want)
 			}

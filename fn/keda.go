@@ -3,6 +3,7 @@ package fn
 import (
 	"fmt"
 	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -251,10 +252,8 @@ func readyConditionHealth(kind, name, before string, failedReasons []string) fun
 		case c.Status == metav1.ConditionTrue:
 			return ready()
 		}
-		for _, r := range failedReasons {
-			if c.Reason == r {
-				return failing(kind, name, "%s: %s", c.Reason, oneLine(c.Message))
-			}
+		if slices.Contains(failedReasons, c.Reason) {
+			return failing(kind, name, "%s: %s", c.Reason, oneLine(c.Message))
 		}
 		return waiting(kind, name, "%s: %s", c.Reason, oneLine(c.Message))
 	}
