@@ -135,7 +135,8 @@ type XAppSpec struct {
 	// +kubebuilder:validation:Maximum=100
 	Replicas *int32 `json:"replicas,omitempty"`
 
-	// Autoscaling scales the app between min and max replicas on CPU and/or memory utilisation.
+	// Autoscaling scales the app between min and max replicas on CPU and/or memory utilisation (a
+	// HorizontalPodAutoscaler), or on requests per second and queue length (a KEDA ScaledObject).
 	// +optional
 	Autoscaling *Autoscaling `json:"autoscaling,omitempty"`
 
