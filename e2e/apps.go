@@ -164,7 +164,7 @@ var leftovers = []schema.GroupVersionKind{
 	{Group: "protection.crossplane.io", Version: "v1beta1", Kind: "Usage"},
 	{Group: "cmdb.m.xapp.dev", Version: "v1alpha1", Kind: "ConfigurationItem"},
 	{Group: "cmdb.m.xapp.dev", Version: "v1alpha1", Kind: "Relationship"},
-	CNPGCluster,
+	CNPGCluster, ScaledObjectKind, ExternalSecretKind,
 }
 
 // Kubernetes' own objects in every namespace.

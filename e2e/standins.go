@@ -24,12 +24,13 @@ const GatewayController = gatewayv1.GatewayController("xapp.dev/e2e-gateway")
 // CNPGCluster is CloudNativePG's Cluster kind.
 var CNPGCluster = schema.GroupVersionKind{Group: "postgresql.cnpg.io", Version: "v1", Kind: "Cluster"}
 
-// standIns plays a gateway controller and CloudNativePG until ctx ends, checking twice a second:
-// routes get the status a gateway writes, database Clusters the status and app Secret CloudNativePG
-// writes. Only what xapp reads is written, in the same form as the real controllers.
+// standIns plays a gateway controller, CloudNativePG, the External Secrets Operator and KEDA until
+// ctx ends, checking twice a second: routes get the status a gateway writes, database Clusters the
+// status and app Secret CloudNativePG writes, ExternalSecrets their Secret and status, ScaledObjects
+// their status. Only what xapp reads is written, in the same form as the real controllers.
 func (h *Harness) standIns(ctx context.Context) {
 	for {
-		for _, f := range []func(context.Context) error{h.acceptRoutes, h.runDatabases} {
+		for _, f := range []func(context.Context) error{h.acceptRoutes, h.runDatabases, h.runExternalSecrets, h.runScaledObjects} {
 			if err := f(ctx); err != nil && ctx.Err() == nil {
 				h.Printf("stand-in: %v", err)
 			}
