@@ -117,13 +117,12 @@ func sameRouteStatus(got, want []gatewayv1.RouteParentStatus) bool {
 // `<cluster>-app` (owned by the Cluster, so it goes with it) and reports the Cluster healthy with
 // its read-write Service.
 func (h *Harness) runDatabases(ctx context.Context) error {
-	l := &unstructured.UnstructuredList{}
-	l.SetGroupVersionKind(CNPGCluster.GroupVersion().WithKind(CNPGCluster.Kind + "List"))
-	if err := h.Client.List(ctx, l); err != nil {
-		return errors.Wrap(err, "cannot list CloudNativePG Clusters")
+	l, err := h.listKind(ctx, CNPGCluster)
+	if err != nil {
+		return err
 	}
-	for i := range l.Items {
-		c := &l.Items[i]
+	for i := range l {
+		c := &l[i]
 		if c.GetDeletionTimestamp() != nil {
 			continue
 		}
@@ -145,11 +144,8 @@ func (h *Harness) runDatabases(ctx context.Context) error {
 				"lastTransitionTime": time.Now().UTC().Format(time.RFC3339), "observedGeneration": c.GetGeneration(),
 			}},
 		}
-		if err := unstructured.SetNestedField(c.Object, status, "status"); err != nil {
-			return errors.Wrap(err, "cannot set a Cluster's status")
-		}
-		if err := h.Client.Status().Update(ctx, c); err != nil && !kerrors.IsConflict(err) && !kerrors.IsNotFound(err) {
-			return errors.Wrapf(err, "cannot report Cluster %s/%s healthy", c.GetNamespace(), c.GetName())
+		if err := h.reportStatus(ctx, c, status); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -29,13 +29,12 @@ const StoreValue = "e2e-store-value"
 // key the spec names (a dataFrom extract gets one key, `value`), then reports it Ready with the
 // operator's reason and message.
 func (h *Harness) runExternalSecrets(ctx context.Context) error {
-	l := &unstructured.UnstructuredList{}
-	l.SetGroupVersionKind(ExternalSecretKind.GroupVersion().WithKind(ExternalSecretKind.Kind + "List"))
-	if err := h.Client.List(ctx, l); err != nil {
-		return errors.Wrap(err, "cannot list ExternalSecrets")
+	l, err := h.listKind(ctx, ExternalSecretKind)
+	if err != nil {
+		return err
 	}
-	for i := range l.Items {
-		es := &l.Items[i]
+	for i := range l {
+		es := &l[i]
 		if es.GetDeletionTimestamp() != nil || readyTrue(es) {
 			continue
 		}
@@ -92,13 +91,12 @@ func (h *Harness) storeSecret(ctx context.Context, es *unstructured.Unstructured
 // reports it Ready and, with no requests or messages in this cluster, not Active. It scales
 // nothing: the Deployment keeps the replica it starts with.
 func (h *Harness) runScaledObjects(ctx context.Context) error {
-	l := &unstructured.UnstructuredList{}
-	l.SetGroupVersionKind(ScaledObjectKind.GroupVersion().WithKind(ScaledObjectKind.Kind + "List"))
-	if err := h.Client.List(ctx, l); err != nil {
-		return errors.Wrap(err, "cannot list ScaledObjects")
+	l, err := h.listKind(ctx, ScaledObjectKind)
+	if err != nil {
+		return err
 	}
-	for i := range l.Items {
-		so := &l.Items[i]
+	for i := range l {
+		so := &l[i]
 		if so.GetDeletionTimestamp() != nil || readyTrue(so) {
 			continue
 		}
@@ -115,6 +113,16 @@ func (h *Harness) runScaledObjects(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// listKind lists every object of a kind, in every namespace.
+func (h *Harness) listKind(ctx context.Context, gvk schema.GroupVersionKind) ([]unstructured.Unstructured, error) {
+	l := &unstructured.UnstructuredList{}
+	l.SetGroupVersionKind(gvk.GroupVersion().WithKind(gvk.Kind + "List"))
+	if err := h.Client.List(ctx, l); err != nil {
+		return nil, errors.Wrapf(err, "cannot list %s", gvk.Kind)
+	}
+	return l.Items, nil
 }
 
 // reportStatus writes an object's status as its controller would; a conflict is retried on the
