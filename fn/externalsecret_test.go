@@ -212,3 +212,46 @@ func TestPendingStoreSecret(t *testing.T) {
 		})
 	}
 }
+
+func TestComposeHoldsDeployment(t *testing.T) {
+	cases := map[string]struct {
+		reason  string
+		pending string
+		wantObj bool
+		wantWhy string
+	}{
+		"Pending": {
+			reason:  "A Deployment yet to be created waits for its Secrets: nothing composed, the wait said.",
+			pending: "shop-store-env",
+			wantWhy: "Deployment shop: not created until ExternalSecret shop-store-env has written its Secret, which the pods read",
+		},
+		"Written": {reason: "Its Secrets written, the Deployment is composed.", wantObj: true, wantWhy: "Deployment shop: not created yet"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			a := testApp(t, []inputMod{withSecretStore()}, withStoreEnv(storeEnv("A", "shop/a", "k", "")))
+			a.pendingSecret = tc.pending
+			objs := compose(a, nil, nil)
+			order := make([]string, len(objs))
+			var dep *object
+			for i := range objs {
+				order[i] = objs[i].name
+				if objs[i].name == ResourceDeployment {
+					dep = &objs[i]
+				}
+			}
+			if dep == nil {
+				t.Fatalf("%s\ncompose(): no Deployment entry in %v", tc.reason, order)
+			}
+			if got := dep.obj != nil; got != tc.wantObj {
+				t.Errorf("%s\ncompose(): Deployment composed = %t, want %t", tc.reason, got, tc.wantObj)
+			}
+			if got := dep.health(nil).why; got != tc.wantWhy {
+				t.Errorf("%s\ncompose(): Deployment health %q, want %q", tc.reason, got, tc.wantWhy)
+			}
+			if order[0] != ResourceExternalSecretPrefix+"env" {
+				t.Errorf("%s\ncompose(): order %v, want the ExternalSecret first: its failure explains the pods'", tc.reason, order)
+			}
+		})
+	}
+}

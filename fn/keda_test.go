@@ -208,3 +208,21 @@ func TestScaledObjectHealth(t *testing.T) {
 		})
 	}
 }
+
+func TestHPAName(t *testing.T) {
+	cases := map[string]struct {
+		reason string
+		mod    specMod
+		want   string
+	}{
+		"OurHPA":  {reason: "The app's own HPA has its name.", mod: withAutoscaling(2, 5), want: "shop"},
+		"KEDAHPA": {reason: "KEDA names the HPA it makes for a ScaledObject; the at-max alert must watch that one.", mod: withEvents(2, 5, ptr.To(int32(10)), nil), want: "keda-hpa-shop"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if got := testApp(t, []inputMod{withKEDA(false)}, tc.mod).hpaName(); got != tc.want {
+				t.Errorf("%s\nhpaName(): got %q, want %q", tc.reason, got, tc.want)
+			}
+		})
+	}
+}
