@@ -216,8 +216,9 @@ func externalSecretHealth(name string) func(*structpb.Struct) health {
 // yet, while the app's Deployment does not exist: pods started before then would only fail with
 // CreateContainerConfigError. Once the Deployment exists it is always composed (leaving it out
 // would delete it), and a Secret that goes missing later is reported through its ExternalSecret.
-func pendingStoreSecret(a *app, dep *observedDeployment, observed map[string]*fnv1.Resource) string {
-	if dep != nil || a.in.SecretStore == nil || !usesStore(&a.spec) {
+// Existence is Crossplane's observed object, not whether its status could be read.
+func pendingStoreSecret(a *app, observed map[string]*fnv1.Resource) string {
+	if observed[ResourceDeployment].GetResource() != nil || a.in.SecretStore == nil || !usesStore(&a.spec) {
 		return ""
 	}
 	for _, o := range externalSecrets(a) {

@@ -181,7 +181,6 @@ func TestPendingStoreSecret(t *testing.T) {
 	synced := &fnv1.Resource{Resource: mustStruct(t, `{apiVersion: external-secrets.io/v1, kind: ExternalSecret, status: {conditions: [{type: Ready, status: "True", reason: SecretSynced}]}}`)}
 	cases := map[string]struct {
 		reason   string
-		dep      *observedDeployment
 		observed map[string]*fnv1.Resource
 		want     string
 	}{
@@ -199,14 +198,14 @@ func TestPendingStoreSecret(t *testing.T) {
 			observed: map[string]*fnv1.Resource{"external-secret-env": synced, "external-secret-file-tls": synced},
 		},
 		"DeploymentExists": {
-			reason: "An existing Deployment is always composed, whatever its Secrets: leaving it out would delete it.",
-			dep:    &observedDeployment{},
+			reason:   "An existing Deployment is always composed, whatever its Secrets and even when its status cannot be read: leaving it out would delete it.",
+			observed: map[string]*fnv1.Resource{ResourceDeployment: {Resource: mustStruct(t, `{apiVersion: apps/v1, kind: Deployment, status: "unreadable"}`)}},
 		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			a := testApp(t, []inputMod{withSecretStore()}, withStoreEnv(storeEnv("A", "shop/a", "k", "")), withTLSFromStore("/etc/tls", "shop/tls"))
-			if got := pendingStoreSecret(a, tc.dep, tc.observed); got != tc.want {
+			if got := pendingStoreSecret(a, tc.observed); got != tc.want {
 				t.Errorf("%s\npendingStoreSecret(): got %q, want %q", tc.reason, got, tc.want)
 			}
 		})
