@@ -166,7 +166,7 @@ var leftovers = []schema.GroupVersionKind{
 	{Group: "cmdb.m.xapp.dev", Version: "v1alpha1", Kind: "Relationship"},
 	{Group: "cmdb.m.xapp.dev", Version: "v1alpha1", Kind: "Notification"},
 	{Group: "cmdb.m.xapp.dev", Version: "v1alpha1", Kind: "ChangeRecord"},
-	CNPGCluster,
+	CNPGCluster, ScaledObjectKind, ExternalSecretKind,
 }
 
 // Kubernetes' own objects in every namespace.

@@ -76,10 +76,10 @@ func Up(ctx context.Context, env Env, out io.Writer) (*Harness, error) {
 		fn   func(context.Context) error
 	}{
 		{"control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok + 1 Node)", h.controlPlane},
-		{"CRDs of the gateway API, CloudNativePG and the Prometheus operator", h.thirdPartyCRDs},
+		{"CRDs of the gateway API, CloudNativePG, the Prometheus operator, KEDA and External Secrets", h.thirdPartyCRDs},
 		{"Crossplane core init + start with webhooks, RBAC manager", h.crossplane},
 		{"loopback OCI registry with the three packages", h.registry},
-		{"CMDB test servers, stand-ins for a gateway controller and CloudNativePG", h.outsideWorld},
+		{"CMDB test servers, stand-ins for a gateway controller, CloudNativePG, ESO and KEDA", h.outsideWorld},
 		{"xapp installed (ClusterRole, Configuration; function and provider resolved and served)", h.install},
 	} {
 		t := time.Now()

@@ -69,14 +69,16 @@ func (h *Harness) ApplyFile(ctx context.Context, file string) error {
 	return errors.Wrap(h.Apply(ctx, b), file)
 }
 
-// thirdPartyCRDs installs what a platform has before xapp: the gateway API, CloudNativePG and the
-// Prometheus operator (the shipped compositions have every app scraped and alerted on).
+// thirdPartyCRDs installs what a platform has before xapp: the gateway API, CloudNativePG, the
+// Prometheus operator (the shipped compositions have every app scraped and alerted on), KEDA and
+// the External Secrets Operator (the default composition offers both).
 func (h *Harness) thirdPartyCRDs(ctx context.Context) error {
 	for _, f := range []string{
 		"gateway-api/gateway.networking.k8s.io_gatewayclasses.yaml", "gateway-api/gateway.networking.k8s.io_gateways.yaml",
 		"gateway-api/gateway.networking.k8s.io_httproutes.yaml", "gateway-api/gateway.networking.k8s.io_grpcroutes.yaml",
 		"gateway-api/gateway.networking.k8s.io_referencegrants.yaml", "cloudnative-pg/postgresql.cnpg.io_clusters.yaml",
 		"prometheus-operator/monitoring.coreos.com_servicemonitors.yaml", "prometheus-operator/monitoring.coreos.com_prometheusrules.yaml",
+		"keda/keda.sh_scaledobjects.yaml", "external-secrets/external-secrets.io_externalsecrets.yaml",
 	} {
 		if err := h.ApplyFile(ctx, filepath.Join(h.Env.Shared, "crds", f)); err != nil {
 			return err

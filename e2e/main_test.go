@@ -66,6 +66,7 @@ func TestLive(t *testing.T) {
 	scenario(t, "packages Healthy, XRDs Established", testPackages)
 	scenario(t, "minimal app Ready", testMinimalApp)
 	scenario(t, "app routed by Ingress Ready with its URL", testIngressApp)
+	scenario(t, "KEDA and store secrets: Ready once Secrets written, Deployment after them", testEventsApp)
 	if !scenario(t, "full app Ready with url, replicas, image, database, cmdb", testFullApp) {
 		t.Fatal("the scenarios after this one work on the full app")
 	}

@@ -24,13 +24,14 @@ const GatewayController = gatewayv1.GatewayController("xapp.dev/e2e-gateway")
 // CNPGCluster is CloudNativePG's Cluster kind.
 var CNPGCluster = schema.GroupVersionKind{Group: "postgresql.cnpg.io", Version: "v1", Kind: "Cluster"}
 
-// standIns plays a gateway controller, an ingress controller and CloudNativePG until ctx ends,
-// checking twice a second: routes get the status a gateway writes, Ingresses the address a
-// controller publishes, database Clusters the status and app Secret CloudNativePG writes. Only what
-// xapp reads is written, in the same form as the real controllers.
+// standIns plays a gateway controller, an ingress controller, CloudNativePG, the External Secrets
+// Operator and KEDA until ctx ends, checking twice a second: routes get the status a gateway writes,
+// Ingresses the address a controller publishes, database Clusters the status and app Secret
+// CloudNativePG writes, ExternalSecrets their Secret and status, ScaledObjects their status. Only
+// what xapp reads is written, in the same form as the real controllers.
 func (h *Harness) standIns(ctx context.Context) {
 	for {
-		for _, f := range []func(context.Context) error{h.acceptRoutes, h.publishIngresses, h.runDatabases} {
+		for _, f := range []func(context.Context) error{h.acceptRoutes, h.publishIngresses, h.runDatabases, h.runExternalSecrets, h.runScaledObjects} {
 			if err := f(ctx); err != nil && ctx.Err() == nil {
 				h.Printf("stand-in: %v", err)
 			}
@@ -117,13 +118,12 @@ func sameRouteStatus(got, want []gatewayv1.RouteParentStatus) bool {
 // `<cluster>-app` (owned by the Cluster, so it goes with it) and reports the Cluster healthy with
 // its read-write Service.
 func (h *Harness) runDatabases(ctx context.Context) error {
-	l := &unstructured.UnstructuredList{}
-	l.SetGroupVersionKind(CNPGCluster.GroupVersion().WithKind(CNPGCluster.Kind + "List"))
-	if err := h.Client.List(ctx, l); err != nil {
-		return errors.Wrap(err, "cannot list CloudNativePG Clusters")
+	l, err := h.listKind(ctx, CNPGCluster)
+	if err != nil {
+		return err
 	}
-	for i := range l.Items {
-		c := &l.Items[i]
+	for i := range l {
+		c := &l[i]
 		if c.GetDeletionTimestamp() != nil {
 			continue
 		}
@@ -145,11 +145,8 @@ func (h *Harness) runDatabases(ctx context.Context) error {
 				"lastTransitionTime": time.Now().UTC().Format(time.RFC3339), "observedGeneration": c.GetGeneration(),
 			}},
 		}
-		if err := unstructured.SetNestedField(c.Object, status, "status"); err != nil {
-			return errors.Wrap(err, "cannot set a Cluster's status")
-		}
-		if err := h.Client.Status().Update(ctx, c); err != nil && !kerrors.IsConflict(err) && !kerrors.IsNotFound(err) {
-			return errors.Wrapf(err, "cannot report Cluster %s/%s healthy", c.GetNamespace(), c.GetName())
+		if err := h.reportStatus(ctx, c, status); err != nil {
+			return err
 		}
 	}
 	return nil

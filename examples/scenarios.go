@@ -95,5 +95,8 @@ func Scenarios() map[string]Scenario {
 		"ingress-catch-all":        {Reason: "A catch-all route where the platform allows one: a rule without host; the URL is the controller's address.", XR: "ingress/xr-catch-all.yaml", Composition: "ingress/composition.yaml", Observed: "ingress/observed-ready.yaml"},
 		"catch-all-refused":        {Reason: "A catch-all route on a platform that does not allow one is refused by its field.", XR: "ingress/xr-catch-all.yaml", Refused: true},
 		"gateway-routes":           {Reason: "TCP ports through the gateway where the platform allows it: a TLSRoute by host name to a TLS port, a TCPRoute to a plain one.", XR: "gatewayroutes/xr.yaml", Composition: "gatewayroutes/composition.yaml"},
+		"events":                   {Reason: "Scaling on requests and a queue, to zero, and secrets from the platform's store, before anything exists: ExternalSecrets and a ScaledObject, no HPA; the Deployment waits until its Secrets are written.", XR: "events/xr.yaml"},
+		"events-ready":             {Reason: "The ExternalSecrets have written their Secrets, KEDA has scaled the idle app to zero: the Deployment is composed, the app Ready at zero replicas.", XR: "events/xr.yaml", Observed: "events/observed-ready.yaml"},
+		"events-refused":           {Reason: "The same app on a platform that offers neither KEDA scaling nor a secret store: refused, every field that asks for them named.", XR: "events/xr.yaml", Composition: "cilium/composition.yaml", Refused: true},
 	}
 }

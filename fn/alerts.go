@@ -90,7 +90,7 @@ func (a *app) healthAlerts(al *v1beta1.Alerts) []alertRule {
 			"The rollout of app %s is stuck", "The new revision has made no progress past its deadline for %s: AppReady on the XApp says why."),
 	}
 	if a.autoscaled() {
-		hpa := sel + fmt.Sprintf(`, horizontalpodautoscaler=%q`, a.name)
+		hpa := sel + fmt.Sprintf(`, horizontalpodautoscaler=%q`, a.hpaName())
 		rules = append(rules, a.alert(al, "XAppAtMaxReplicas",
 			"kube_horizontalpodautoscaler_status_current_replicas{"+hpa+"} >= kube_horizontalpodautoscaler_spec_max_replicas{"+hpa+"}", or(al.AtMaxReplicasFor, defaultAtMaxFor),
 			"App %s runs at its maximum replicas", "The autoscaler has been at spec.autoscaling.max for %s: the app may need more."))

@@ -78,6 +78,9 @@ type app struct {
 	// policyWarnings are the messages of the policy's rules the app breaks where its environment
 	// warns; its status shows them.
 	policyWarnings []string
+	// pendingSecret is the ExternalSecret a Deployment yet to be created waits for (see
+	// pendingStoreSecret); empty when it waits for none.
+	pendingSecret string
 
 	// selector identifies the app's pods; labels go on every object, podLabels on the pods.
 	selector  map[string]string

@@ -46,13 +46,22 @@ func compose(a *app, dep *observedDeployment, ds *dataPlan) []object {
 	add := func(name string, obj any, h func(*structpb.Struct) health) {
 		objs = append(objs, object{name: name, obj: obj, health: h})
 	}
-	add(ResourceDeployment, deployment(a, ds.extraEnv()), func(*structpb.Struct) health { return deploymentHealth(a.name, a.generation, dep) })
+	// The Secrets the pods read come before them: a missing one is what a developer must hear of.
+	objs = append(objs, externalSecrets(a)...)
+	if a.pendingSecret != "" {
+		objs = append(objs, heldDeployment(a))
+	} else {
+		add(ResourceDeployment, deployment(a, ds.extraEnv()), func(*structpb.Struct) health { return deploymentHealth(a.name, a.generation, dep) })
+	}
 	if r, h := publishedRoute(a); r != nil {
 		add(ResourceRoute, r, h)
 	}
 	objs = append(objs, gatewayRoutes(a)...)
 	if hpa := autoscaler(a); hpa != nil {
 		add(ResourceAutoscaler, hpa, autoscalerHealth(a.name))
+	}
+	if so := scaledObjectFor(a); so != nil {
+		add(ResourceScaledObject, so, scaledObjectHealth(a.name))
 	}
 	if a.ownServiceAccount() {
 		sa := serviceAccount(a)

@@ -131,7 +131,7 @@ func container(a *app, c v1alpha1.Container, extraEnv []corev1.EnvVar) corev1.Co
 		Image:           c.Image,
 		Command:         c.Command,
 		Args:            c.Args,
-		Env:             env(c.Env, extraEnv),
+		Env:             env(a, c.Env, extraEnv),
 		Resources:       resources(a, c.Resources),
 		VolumeMounts:    mounts,
 		SecurityContext: containerSecurityContext(c.Security),

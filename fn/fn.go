@@ -156,6 +156,7 @@ func runFunction(req *fnv1.RunFunctionRequest) *fnv1.RunFunctionResponse {
 	}
 
 	dep := decodeDeployment(observed[ResourceDeployment].GetResource())
+	a.pendingSecret = pendingStoreSecret(a, observed)
 	st := appStatus(a, dep, observed)
 	objs := append(compose(a, dep, ds), announcements(a, st.Deploy, observed)...)
 	objs = append(objs, changeRecords(a, st.Deploy, observed)...)

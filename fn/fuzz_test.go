@@ -43,7 +43,10 @@ var (
 podMetadata: {allowedLabelPrefixes: [""], allowedAnnotationPrefixes: [""]},
 security: {allowRunAsUser: true, allowedCapabilities: [NET_BIND_SERVICE]}, serviceAccount: {allowExisting: true},
 volumes: {allowPersistent: true, maxPersistentSize: 10Gi, maxScratchSize: 1Gi},
-resources: {cpuLimit: Request, maxCPU: "4", maxMemory: 8Gi}`}
+resources: {cpuLimit: Request, maxCPU: "4", maxMemory: 8Gi},
+scaling: {allowScaleToZero: true, requestRate: {serverAddress: "http://prom:9090", query: "sum(rate(r{app=\"{name}\"}[1m]))"},
+  queues: [{name: q, type: kafka, authentication: {name: k}}]},
+secretStore: {name: vault, allowedStores: [other]}`}
 	// fuzzGateways and fuzzRoutings are how routes go, picked together: Gateway API with nothing
 	// else allowed, Gateway API carrying TLS and TCP routes and catch-all hosts, or Ingresses.
 	fuzzGateways = []string{"", ", tlsListener: tls, allowTCPRoutes: true", ""}
@@ -249,6 +252,9 @@ func checkFuzzResponse(t *testing.T, rsp *fnv1.RunFunctionResponse) {
 	}
 	if len(rsp.GetDesired().GetResources()) < 2 {
 		t.Fatalf("no Fatal result but only %d composed resources", len(rsp.GetDesired().GetResources()))
+	}
+	if rs := rsp.GetDesired().GetResources(); rs[ResourceAutoscaler] != nil && rs[ResourceScaledObject] != nil {
+		t.Fatalf("an HorizontalPodAutoscaler and a ScaledObject: KEDA makes its own HPA, and two fight over the replicas")
 	}
 	for name, r := range rsp.GetDesired().GetResources() {
 		f := r.GetResource().GetFields()

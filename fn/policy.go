@@ -58,6 +58,12 @@ func workloadPolicy(a *app) (warnings []string, errs field.ErrorList) {
 		w, e := containersPolicy(a)
 		warnings, errs = append(warnings, w...), append(errs, e...)
 	}
+	if s.Autoscaling != nil {
+		errs = append(errs, scalingPolicy(a)...)
+	}
+	if usesStore(s) {
+		errs = append(errs, storePolicy(a)...)
+	}
 	errs = append(errs, loadBalancerPolicy(a)...)
 	errs = append(errs, podMetadataPolicy(a)...)
 	errs = append(errs, accountsPolicy(a)...)

@@ -214,16 +214,11 @@ func managedHealth(kind, name string) func(*structpb.Struct) health {
 // serves). Otherwise the provider's own words say why: a failing Synced condition first (bad
 // credentials, a rejected spec), else the Ready condition's reason and message.
 func mrHealth(kind, name string, obs *structpb.Struct) health {
-	if obs == nil {
-		return waiting(kind, name, "not created yet")
+	cs, h := statusConditions(kind, name, obs)
+	if h != nil {
+		return *h
 	}
-	var st struct {
-		Conditions []metav1.Condition `json:"conditions"`
-	}
-	if err := pbjson.DecodeField(obs, "status", &st); err != nil {
-		return waiting(kind, name, "cannot read status: %v", err)
-	}
-	rc, sc := findCondition(st.Conditions, "Ready"), findCondition(st.Conditions, "Synced")
+	rc, sc := findCondition(cs, "Ready"), findCondition(cs, "Synced")
 	switch {
 	case rc != nil && rc.Status == metav1.ConditionTrue:
 		return ready()
@@ -250,4 +245,21 @@ func refused(msg string) bool {
 // that break a condition's message in kubectl's tables.
 func oneLine(msg string) string {
 	return strings.Join(strings.Fields(msg), " ")
+}
+
+// statusConditions reads an observed object's status conditions; h is its health instead when there
+// is no object, or no status to read.
+func statusConditions(kind, name string, obs *structpb.Struct) (cs []metav1.Condition, h *health) {
+	if obs == nil {
+		w := waiting(kind, name, "not created yet")
+		return nil, &w
+	}
+	var st struct {
+		Conditions []metav1.Condition `json:"conditions"`
+	}
+	if err := pbjson.DecodeField(obs, "status", &st); err != nil {
+		w := waiting(kind, name, "cannot read status: %v", err)
+		return nil, &w
+	}
+	return st.Conditions, nil
 }

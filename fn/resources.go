@@ -58,15 +58,39 @@ func validateResources(p *field.Path, r *v1alpha1.Resources) field.ErrorList {
 		l = *r.Limits
 	}
 	var errs field.ErrorList
+	// Each field's path is made only for an error: this runs on every reconcile of every app.
 	for _, q := range []struct {
-		path *field.Path
-		q    *resource.Quantity
-	}{{p.Child("cpu"), r.CPU}, {p.Child("memory"), r.Memory}, {p.Child("limits", "cpu"), l.CPU}, {p.Child("limits", "memory"), l.Memory}} {
+		field resourcesField
+		q     *resource.Quantity
+	}{{resCPU, r.CPU}, {resMemory, r.Memory}, {resLimitsCPU, l.CPU}, {resLimitsMemory, l.Memory}} {
 		if q.q != nil && q.q.Sign() <= 0 {
-			errs = append(errs, field.Invalid(q.path, q.q.String(), "must be greater than zero"))
+			errs = append(errs, field.Invalid(q.field.path(p), q.q.String(), "must be greater than zero"))
 		}
 	}
 	return errs
+}
+
+// resourcesField is a field of Resources, by its path below it.
+type resourcesField int
+
+const (
+	resCPU resourcesField = iota
+	resMemory
+	resLimitsCPU
+	resLimitsMemory
+)
+
+func (f resourcesField) path(p *field.Path) *field.Path {
+	switch f {
+	case resMemory:
+		return p.Child("memory")
+	case resLimitsCPU:
+		return p.Child("limits", "cpu")
+	case resLimitsMemory:
+		return p.Child("limits", "memory")
+	default:
+		return p.Child("cpu")
+	}
 }
 
 // resourcesPolicy holds what the app sets to the platform's caps, and each limit to at least its
@@ -80,18 +104,18 @@ func resourcesPolicy(a *app, p *field.Path, r *v1alpha1.Resources) field.ErrorLi
 	pol := a.resourcePolicy()
 	var errs field.ErrorList
 	for _, c := range []struct {
-		path     *field.Path
+		field    resourcesField
 		set      *resource.Quantity
 		max      *resource.Quantity
 		capField string
 	}{
-		{p.Child("cpu"), r.CPU, pol.MaxCPU, "resources.maxCPU"},
-		{p.Child("memory"), r.Memory, pol.MaxMemory, "resources.maxMemory"},
-		{p.Child("limits", "cpu"), l.CPU, pol.MaxCPU, "resources.maxCPU"},
-		{p.Child("limits", "memory"), l.Memory, pol.MaxMemory, "resources.maxMemory"},
+		{resCPU, r.CPU, pol.MaxCPU, "resources.maxCPU"},
+		{resMemory, r.Memory, pol.MaxMemory, "resources.maxMemory"},
+		{resLimitsCPU, l.CPU, pol.MaxCPU, "resources.maxCPU"},
+		{resLimitsMemory, l.Memory, pol.MaxMemory, "resources.maxMemory"},
 	} {
 		if c.set != nil && c.max != nil && c.set.Cmp(*c.max) > 0 {
-			errs = append(errs, field.Forbidden(c.path, fmt.Sprintf("%s is above the platform's cap of %s (%s)", c.set, c.max, c.capField)))
+			errs = append(errs, field.Forbidden(c.field.path(p), fmt.Sprintf("%s is above the platform's cap of %s (%s)", c.set, c.max, c.capField)))
 		}
 	}
 	errs = append(errs, limitBelowRequest(p, l.CPU, a.cpu(r), r.CPU != nil, "cpu")...)

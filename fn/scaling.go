@@ -12,7 +12,8 @@ import (
 // autoscaler scales the Deployment on CPU and/or memory; nil unless the app asks for autoscaling.
 func autoscaler(a *app) *autoscalingv2.HorizontalPodAutoscaler {
 	as := a.spec.Autoscaling
-	if as == nil {
+	if as == nil || a.eventScaled() {
+		// An app scaled on events gets a ScaledObject, whose HPA KEDA makes: two would fight.
 		return nil
 	}
 	cpu := as.TargetCPUUtilization
@@ -48,7 +49,10 @@ func autoscaler(a *app) *autoscalingv2.HorizontalPodAutoscaler {
 }
 
 // disruptionBudget keeps all but one pod running through node drains; nil when the app never runs
-// more than one pod, where a budget could only block a drain or allow everything.
+// more than one pod, where a budget could only block a drain or allow everything. It counts what may
+// go (maxUnavailable), not what must stay (minAvailable): an app KEDA scales down to one pod or to
+// none still lets a drain evict it, where minAvailable 1 would block the drain at one pod and
+// promise nothing at zero.
 func disruptionBudget(a *app) *policyv1.PodDisruptionBudget {
 	if a.maxReplicas() <= 1 {
 		return nil

@@ -102,7 +102,11 @@ func setAppReady(rsp *fnv1.RunFunctionResponse, st v1alpha1.XAppStatus, hs []hea
 	}
 	if first == nil {
 		msg := "app is available"
-		if st.Replicas != nil {
+		switch {
+		case st.Replicas != nil && st.Replicas.Desired == 0:
+			// Idle under KEDA, or replicas: 0: available for what it is asked, not serving.
+			msg = "app scaled to zero"
+		case st.Replicas != nil:
 			msg = fmt.Sprintf("%d of %d replicas available", st.Replicas.Available, st.Replicas.Desired)
 		}
 		if st.URL != "" {

@@ -92,6 +92,9 @@ func validateWorkload(sp *field.Path, appName string, spec *v1alpha1.XAppSpec) f
 	if spec.Database != nil || spec.Cache != nil || spec.Bucket != nil {
 		errs = append(errs, validateDataEnv(spec)...)
 	}
+	if usesStore(spec) {
+		errs = append(errs, validateStoreRefs(spec)...)
+	}
 	return errs
 }
 
@@ -129,16 +132,21 @@ func validateEnv(p *field.Path, env []v1alpha1.EnvVar) field.ErrorList {
 		}
 		seen[e.Name] = i
 		sources := 0
-		for _, set := range []bool{e.Value != "", e.SecretKeyRef != nil, e.ConfigMapKeyRef != nil} {
+		for _, set := range []bool{e.Value != "", e.SecretKeyRef != nil, e.ConfigMapKeyRef != nil, e.StoreKeyRef != nil} {
 			if set {
 				sources++
 			}
 		}
 		if sources > 1 {
-			errs = append(errs, field.Invalid(ep, e.Name, "set at most one of value, secretKeyRef and configMapKeyRef"))
+			errs = append(errs, field.Invalid(ep, e.Name, "set at most one of value, secretKeyRef, configMapKeyRef and storeKeyRef"))
 		}
-		errs = append(errs, validateKeyRef(ep.Child("secretKeyRef"), e.SecretKeyRef)...)
-		errs = append(errs, validateKeyRef(ep.Child("configMapKeyRef"), e.ConfigMapKeyRef)...)
+		// Paths only for the references set: this runs for every variable on every reconcile.
+		if e.SecretKeyRef != nil {
+			errs = append(errs, validateKeyRef(ep.Child("secretKeyRef"), e.SecretKeyRef)...)
+		}
+		if e.ConfigMapKeyRef != nil {
+			errs = append(errs, validateKeyRef(ep.Child("configMapKeyRef"), e.ConfigMapKeyRef)...)
+		}
 	}
 	return errs
 }
@@ -197,8 +205,8 @@ func validateScaling(sp *field.Path, spec *v1alpha1.XAppSpec) field.ErrorList {
 	if spec.Replicas != nil {
 		errs = append(errs, field.Forbidden(sp.Child("replicas"), "set either replicas or autoscaling, not both: the autoscaler owns the replica count"))
 	}
-	if as.Min < 1 || as.Min > maxAutoscale {
-		errs = append(errs, field.Invalid(ap.Child("min"), as.Min, fmt.Sprintf("must be between 1 and %d", maxAutoscale)))
+	if as.Min < 0 || as.Min > maxAutoscale {
+		errs = append(errs, field.Invalid(ap.Child("min"), as.Min, fmt.Sprintf("must be between 0 and %d", maxAutoscale)))
 	}
 	if as.Max < as.Min || as.Max > maxAutoscale {
 		errs = append(errs, field.Invalid(ap.Child("max"), as.Max, fmt.Sprintf("must be between min (%d) and %d", as.Min, maxAutoscale)))
@@ -211,7 +219,7 @@ func validateScaling(sp *field.Path, spec *v1alpha1.XAppSpec) field.ErrorList {
 			errs = append(errs, field.Invalid(ap.Child(t.field), *t.value, "must be a percentage between 1 and 100"))
 		}
 	}
-	return errs
+	return append(errs, validateEventScaling(ap, as)...)
 }
 
 func validateProbes(p *field.Path, spec *v1alpha1.XAppSpec) field.ErrorList {

@@ -94,7 +94,7 @@ func TestValidate(t *testing.T) {
 				}
 			}},
 			want: []string{
-				`spec.env[0]: Invalid value: "A": set at most one of value, secretKeyRef and configMapKeyRef`,
+				`spec.env[0]: Invalid value: "A": set at most one of value, secretKeyRef, configMapKeyRef and storeKeyRef`,
 				`spec.env[1].name: Duplicate value: "A (also spec.env[0])"`,
 				`spec.env[2].name: Invalid value: "1=B": a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit (e.g. 'my.env-name',  or 'MY_ENV.NAME',  or 'MyEnvName1', regex used for validation is '[-._a-zA-Z][-._a-zA-Z0-9]*')`,
 			},

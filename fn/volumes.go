@@ -54,6 +54,9 @@ func volumeOf(a *app, v v1alpha1.Volume) (corev1.Volume, corev1.VolumeMount) {
 			LocalObjectReference: corev1.LocalObjectReference{Name: v.ConfigMap.Name}, Optional: optional(v.ConfigMap.Optional),
 		}
 		m.ReadOnly = true
+	case v.StoreSecret != nil:
+		vol.Secret = &corev1.SecretVolumeSource{SecretName: storeFileSecret(a, v.Name)}
+		m.ReadOnly = true
 	case v.Persistent != nil:
 		vol.PersistentVolumeClaim = &corev1.PersistentVolumeClaimVolumeSource{ClaimName: claimName(a, v)}
 	}
@@ -128,13 +131,13 @@ func validateVolumes(sp *field.Path, spec *v1alpha1.XAppSpec) field.ErrorList {
 		errs = append(errs, validateVolumeName(vp.Child("name"), v.Name, names, i)...)
 		errs = append(errs, validateVolumePath(vp.Child("path"), v.Path, paths, i)...)
 		sources := 0
-		for _, set := range []bool{v.Scratch != nil, v.Secret != nil, v.ConfigMap != nil, v.Persistent != nil} {
+		for _, set := range []bool{v.Scratch != nil, v.Secret != nil, v.ConfigMap != nil, v.StoreSecret != nil, v.Persistent != nil} {
 			if set {
 				sources++
 			}
 		}
 		if sources != 1 {
-			errs = append(errs, field.Invalid(vp, v.Name, "set exactly one of scratch, secret, configMap and persistent"))
+			errs = append(errs, field.Invalid(vp, v.Name, "set exactly one of scratch, secret, configMap, storeSecret and persistent"))
 		}
 		if s := v.Scratch; s != nil && s.Size != nil && s.Size.Sign() <= 0 {
 			errs = append(errs, field.Invalid(vp.Child("scratch", "size"), s.Size.String(), "must be greater than zero"))

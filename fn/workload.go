@@ -105,7 +105,7 @@ func podSpec(a *app, extraEnv []corev1.EnvVar) corev1.PodSpec {
 		Command:         a.spec.Command,
 		Args:            a.spec.Args,
 		Ports:           containerPorts(a.spec.Ports),
-		Env:             env(a.spec.Env, extraEnv),
+		Env:             env(a, a.spec.Env, extraEnv),
 		Resources:       resources(a, a.spec.Resources),
 		LivenessProbe:   probe(a, probeLiveness),
 		ReadinessProbe:  probe(a, probeReadiness),
@@ -164,7 +164,7 @@ func containerPorts(ports []v1alpha1.Port) []corev1.ContainerPort {
 // env is the platform's variables (the data services'), then the developer's in their order: a
 // variable may refer to any before it with $(NAME), so the developer's can be built from the data
 // services' (SPRING_DATASOURCE_URL from PGHOST and PGPORT) and from each other.
-func env(vars []v1alpha1.EnvVar, extra []corev1.EnvVar) []corev1.EnvVar {
+func env(a *app, vars []v1alpha1.EnvVar, extra []corev1.EnvVar) []corev1.EnvVar {
 	if len(vars)+len(extra) == 0 {
 		return nil
 	}
@@ -184,6 +184,12 @@ func env(vars []v1alpha1.EnvVar, extra []corev1.EnvVar) []corev1.EnvVar {
 				LocalObjectReference: corev1.LocalObjectReference{Name: v.ConfigMapKeyRef.Name},
 				Key:                  v.ConfigMapKeyRef.Key,
 				Optional:             optional(v.ConfigMapKeyRef.Optional),
+			}}
+		case v.StoreKeyRef != nil:
+			// The app's ExternalSecret writes the key under the variable's own name.
+			e.ValueFrom = &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{
+				LocalObjectReference: corev1.LocalObjectReference{Name: storeEnvSecret(a, v.StoreKeyRef.Store)},
+				Key:                  v.Name,
 			}}
 		}
 		out = append(out, e)

@@ -90,6 +90,16 @@ type Input struct {
 	// +optional
 	Security *SecurityPolicy `json:"security,omitempty"`
 
+	// Scaling lets apps scale on requests and queues, and to zero, through KEDA. Unset, apps scale
+	// on CPU and memory only.
+	// +optional
+	Scaling *Scaling `json:"scaling,omitempty"`
+
+	// SecretStore lets apps take secrets from the platform's store through the External Secrets
+	// Operator. Unset, apps may not.
+	// +optional
+	SecretStore *SecretStore `json:"secretStore,omitempty"`
+
 	// ServiceAccount says whether apps may run under an existing ServiceAccount
 	// (`serviceAccountName`) instead of their own.
 	// +optional

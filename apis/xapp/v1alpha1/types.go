@@ -136,7 +136,8 @@ type XAppSpec struct {
 	// +kubebuilder:validation:Maximum=100
 	Replicas *int32 `json:"replicas,omitempty"`
 
-	// Autoscaling scales the app between min and max replicas on CPU and/or memory utilisation.
+	// Autoscaling scales the app between min and max replicas on CPU and/or memory utilisation (a
+	// HorizontalPodAutoscaler), or on requests per second and queue length (a KEDA ScaledObject).
 	// +optional
 	Autoscaling *Autoscaling `json:"autoscaling,omitempty"`
 
@@ -382,7 +383,7 @@ type Port struct {
 
 // EnvVar is one environment variable: a value, or a key of a Secret or ConfigMap.
 //
-// +kubebuilder:validation:XValidation:rule="[has(self.value), has(self.secretKeyRef), has(self.configMapKeyRef)].filter(x, x).size() <= 1",message="set at most one of value, secretKeyRef and configMapKeyRef"
+// +kubebuilder:validation:XValidation:rule="[has(self.value), has(self.secretKeyRef), has(self.configMapKeyRef), has(self.storeKeyRef)].filter(x, x).size() <= 1",message="set at most one of value, secretKeyRef, configMapKeyRef and storeKeyRef"
 type EnvVar struct {
 	// Name of the variable.
 	// +kubebuilder:validation:MinLength=1
@@ -401,6 +402,10 @@ type EnvVar struct {
 	// ConfigMapKeyRef takes the value from a key of a ConfigMap in the app's namespace.
 	// +optional
 	ConfigMapKeyRef *KeyRef `json:"configMapKeyRef,omitempty"`
+
+	// StoreKeyRef takes the value from a key of a secret in the platform's secret store.
+	// +optional
+	StoreKeyRef *StoreKeyRef `json:"storeKeyRef,omitempty"`
 }
 
 // KeyRef names one key of a Secret or ConfigMap.
@@ -502,10 +507,10 @@ type Container struct {
 	Volumes []string `json:"volumes,omitempty"`
 }
 
-// Volume is one volume mounted into the container. Set exactly one of scratch, secret, configMap and
-// persistent.
+// Volume is one volume mounted into the container. Set exactly one of scratch, secret, configMap,
+// storeSecret and persistent.
 //
-// +kubebuilder:validation:XValidation:rule="[has(self.scratch), has(self.secret), has(self.configMap), has(self.persistent)].filter(x, x).size() == 1",message="set exactly one of scratch, secret, configMap and persistent"
+// +kubebuilder:validation:XValidation:rule="[has(self.scratch), has(self.secret), has(self.configMap), has(self.storeSecret), has(self.persistent)].filter(x, x).size() == 1",message="set exactly one of scratch, secret, configMap, storeSecret and persistent"
 type Volume struct {
 	// Name of the volume.
 	// +kubebuilder:validation:MinLength=1
@@ -530,6 +535,10 @@ type Volume struct {
 	// ConfigMap mounts every key of a ConfigMap in the app's namespace as a file, read-only.
 	// +optional
 	ConfigMap *ObjectVolume `json:"configMap,omitempty"`
+
+	// StoreSecret mounts every key of a secret in the platform's secret store as a file, read-only.
+	// +optional
+	StoreSecret *StoreSecret `json:"storeSecret,omitempty"`
 
 	// Persistent storage outlives the pod, on a claim the app owns. Refused unless the platform
 	// allows it.
@@ -608,12 +617,16 @@ type ResourceLimits struct {
 	Memory *resource.Quantity `json:"memory,omitempty"`
 }
 
-// Autoscaling bounds and targets for the HorizontalPodAutoscaler.
+// Autoscaling bounds and targets: utilisation targets make a HorizontalPodAutoscaler, a request rate
+// or a queue a KEDA ScaledObject (which makes its own), never both.
 //
 // +kubebuilder:validation:XValidation:rule="self.max >= self.min",message="autoscaling.max must be greater than or equal to autoscaling.min"
+// +kubebuilder:validation:XValidation:rule="!(has(self.requestsPerSecond) || has(self.queue)) || !(has(self.targetCPUUtilization) || has(self.targetMemoryUtilization))",message="set utilisation targets (an HPA) or requestsPerSecond and queue (a KEDA ScaledObject), not both: KEDA makes its own HPA"
+// +kubebuilder:validation:XValidation:rule="self.min > 0 || has(self.requestsPerSecond) || has(self.queue)",message="autoscaling.min 0 needs requestsPerSecond or queue: CPU and memory cannot wake an app that runs no pods"
 type Autoscaling struct {
-	// Min replicas.
-	// +kubebuilder:validation:Minimum=1
+	// Min replicas. 0 scales the app to zero while it has no requests or messages, where the
+	// platform allows it; only with requestsPerSecond or queue.
+	// +kubebuilder:validation:Minimum=0
 	// +kubebuilder:validation:Maximum=1000
 	Min int32 `json:"min"`
 
@@ -635,6 +648,8 @@ type Autoscaling struct {
 	// +kubebuilder:validation:Minimum=1
 	// +kubebuilder:validation:Maximum=100
 	TargetMemoryUtilization *int32 `json:"targetMemoryUtilization,omitempty"`
+
+	EventScaling `json:",inline"`
 }
 
 // Probes of the container. An unset probe gets the platform's default on the first port.
