@@ -146,8 +146,11 @@ func admissionPolicy(name string) *admissionregistrationv1.ValidatingAdmissionPo
 }
 
 // admissionBinding applies the policy, with the XAppPolicy as parameters, to one environment's
-// namespaces with its action. A missing XAppPolicy denies: the binding is the XAppPolicy's own
-// composed resource, so that happens only while it is being deleted.
+// namespaces with its action. A missing XAppPolicy allows, as the function does when it finds none
+// (it falls back to the Input's rules): the API server looks the parameters up before it evaluates
+// match conditions, so Deny would refuse every write to every app in the environment while the
+// binding outlives its XAppPolicy (the garbage collector's lag, a --cascade=orphan delete),
+// Crossplane's own finalizer removal included, and no app there could be changed or deleted.
 func admissionBinding(name, policyName string, env v1alpha1.PolicyEnvironment) *admissionregistrationv1.ValidatingAdmissionPolicyBinding {
 	action := admissionregistrationv1.Deny
 	if env.Action == v1alpha1.PolicyActionWarn {
@@ -159,7 +162,7 @@ func admissionBinding(name, policyName string, env v1alpha1.PolicyEnvironment) *
 		Spec: admissionregistrationv1.ValidatingAdmissionPolicyBindingSpec{
 			PolicyName: policyName,
 			ParamRef: &admissionregistrationv1.ParamRef{
-				Name: name, ParameterNotFoundAction: ptr.To(admissionregistrationv1.DenyAction),
+				Name: name, ParameterNotFoundAction: ptr.To(admissionregistrationv1.AllowAction),
 			},
 			MatchResources:    &admissionregistrationv1.MatchResources{NamespaceSelector: &metav1.LabelSelector{MatchLabels: env.NamespaceLabels}},
 			ValidationActions: []admissionregistrationv1.ValidationAction{action},
