@@ -74,7 +74,8 @@ func (h *Harness) FunctionVerdicts(xr string, since time.Time) ([]Verdict, error
 // writeVerbs are the API requests that change something.
 var writeVerbs = map[string]bool{"POST": true, "PUT": true, "PATCH": true, "APPLY": true, "DELETE": true}
 
-// apiWrites reads the API server's own count of write requests, by resource (and subresource).
+// apiWrites reads the API server's own count of write requests, by resource (and subresource) and
+// verb: a create, an update and a delete of the same kind are different stories of churn.
 func (h *Harness) apiWrites(ctx context.Context) (map[string]float64, error) {
 	cs, err := kubernetes.NewForConfig(h.Config)
 	if err != nil {
@@ -106,7 +107,7 @@ func (h *Harness) apiWrites(ctx context.Context) (map[string]float64, error) {
 		if s := l["subresource"]; s != "" {
 			r += "/" + s
 		}
-		out[r] += m.GetCounter().GetValue()
+		out[r+" "+strings.ToLower(l["verb"])] += m.GetCounter().GetValue()
 	}
 	return out, nil
 }
