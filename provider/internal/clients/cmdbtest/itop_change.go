@@ -13,6 +13,16 @@ import (
 // The change class of the itop-change-mgmt module (the simple, non-ITIL change management of
 // iTop's standard data model, datamodel.itop-change-mgmt.xml), its parent Ticket and the link
 // from tickets to functional CIs (itop-tickets).
+//
+// Read from iTop's sources, not checked against a running iTop 3.2.0 (cmdb-protocols.md has no
+// change class yet): the apply_stimulus messages and their order of checks (verbatim from
+// core/restservices.class.inc.php); the order in which missing attributes are listed (the
+// compiled model's, as inherit_flags_from builds it); that core/create refuses a change without
+// the attributes mandatory in state new (CheckToWrite's "Null not allowed", as for other
+// classes); the date-time format message (AttributeDate extends AttributeDateTime, whose
+// message the checked date one is); the case log's JSON shape. Not modelled: the filter that
+// offers only the team's members as agent (whether REST enforces it is unchecked) and the
+// read-only flags of later states.
 
 // An itopState is a lifecycle state: the attributes mandatory in it (in the order the compiled
 // model lists them: the inherited state's flags, then the state's own) and its transitions.
