@@ -17,12 +17,14 @@ import (
 // Read from iTop's sources, not checked against a running iTop 3.2.0 (cmdb-protocols.md has no
 // change class yet): the apply_stimulus messages and their order of checks (verbatim from
 // core/restservices.class.inc.php); the order in which missing attributes are listed (the
-// compiled model's, as inherit_flags_from builds it); that core/create refuses a change without
-// the attributes mandatory in state new (CheckToWrite's "Null not allowed", as for other
-// classes); the date-time format message (AttributeDate extends AttributeDateTime, whose
-// message the checked date one is); the case log's JSON shape. Not modelled: the filter that
-// offers only the team's members as agent (whether REST enforces it is unchecked) and the
-// read-only flags of later states.
+// compiled model's, as inherit_flags_from builds it); the date-time format message
+// (AttributeDate extends AttributeDateTime, whose message the checked date one is); the case
+// log's JSON shape. Stricter than may be real: core/create refuses a change without caller_id
+// with "Null not allowed". title, description and org_id are not nullable, but caller_id is
+// mandatory only by state new's flags, and the DBObject::CheckValue read (an older iTop) checks
+// attribute nullability only; whether 3.2 refuses it is unchecked (provider-cmdb always sends
+// it). Not modelled, as CheckValue checks an external key only for existence: the filter that
+// offers only the team's members as agent; nor the read-only flags of later states.
 
 // An itopState is a lifecycle state: the attributes mandatory in it (in the order the compiled
 // model lists them: the inherited state's flags, then the state's own) and its transitions.
