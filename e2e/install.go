@@ -92,6 +92,8 @@ func (h *Harness) thirdPartyCRDs(ctx context.Context) error {
 func (h *Harness) outsideWorld(ctx context.Context) error {
 	h.ServiceNow = cmdbtest.NewServiceNow(Teams...)
 	h.ITop = cmdbtest.NewITop(Teams...)
+	// The people iTop's change lifecycle wants, as the itop config names them (organisation Demo).
+	h.ITop.Insert("Person", map[string]string{"name": "Bot", "first_name": "Platform", "email": "platform-bot@example.com", "org_id": "1"})
 	h.cleanup = append(h.cleanup, h.ServiceNow.Close, h.ITop.Close)
 	go h.standIns(ctx)
 	return nil
@@ -157,7 +159,9 @@ metadata:
 spec:
   backend: iTop
   endpoint: ` + h.ITop.URL + `
-  iTop: {organization: Demo}
+  iTop:
+    organization: Demo
+    changes: {callerEmail: platform-bot@example.com, team: Shop Team, agentEmail: platform-bot@example.com}
   credentials:
     method: Basic
     secretRef: {name: cmdb-creds, namespace: crossplane-system}

@@ -80,6 +80,39 @@ type ITopConfig struct {
 	// +optional
 	// +kubebuilder:default="1.3"
 	APIVersion string `json:"apiVersion,omitempty"`
+
+	// Changes says who ChangeRecords are recorded for and by; required for ChangeRecords.
+	// +optional
+	Changes *ITopChangeConfig `json:"changes,omitempty"`
+}
+
+// ITopChangeConfig names the people iTop's Change lifecycle (itop-change-mgmt) wants before a
+// change can be closed: a caller to create it, a team, an agent and a change manager to assign
+// it. They are the platform's, not an app's, so they live in the provider config. People are
+// found by email (names repeat), the team by name.
+type ITopChangeConfig struct {
+	// CallerEmail is the email of the Person a change is recorded for (caller_id).
+	// +kubebuilder:validation:MinLength=3
+	CallerEmail string `json:"callerEmail"`
+
+	// Team a change is assigned to (team_id), by name.
+	// +kubebuilder:validation:MinLength=1
+	Team string `json:"team"`
+
+	// AgentEmail is the email of the Person a change is assigned to (agent_id); iTop's console
+	// offers only the team's members.
+	// +kubebuilder:validation:MinLength=3
+	AgentEmail string `json:"agentEmail"`
+
+	// ChangeManagerEmail is the email of the change manager (changemanager_id); the agent when
+	// unset.
+	// +optional
+	ChangeManagerEmail string `json:"changeManagerEmail,omitempty"`
+
+	// FallbackPlan recorded when a change is planned (iTop wants one): how a deploy is undone.
+	// +optional
+	// +kubebuilder:default="Roll back to the previous revision."
+	FallbackPlan string `json:"fallbackPlan,omitempty"`
 }
 
 // A ProviderConfigSpec says which CMDB to talk to and how.

@@ -15,14 +15,14 @@ import (
 	"github.com/xapp-dev/xapp/provider/internal/clients/cmdbtest"
 )
 
-// changeRecord is a ChangeRecord of the harness's namespace for the ConfigurationItem ci.
-func (h *harness) changeRecord(name, ciName string, outcome v1alpha1.ChangeOutcome) *v1alpha1.ChangeRecord {
+// changeRecord is a ChangeRecord of the harness's namespace for the ConfigurationItem shop.
+func (h *harness) changeRecord(name string, outcome v1alpha1.ChangeOutcome) *v1alpha1.ChangeRecord {
 	at := metav1.NewTime(time.Date(2026, 11, 29, 21, 0, 0, 0, time.UTC))
 	c := &v1alpha1.ChangeRecord{
 		ObjectMeta: metav1.ObjectMeta{Namespace: h.ns, Name: name},
 		Spec: v1alpha1.ChangeRecordSpec{
 			ForProvider: v1alpha1.ChangeRecordParameters{
-				ConfigurationItemRef: refTo(ciName), CorrelationID: h.ns + "/" + name,
+				ConfigurationItemRef: refTo("shop"), CorrelationID: h.ns + "/" + name,
 				Title: "deploy " + name, Description: "image shop:2", Outcome: outcome,
 				CloseNotes: "rollout " + string(outcome), StartTime: &at, EndTime: &at,
 			},
@@ -52,10 +52,10 @@ func viewChanges(srv *cmdbtest.ServiceNow, correlation, ciID string) changeView 
 		LinkedCI: r["cmdb_ci"] == ciID, Type: r["type"]}
 }
 
-// shopOnServiceNow is a harness against endpoint with the app shop registered.
-func shopOnServiceNow(t *testing.T, endpoint string) (*harness, *v1alpha1.ConfigurationItem) {
+// shopOn is a harness against endpoint with the app shop registered.
+func shopOn(t *testing.T, backend v1alpha1.Backend, endpoint string) (*harness, *v1alpha1.ConfigurationItem) {
 	t.Helper()
-	h := newHarness(t, v1alpha1.BackendServiceNow, endpoint)
+	h := newHarness(t, backend, endpoint)
 	app := ci(h.ns, "shop")
 	h.create(app)
 	h.settle(app, 5)
@@ -95,8 +95,8 @@ func TestChangeRecordServiceNow(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			srv := cmdbtest.NewServiceNow()
 			defer srv.Close()
-			h, app := shopOnServiceNow(t, srv.URL)
-			chg := h.changeRecord("shop-change-2", "shop", tc.args.outcome)
+			h, app := shopOn(t, v1alpha1.BackendServiceNow, srv.URL)
+			chg := h.changeRecord("shop-change-2", tc.args.outcome)
 			if tc.args.existing != "" {
 				srv.Insert("change_request", map[string]string{"type": "standard", "state": tc.args.existing,
 					"correlation_id": chg.Spec.ForProvider.CorrelationID, "cmdb_ci": meta.GetExternalName(app)})
@@ -120,8 +120,8 @@ func TestChangeRecordDeleteLeavesTheRecord(t *testing.T) {
 	// the app deleted) must not delete or cancel the change request.
 	srv := cmdbtest.NewServiceNow()
 	defer srv.Close()
-	h, app := shopOnServiceNow(t, srv.URL)
-	chg := h.changeRecord("shop-change-2", "shop", v1alpha1.ChangeSuccessful)
+	h, app := shopOn(t, v1alpha1.BackendServiceNow, srv.URL)
+	chg := h.changeRecord("shop-change-2", v1alpha1.ChangeSuccessful)
 	h.create(chg)
 	h.settle(chg, 5)
 	h.delete(chg)
@@ -141,13 +141,29 @@ func TestChangeRecordDeleteLeavesTheRecord(t *testing.T) {
 func TestChangeRecordExactlyOnceUnderFaults(t *testing.T) {
 	srv := cmdbtest.NewServiceNow()
 	defer srv.Close()
-	p := newFaultProxy(srv.URL, 12)
+	deploys := recordUnderFaults(t, v1alpha1.BackendServiceNow, srv.URL, func(c *v1alpha1.ChangeRecord, ciID string) string {
+		if got := viewChanges(srv, c.Spec.ForProvider.CorrelationID, ciID); got.Count != 1 || got.State != "3" {
+			return fmt.Sprintf("%+v, want exactly one closed change request", got)
+		}
+		return ""
+	})
+	if n := len(srv.Find("change_request", "type", "standard")); n != deploys {
+		t.Errorf("ServiceNow holds %d change requests for %d deploys", n, deploys)
+	}
+}
+
+// recordUnderFaults records 15 deploys of shop through a fault proxy before endpoint, a third
+// of them crashing the provider right after the create, then lets every one settle without
+// faults; check says what is wrong with a deploy's record ("" when nothing is).
+func recordUnderFaults(t *testing.T, backend v1alpha1.Backend, endpoint string, check func(c *v1alpha1.ChangeRecord, ciID string) string) int {
+	t.Helper()
+	p := newFaultProxy(endpoint, 12)
 	defer p.Close()
-	h, app := shopOnServiceNow(t, p.URL)
+	h, app := shopOn(t, backend, p.URL)
 	const deploys = 15
 	chgs := make([]*v1alpha1.ChangeRecord, 0, deploys)
 	for i := range deploys {
-		c := h.changeRecord(fmt.Sprintf("shop-change-%d", i+1), "shop", v1alpha1.ChangeSuccessful)
+		c := h.changeRecord(fmt.Sprintf("shop-change-%d", i+1), v1alpha1.ChangeSuccessful)
 		h.create(c)
 		if i%3 == 0 {
 			h.crashNextCreate(c.Name)
@@ -166,12 +182,10 @@ func TestChangeRecordExactlyOnceUnderFaults(t *testing.T) {
 	h.setTimeout(10 * time.Second)
 	for _, c := range chgs {
 		h.settle(c, 10)
-		if got := viewChanges(srv, c.Spec.ForProvider.CorrelationID, meta.GetExternalName(app)); got.Count != 1 || got.State != "3" {
-			t.Errorf("%s: %+v, want exactly one closed change request", c.Name, got)
+		if msg := check(c, meta.GetExternalName(app)); msg != "" {
+			t.Errorf("%s: %s", c.Name, msg)
 		}
 	}
-	if n := len(srv.Find("change_request", "type", "standard")); n != deploys {
-		t.Errorf("ServiceNow holds %d change requests for %d deploys", n, deploys)
-	}
-	t.Logf("%d deploys, %d calls, faults %v, %d crashes after create: one change request each", deploys, calls, faults, h.crashes)
+	t.Logf("%s: %d deploys, %d calls, faults %v, %d crashes after create", backend, deploys, calls, faults, h.crashes)
+	return deploys
 }

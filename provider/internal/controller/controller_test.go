@@ -223,7 +223,8 @@ func providerConfig(ns, name, endpoint string, backend v1alpha1.Backend, secret 
 		},
 	}
 	if backend == v1alpha1.BackendITop {
-		pc.Spec.ITop = &v1alpha1.ITopConfig{Organization: "Demo"}
+		pc.Spec.ITop = &v1alpha1.ITopConfig{Organization: "Demo", Changes: &v1alpha1.ITopChangeConfig{
+			CallerEmail: "ada@example.com", Team: "Platform", AgentEmail: "grace@example.com"}}
 	}
 	return pc
 }

@@ -25,6 +25,8 @@ const (
 type ITopUser struct {
 	Password string
 	Profiles []string
+
+	login string // the name it logged in with, which case log entries carry
 }
 
 func (u ITopUser) may(action string) bool {
@@ -57,6 +59,7 @@ type ITop struct {
 	users    map[string]ITopUser
 	objects  map[int]*itopObject
 	next     int
+	tickets  int // the ticket counter references are made from
 	requests []string
 }
 
@@ -230,6 +233,8 @@ func (s *ITop) answer(r *http.Request) (itopReply, error) {
 		return s.update(user, op)
 	case "core/delete":
 		return s.del(user, op)
+	case "core/apply_stimulus":
+		return s.stimulus(user, op)
 	}
 	return itopReply{}, &itopError{11, "Error: Unknown verb '" + op.Operation + "' in version '" + v + "'"}
 }
@@ -251,5 +256,6 @@ func (s *ITop) authenticate(r *http.Request) (ITopUser, error) {
 	if !slices.Contains(u.Profiles, ProfileREST) {
 		return ITopUser{}, &itopError{1, "Error: This user is not authorized to use the web services. (The profile REST Services User is required to access the REST web services)"}
 	}
+	u.login = name
 	return u, nil
 }

@@ -61,40 +61,53 @@ func numeric(raw json.RawMessage) (int, bool) {
 
 var (
 	oqlRe   = regexp.MustCompile(`^SELECT\s+(\w+)(?:\s+WHERE\s+(.+))?$`)
-	oqlCond = regexp.MustCompile(`^(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|(\d+))$`)
+	oqlCond = regexp.MustCompile(`^(\w+)\s*(=|LIKE)\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|(\d+))$`)
 )
 
+// An oqlQuery is a parsed query: equalities, and LIKE patterns (% any run, _ any character).
+type oqlQuery struct {
+	class string
+	eq    []kv
+	like  map[string]*regexp.Regexp
+}
+
 // oql parses the OQL this server understands: SELECT a class, optionally WHERE attribute =
-// literal conditions joined by AND.
-func oql(q string) (string, []kv, error) {
+// literal and attribute LIKE literal conditions joined by AND.
+func oql(q string) (oqlQuery, error) {
 	m := oqlRe.FindStringSubmatch(strings.TrimSpace(q))
 	fail := func(why string) error {
 		return errors.Errorf("Query failed to execute: query = %s, exception_class = OQLException, exception_message = %s", q, why)
 	}
 	if m == nil {
-		return "", nil, fail("Syntax error")
+		return oqlQuery{}, fail("Syntax error")
 	}
 	if _, ok := itopModel[m[1]]; !ok {
-		return "", nil, fail("Unknown class '" + m[1] + "'")
+		return oqlQuery{}, fail("Unknown class '" + m[1] + "'")
 	}
-	var conds []kv
+	out := oqlQuery{class: m[1], like: map[string]*regexp.Regexp{}}
 	if m[2] != "" {
 		for c := range strings.SplitSeq(m[2], " AND ") {
 			cm := oqlCond.FindStringSubmatch(strings.TrimSpace(c))
 			if cm == nil {
-				return "", nil, fail("Syntax error near '" + c + "'")
+				return oqlQuery{}, fail("Syntax error near '" + c + "'")
 			}
 			if !itopValidAttCode(m[1], cm[1]) {
-				return "", nil, fail(fmt.Sprintf("Unknown attribute '%s' in class '%s'", cm[1], m[1]))
+				return oqlQuery{}, fail(fmt.Sprintf("Unknown attribute '%s' in class '%s'", cm[1], m[1]))
 			}
-			v, err := json.Marshal(strings.NewReplacer(`\"`, `"`, `\'`, `'`, `\\`, `\`).Replace(cm[2] + cm[3] + cm[4]))
+			lit := strings.NewReplacer(`\"`, `"`, `\'`, `'`, `\\`, `\`).Replace(cm[3] + cm[4] + cm[5])
+			if cm[2] == "LIKE" {
+				pat := strings.NewReplacer("%", ".*", "_", ".").Replace(regexp.QuoteMeta(lit))
+				out.like[cm[1]] = regexp.MustCompile("(?is)^" + pat + "$")
+				continue
+			}
+			v, err := json.Marshal(lit)
 			if err != nil {
-				return "", nil, fail(err.Error())
+				return oqlQuery{}, fail(err.Error())
 			}
-			conds = append(conds, kv{k: cm[1], v: v})
+			out.eq = append(out.eq, kv{k: cm[1], v: v})
 		}
 	}
-	return m[1], conds, nil
+	return out, nil
 }
 
 // match returns the objects of class whose attributes equal conds (values already resolved).
@@ -157,15 +170,22 @@ func (s *ITop) selectSet(class string, raw json.RawMessage) ([]int, error) {
 	if json.Unmarshal(raw, &q) != nil {
 		return nil, errors.New("Wrong format for key")
 	}
-	c, conds, err := oql(q)
+	parsed, err := oql(q)
 	if err != nil {
 		return nil, err
 	}
 	resolved := map[string]string{}
-	for _, kv := range conds {
+	for _, kv := range parsed.eq {
 		resolved[kv.k] = rawString(kv.v)
 	}
-	return s.match(c, resolved), nil
+	return slices.DeleteFunc(s.match(parsed.class, resolved), func(id int) bool {
+		for k, re := range parsed.like {
+			if !re.MatchString(s.str(id, k)) {
+				return true
+			}
+		}
+		return false
+	}), nil
 }
 
 // findOne is FindObjectFromKey: exactly one object, or iTop's error. With allowNull an id of 0
@@ -208,7 +228,10 @@ func one(ids []int, what string) (int, error) {
 	return 0, errors.Errorf("Several items found (%d) %s", len(ids), what)
 }
 
-var ymd = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+var (
+	ymd    = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+	ymdHis = regexp.MustCompile(`^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$`)
+)
 
 // makeValue is MakeValue: a JSON value made into what is stored, errors prefixed with the
 // attribute code. External keys are stored as ids ("" for none).
@@ -230,6 +253,10 @@ func (s *ITop) makeValue(class, att string, raw json.RawMessage) (string, error)
 	v := rawString(raw)
 	if m.attrs[att].date && v != "" && !ymd.MatchString(v) {
 		return "", errors.Errorf(`%s: Wrong format for date attribute %s, expecting "Y-m-d" and got "%s"`, att, att, v)
+	}
+	// AttributeDate extends AttributeDateTime and shares its message, with the format it expects.
+	if m.attrs[att].datetime && v != "" && !ymdHis.MatchString(v) {
+		return "", errors.Errorf(`%s: Wrong format for date attribute %s, expecting "Y-m-d H:i:s" and got "%s"`, att, att, v)
 	}
 	return v, nil
 }

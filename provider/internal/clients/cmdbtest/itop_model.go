@@ -8,12 +8,15 @@ import (
 )
 
 // An itopAttr is a scalar attribute: its label (iTop's messages quote it), its allowed values
-// (nil: free text), its default on create and whether it is a Y-m-d date.
+// (nil: free text), its default on create, whether it is a Y-m-d date or a Y-m-d H:i:s date
+// and time, and whether it is a case log (a write adds an entry).
 type itopAttr struct {
-	label   string
-	allowed []string
-	def     string
-	date    bool
+	label    string
+	allowed  []string
+	def      string
+	date     bool
+	datetime bool
+	caselog  bool
 }
 
 // itopExtField is an external field: the value of remote on the object extKey points to.
@@ -39,6 +42,9 @@ type itopClass struct {
 	naming    []string // attributes making the friendly name, joined by a space
 	// obsolete reports when an object of the class is obsolete, from its fields.
 	obsolete func(f map[string]string) bool
+	// lifecycle is the class's state machine (nil: none); its states' mandatory attributes
+	// replace mandatory.
+	lifecycle map[string]itopState
 }
 
 var (
@@ -57,7 +63,8 @@ var itopModel = map[string]itopClass{
 	"Organization": {attrs: map[string]itopAttr{"name": attrName}, mandatory: []string{"name"}, naming: []string{"name"}},
 	"Contact": {abstract: true, attrs: map[string]itopAttr{"name": attrName, "status": attrContactStat},
 		extKeys: orgKey, extFields: contactOrgField, naming: []string{"name"}, obsolete: statusInactive},
-	"Person": {parent: "Contact", attrs: map[string]itopAttr{"name": attrName, "first_name": {label: "First name"}, "status": attrContactStat},
+	"Person": {parent: "Contact", attrs: map[string]itopAttr{"name": attrName, "first_name": {label: "First name"}, "email": {label: "Email"},
+		"status": attrContactStat},
 		extKeys: orgKey, extFields: contactOrgField, mandatory: []string{"name", "org_id"}, naming: []string{"first_name", "name"}, obsolete: statusInactive},
 	"Team": {parent: "Contact", attrs: map[string]itopAttr{"name": attrName, "email": {label: "Email"}, "status": attrContactStat},
 		extKeys: orgKey, extFields: contactOrgField, mandatory: []string{"name", "org_id"}, naming: []string{"name"}, obsolete: statusInactive},
@@ -170,6 +177,9 @@ func (s *ITop) value(id int, field string) any {
 			}
 		}
 		return strings.Join(parts, " ")
+	}
+	if a, ok := m.attrs[field]; ok && a.caselog {
+		return caseLog(o.fields[field])
 	}
 	if a, ok := m.attrs[field]; ok && o.fields[field] == "" {
 		return a.def

@@ -22,6 +22,7 @@ type itopOp struct {
 	Limit        *int            `json:"limit"`
 	Page         *int            `json:"page"`
 	Simulate     bool            `json:"simulate"`
+	Stimulus     *string         `json:"stimulus"`
 }
 
 // Labels of the external keys, as iTop's English dictionary names them.
@@ -117,7 +118,8 @@ func (s *ITop) create(u ITopUser, op itopOp) (itopReply, error) {
 			f[k] = a.def
 		}
 	}
-	maps.Copy(f, in.scalars)
+	merge(op.Class, u.login, f, in.scalars)
+	s.onInsert(op.Class, f)
 	if err := s.check(op.Class, 0, f); err != nil {
 		return itopReply{}, err
 	}
@@ -131,20 +133,36 @@ func (s *ITop) update(u ITopUser, op itopOp) (itopReply, error) {
 	if err != nil {
 		return itopReply{}, err
 	}
+	id, in, f, err := s.modify(u, op)
+	if err != nil {
+		return itopReply{}, err
+	}
+	return s.save(id, f, in, fields)
+}
+
+// modify is the common start of core/update and core/apply_stimulus: the right to modify, the
+// object, and its fields with the request's written over them (not stored yet).
+func (s *ITop) modify(u ITopUser, op itopOp) (int, itopFields, map[string]string, error) {
 	if !u.may("modifying") {
-		return itopReply{}, permission("modifying", op.Class)
+		return 0, itopFields{}, nil, permission("modifying", op.Class)
 	}
 	id, err := s.findOne(op.Class, op.Key, false)
 	if err != nil {
-		return itopReply{}, err
+		return 0, itopFields{}, nil, err
 	}
 	class := s.objects[id].class
 	in, err := s.decodeFields(class, op.Fields)
 	if err != nil {
-		return itopReply{}, err
+		return 0, itopFields{}, nil, err
 	}
 	f := maps.Clone(s.objects[id].fields)
-	maps.Copy(f, in.scalars)
+	merge(class, u.login, f, in.scalars)
+	return id, in, f, nil
+}
+
+// save is DBUpdate: CheckToWrite, then the fields and link sets are stored.
+func (s *ITop) save(id int, f map[string]string, in itopFields, fields []string) (itopReply, error) {
+	class := s.objects[id].class
 	if err := s.check(class, id, f); err != nil {
 		return itopReply{}, err
 	}
@@ -266,7 +284,7 @@ func (s *ITop) check(class string, id int, f map[string]string) error {
 			issues = append(issues, fmt.Sprintf("Unexpected value for attribute '%s' (%s) : Value not allowed [%s]", a.label, k, f[k]))
 		}
 	}
-	for _, k := range m.mandatory {
+	for _, k := range mandatoryIn(class, f) {
 		if f[k] == "" {
 			label := m.attrs[k].label
 			if label == "" {

@@ -142,6 +142,9 @@ type Client interface {
 	Update(ctx context.Context, class, id string, fields Fields, comment string) (Object, error)
 	// Delete removes an object; deleting one that is gone succeeds.
 	Delete(ctx context.Context, class, id, comment string) error
+	// ApplyStimulus moves an object through its lifecycle, writing fields first: iTop wants the
+	// attributes the target state makes mandatory set by then, and writes nothing when it refuses.
+	ApplyStimulus(ctx context.Context, class, id, stimulus string, fields Fields, comment string) (Object, error)
 	// ObjectURL is where a person sees the object.
 	ObjectURL(class, id string) string
 }
@@ -170,15 +173,16 @@ func New(endpoint, version string, hc *http.Client, creds clients.Credentials) (
 }
 
 type request struct {
-	Operation    string `json:"operation"`
-	Class        string `json:"class,omitempty"`
-	Key          *Key   `json:"key,omitempty"`
-	Fields       Fields `json:"fields,omitempty"`
-	Comment      string `json:"comment,omitempty"`
-	OutputFields string `json:"output_fields,omitempty"`
-	Limit        int    `json:"limit,omitempty"`
-	Page         int    `json:"page,omitempty"`
-	Simulate     *bool  `json:"simulate,omitempty"`
+	Operation    string  `json:"operation"`
+	Class        string  `json:"class,omitempty"`
+	Key          *Key    `json:"key,omitempty"`
+	Fields       *Fields `json:"fields,omitempty"`
+	Stimulus     string  `json:"stimulus,omitempty"`
+	Comment      string  `json:"comment,omitempty"`
+	OutputFields string  `json:"output_fields,omitempty"`
+	Limit        int     `json:"limit,omitempty"`
+	Page         int     `json:"page,omitempty"`
+	Simulate     *bool   `json:"simulate,omitempty"`
 }
 
 type response struct {
@@ -213,7 +217,7 @@ func (c *HTTPClient) Get(ctx context.Context, class string, key Key) ([]Object, 
 
 // Create implements Client.
 func (c *HTTPClient) Create(ctx context.Context, class string, fields Fields, comment string) (Object, error) {
-	rsp, err := c.do(ctx, request{Operation: "core/create", Class: class, Fields: fields, Comment: comment, OutputFields: "*"})
+	rsp, err := c.do(ctx, request{Operation: "core/create", Class: class, Fields: &fields, Comment: comment, OutputFields: "*"})
 	if err != nil {
 		return Object{}, err
 	}
@@ -222,7 +226,7 @@ func (c *HTTPClient) Create(ctx context.Context, class string, fields Fields, co
 
 // Update implements Client.
 func (c *HTTPClient) Update(ctx context.Context, class, id string, fields Fields, comment string) (Object, error) {
-	rsp, err := c.do(ctx, request{Operation: "core/update", Class: class, Key: &Key{ID: id}, Fields: fields, Comment: comment, OutputFields: "*"})
+	rsp, err := c.do(ctx, request{Operation: "core/update", Class: class, Key: &Key{ID: id}, Fields: &fields, Comment: comment, OutputFields: "*"})
 	if err != nil {
 		return Object{}, err
 	}
@@ -234,6 +238,19 @@ func (c *HTTPClient) Delete(ctx context.Context, class, id, comment string) erro
 	no := false
 	_, err := c.do(ctx, request{Operation: "core/delete", Class: class, Key: &Key{ID: id}, Comment: comment, Simulate: &no})
 	return err
+}
+
+// ApplyStimulus implements Client. iTop requires the fields parameter, so none is sent as {}.
+func (c *HTTPClient) ApplyStimulus(ctx context.Context, class, id, stimulus string, fields Fields, comment string) (Object, error) {
+	if fields == nil {
+		fields = Fields{}
+	}
+	rsp, err := c.do(ctx, request{Operation: "core/apply_stimulus", Class: class, Key: &Key{ID: id}, Stimulus: stimulus,
+		Fields: &fields, Comment: comment, OutputFields: "*"})
+	if err != nil {
+		return Object{}, err
+	}
+	return one(rsp)
 }
 
 // ObjectURL implements Client.
@@ -328,7 +345,8 @@ func (c *HTTPClient) do(ctx context.Context, op request) (response, error) {
 // (an OQL the server cannot run, a database failure) is the server's or this client's fault.
 var (
 	invalidMessages = []string{"Unexpected value for attribute", "Unknown attribute", "No item found", "Several items found",
-		"Wrong format", "is not a valid class", "is already linked to", "Invalid object", "A link set must be"}
+		"Wrong format", "is not a valid class", "is already linked to", "Invalid object", "A link set must be",
+		"Invalid stimulus: ", "Missing mandatory attribute(s) for applying the stimulus"}
 	notFoundPrefix = "Error: Invalid object "
 )
 

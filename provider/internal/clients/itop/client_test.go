@@ -239,9 +239,9 @@ func TestGet(t *testing.T) {
 		"Parent":     {reason: "A parent class finds objects of its subclasses.", class: "FunctionalCI", key: itop.Key{Criteria: map[string]string{"name": "app-0"}}, want: []string{ids[0], strconv.Itoa(len(ids) + 3)}},
 		"NotFound":   {reason: "Nothing found is code 0 with objects null: an empty answer, not an error.", class: "ApplicationSolution", key: itop.Key{ID: "999"}},
 		"BadOQL": {reason: "An OQL the server cannot run is code 100 too, but it is this client's fault, not the record's.", class: "ApplicationSolution",
-			key: itop.Key{OQL: "SELECT ApplicationSolution WHERE name LIKE 'x%'"},
-			err: &apiErr{Kind: clients.KindServer, Code: 100, Message: "Error: Query failed to execute: query = SELECT ApplicationSolution WHERE name LIKE 'x%', " +
-				"exception_class = OQLException, exception_message = Syntax error near 'name LIKE 'x%''"}},
+			key: itop.Key{OQL: "SELECT ApplicationSolution WHERE name ~= 'x'"},
+			err: &apiErr{Kind: clients.KindServer, Code: 100, Message: "Error: Query failed to execute: query = SELECT ApplicationSolution WHERE name ~= 'x', " +
+				"exception_class = OQLException, exception_message = Syntax error near 'name ~= 'x''"}},
 		"UnknownClass": {reason: "An unknown class is code 100, iTop's message verbatim (stray quote included).", class: "Nope", key: itop.Key{ID: "1"},
 			err: &apiErr{Kind: clients.KindInvalid, Code: 100, Message: "Error: class: 'Nope' is not a valid class'"}},
 		"CriteriaNamingAMissingObject": {reason: "Criteria whose external key names no object are an error, not an empty answer.",

@@ -13,6 +13,7 @@ package changerecord
 
 import (
 	"context"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -31,12 +32,12 @@ import (
 )
 
 const (
-	errBackend  = "spec.providerConfigRef: ChangeRecords are recorded in ServiceNow; %s's change classes are not supported"
+	errBackend  = "spec.providerConfigRef: ChangeRecords are recorded in ServiceNow and iTop; %s's change classes are not supported"
+	errNoITop   = "spec.providerConfigRef: iTop records a change only with the people its lifecycle wants: set spec.iTop.changes (callerEmail, team, agentEmail) in the provider config"
 	errNoCI     = "spec.forProvider.configurationItemId: no record to link the change to (set it, or configurationItemRef)"
 	errTerminal = "the change %s was %s in the CMDB by hand; it cannot be closed with its outcome"
 
-	reasonOpen     xpv2.ConditionReason = "Open"
-	reasonCanceled xpv2.ConditionReason = "Canceled"
+	reasonOpen xpv2.ConditionReason = "Open"
 )
 
 // change is a change record as provider-cmdb reads it back.
@@ -45,9 +46,10 @@ type change struct {
 	Number string
 	URL    string
 	State  string
-	// Closed: recorded with its outcome. Canceled: ended by a person, never to be closed.
-	Closed   bool
-	Canceled bool
+	// Closed: recorded with its outcome. Refused: how a person ended it ("canceled",
+	// "rejected"), never to be closed by provider-cmdb.
+	Closed  bool
+	Refused string
 }
 
 // backend is one CMDB's way of recording a change.
@@ -71,11 +73,17 @@ func Setup(mgr ctrl.Manager, o controller.Options) error {
 // Kind is how the managed reconciler reaches a CMDB for a ChangeRecord.
 func Kind() config.Kind[*v1alpha1.ChangeRecord] {
 	return config.Connected(&v1alpha1.ChangeRecord{}, func(_ *config.Connector, conn *config.Connection) (managed.TypedExternalClient[*v1alpha1.ChangeRecord], error) {
-		if conn.Backend != v1alpha1.BackendServiceNow {
+		switch {
+		case conn.Backend == v1alpha1.BackendServiceNow:
+			return &external{conn: conn, b: &snBackend{c: conn.ServiceNow}}, nil
+		case conn.Backend == v1alpha1.BackendITop && conn.ITopChanges != nil:
+			return &external{conn: conn, b: &itopBackend{c: conn.ITop, org: conn.Organization, people: *conn.ITopChanges}}, nil
+		case conn.Backend == v1alpha1.BackendITop:
 			conn.Close()
-			return nil, errors.Errorf(errBackend, conn.Backend)
+			return nil, errors.New(errNoITop)
 		}
-		return &external{conn: conn, b: &snBackend{c: conn.ServiceNow}}, nil
+		conn.Close()
+		return nil, errors.Errorf(errBackend, conn.Backend)
 	})
 }
 
@@ -110,14 +118,16 @@ func (e *external) Observe(ctx context.Context, cr *v1alpha1.ChangeRecord) (mana
 	switch {
 	case c.Closed:
 		cr.SetConditions(xpv2.Available())
-	case c.Canceled:
-		cr.SetConditions(notReady(reasonCanceled, errors.Errorf(errTerminal, c.Number, "canceled").Error()))
+	case c.Refused != "":
+		// The reason is how it ended: Canceled (ServiceNow), Rejected (iTop).
+		reason := xpv2.ConditionReason(strings.ToUpper(c.Refused[:1]) + c.Refused[1:])
+		cr.SetConditions(notReady(reason, errors.Errorf(errTerminal, c.Number, c.Refused).Error()))
 	default:
 		cr.SetConditions(notReady(reasonOpen, "the change "+c.Number+" is open (state "+c.State+")"))
 	}
 	return managed.ExternalObservation{
 		ResourceExists:          true,
-		ResourceUpToDate:        c.Closed || c.Canceled,
+		ResourceUpToDate:        c.Closed || c.Refused != "",
 		ResourceLateInitialized: adopted,
 		ConnectionDetails:       managed.ConnectionDetails{"url": []byte(c.URL), "id": []byte(c.ID)},
 	}, nil

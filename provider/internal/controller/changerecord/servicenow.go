@@ -36,7 +36,8 @@ const (
 // snWalk is the standard change model's way from New to Closed.
 var snWalk = []string{"-5", "-2", "-1", snReview, snClosed}
 
-var snCloseCodes = map[v1alpha1.ChangeOutcome]string{
+// outcomes are ServiceNow's close codes, and the words iTop's private log records.
+var outcomes = map[v1alpha1.ChangeOutcome]string{
 	v1alpha1.ChangeSuccessful:   "successful",
 	v1alpha1.ChangeUnsuccessful: "unsuccessful",
 }
@@ -67,7 +68,7 @@ func (b *snBackend) get(ctx context.Context, id string) (change, bool, error) {
 	}
 	st := r.Get("state")
 	return change{ID: id, Number: r.Get("number"), URL: b.c.RecordURL(snTable, id), State: st,
-		Closed: st == snClosed, Canceled: st == snCanceled}, true, nil
+		Closed: st == snClosed, Refused: refused(st == snCanceled, "canceled")}, true, nil
 }
 
 func (b *snBackend) create(ctx context.Context, cr *v1alpha1.ChangeRecord, ci string) (string, error) {
@@ -100,7 +101,7 @@ func (b *snBackend) close(ctx context.Context, cr *v1alpha1.ChangeRecord, c chan
 	for _, st := range snWalk[i+1:] {
 		f := map[string]string{"state": st}
 		if st == snReview || st == snClosed {
-			f["close_code"] = snCloseCodes[cr.Spec.ForProvider.Outcome]
+			f["close_code"] = outcomes[cr.Spec.ForProvider.Outcome]
 			f["close_notes"] = cr.Spec.ForProvider.CloseNotes
 		}
 		if _, err := b.c.Update(ctx, snTable, c.ID, f); err != nil {
@@ -108,6 +109,14 @@ func (b *snBackend) close(ctx context.Context, cr *v1alpha1.ChangeRecord, c chan
 		}
 	}
 	return nil
+}
+
+// refused is how a person ended a change, when they did.
+func refused(is bool, how string) string {
+	if is {
+		return how
+	}
+	return ""
 }
 
 // snTime is a date-time as the Table API takes it (UTC, the integration user's time zone).

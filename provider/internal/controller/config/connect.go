@@ -44,6 +44,8 @@ type Connection struct {
 	DataSource string
 	// Organization is iTop's organization name.
 	Organization string
+	// ITopChanges names who iTop changes are recorded for and by (nil: not configured).
+	ITopChanges *v1alpha1.ITopChangeConfig
 
 	// HTTP is the client both backends' clients send through.
 	HTTP *http.Client
@@ -158,7 +160,8 @@ func NewConnection(spec v1alpha1.ProviderConfigSpec, hc *http.Client, creds clie
 		if err != nil {
 			return nil, errors.Wrap(err, errNewClient)
 		}
-		return &Connection{Backend: spec.Backend, ITop: it, Organization: spec.ITop.Organization, HTTP: hc}, nil
+		return &Connection{Backend: spec.Backend, ITop: it, Organization: spec.ITop.Organization,
+			ITopChanges: spec.ITop.Changes, HTTP: hc}, nil
 	default:
 		return nil, errors.New(errUnknownBack + string(spec.Backend))
 	}
