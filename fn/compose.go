@@ -37,8 +37,9 @@ type object struct {
 
 // compose returns the app's objects in a fixed order; readiness reports the first one not ready, so
 // the order is also the order a developer hears about problems: the data services the workload
-// waits for (ds, nil when the app has none), then the workload.
-func compose(a *app, dep *observedDeployment, ds *dataPlan) []object {
+// waits for (ds, nil when the app has none), then the workload: a Deployment, or a job app's Job
+// or CronJob (jp).
+func compose(a *app, dep *observedDeployment, ds *dataPlan, jp *jobPlan) []object {
 	objs := make([]object, 0, 8)
 	if ds != nil {
 		objs = append(objs, ds.objects...)
@@ -46,7 +47,11 @@ func compose(a *app, dep *observedDeployment, ds *dataPlan) []object {
 	add := func(name string, obj any, h func(*structpb.Struct) health) {
 		objs = append(objs, object{name: name, obj: obj, health: h})
 	}
-	add(ResourceDeployment, deployment(a, ds.extraEnv()), func(*structpb.Struct) health { return deploymentHealth(a.name, a.generation, dep) })
+	if jp != nil {
+		objs = append(objs, jp.objects...)
+	} else {
+		add(ResourceDeployment, deployment(a, ds.extraEnv()), func(*structpb.Struct) health { return deploymentHealth(a.name, a.generation, dep) })
+	}
 	if r := route(a); r != nil {
 		add(ResourceRoute, r, routeHealth(a, r.GetObjectKind().GroupVersionKind().Kind))
 	}
@@ -68,7 +73,7 @@ func compose(a *app, dep *observedDeployment, ds *dataPlan) []object {
 	if lb := loadBalancer(a); lb != nil {
 		add(ResourceLoadBalancer, lb, loadBalancerHealth(lb.Name))
 	}
-	if pdb := disruptionBudget(a); pdb != nil {
+	if pdb := disruptionBudget(a); pdb != nil && jp == nil {
 		add(ResourceDisruption, pdb, existing("PodDisruptionBudget", a.name))
 	}
 	if ci := configurationItem(a); ci != nil {

@@ -102,7 +102,10 @@ func setAppReady(rsp *fnv1.RunFunctionResponse, st v1alpha1.XAppStatus, hs []hea
 	}
 	if first == nil {
 		msg := "app is available"
-		if st.Replicas != nil {
+		switch {
+		case st.Job != nil:
+			msg = jobSummary(st.Job)
+		case st.Replicas != nil:
 			msg = fmt.Sprintf("%d of %d replicas available", st.Replicas.Available, st.Replicas.Desired)
 		}
 		if st.URL != "" {

@@ -91,6 +91,9 @@ func validateWorkload(sp *field.Path, appName string, spec *v1alpha1.XAppSpec) f
 	if spec.Database != nil || spec.Cache != nil || spec.Bucket != nil {
 		errs = append(errs, validateDataEnv(spec)...)
 	}
+	if spec.Job != nil {
+		errs = append(errs, validateJob(sp, appName, spec)...)
+	}
 	return errs
 }
 
