@@ -2,6 +2,7 @@ package fn
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"time"
 	_ "time/tzdata" // The CronJob controller's tz database is compiled in; so is the check's.
@@ -16,7 +17,6 @@ import (
 const (
 	maxBackoffLimit     = 100
 	maxStartingDeadline = 86400
-	maxJobTTL           = 2592000
 )
 
 // validateJob checks a job app: its schedule and time zone as the API server checks a CronJob's
@@ -100,7 +100,7 @@ func jobBounds(jp *field.Path, j *v1alpha1.Job) field.ErrorList {
 	check("backoffLimit", widen(j.BackoffLimit), 0, maxBackoffLimit)
 	check("activeDeadlineSeconds", j.ActiveDeadlineSeconds, 1, 1<<53)
 	check("startingDeadlineSeconds", j.StartingDeadlineSeconds, 1, maxStartingDeadline)
-	check("ttlSecondsAfterFinished", widen(j.TTLSecondsAfterFinished), 0, maxJobTTL)
+	check("ttlSecondsAfterFinished", widen(j.TTLSecondsAfterFinished), 0, math.MaxInt32)
 	return errs
 }
 

@@ -69,7 +69,6 @@ type Job struct {
 	// long after it finished; the CronJob's history limits apply too. Only with a schedule.
 	// +optional
 	// +kubebuilder:validation:Minimum=0
-	// +kubebuilder:validation:Maximum=2592000
 	TTLSecondsAfterFinished *int32 `json:"ttlSecondsAfterFinished,omitempty"`
 }
 
