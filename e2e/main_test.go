@@ -66,6 +66,7 @@ func TestLive(t *testing.T) {
 	live(t)
 	scenario(t, "packages Healthy, XRDs Established", testPackages)
 	scenario(t, "minimal app Ready", testMinimalApp)
+	scenario(t, "job Ready once its Job completes; cronjob Ready when scheduled", testJobs)
 	if !scenario(t, "full app Ready with url, replicas, image, database, cmdb", testFullApp) {
 		t.Fatal("the scenarios after this one work on the full app")
 	}

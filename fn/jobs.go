@@ -47,9 +47,10 @@ type jobPlan struct {
 
 func (a *app) isJob() bool { return a.spec.Job != nil }
 
-// planJob composes a job app's Job or CronJob and reads its run from what Crossplane observed. A job runs once per pod template: it starts only once every Secret its data
-// services' variables come from exists, so that one run has them, where a Deployment starts at once
-// and rolls when they appear.
+// planJob composes a job app's Job or CronJob and reads its run from what Crossplane observed. A
+// job runs once per pod template: it starts only once every Secret its data services' variables
+// come from exists, so that one run has them, where a Deployment starts at once and rolls when they
+// appear.
 func planJob(a *app, ds *dataPlan, observed map[string]*fnv1.Resource) (*jobPlan, error) {
 	p := &jobPlan{}
 	var (
