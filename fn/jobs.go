@@ -109,8 +109,9 @@ func oneShotJob(a *app, extraEnv []corev1.EnvVar) (*batchv1.Job, error) {
 		ObjectMeta: a.objectMeta(a.name + "-" + hash),
 		Spec:       spec,
 	}
-	// Deleting a batch/v1 Job orphans its pods unless told otherwise: the app's replaced or
-	// deleted run takes its pods with it, before the Usages let its data services go.
+	// Crossplane deletes a replaced Job in the foreground, but any deletion without a policy
+	// orphans a batch/v1 Job's pods: with the finalizer every deletion takes them, before the
+	// Usages let the data services go.
 	j.Finalizers = []string{metav1.FinalizerDeleteDependents}
 	return j, nil
 }
