@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"slices"
 
 	"google.golang.org/protobuf/types/known/structpb"
 	batchv1 "k8s.io/api/batch/v1"
@@ -70,11 +71,15 @@ func planJob(a *app, ds *dataPlan, observed map[string]*fnv1.Resource) (*jobPlan
 		name, kind, resource, obj = j.Name, "Job", ResourceJobPrefix+j.Name[len(a.name)+1:], j
 		h, p.status = jobRun(name, observed[resource].GetResource())
 	}
+	if ds.secretsPending() {
+		// Crossplane's Usage controller fails on a user that does not exist, and there is no
+		// user to protect the data services from yet: the Usages come with the workload.
+		ds.dropUsages()
+		return p, nil
+	}
 	// The data services' Usages keep them while the app's workload exists: this one.
 	ds.usedBy("batch/v1", kind, name)
-	if !ds.secretsPending() {
-		p.objects = []object{{name: resource, obj: obj, health: func(*structpb.Struct) health { return h }}}
-	}
+	p.objects = []object{{name: resource, obj: obj, health: func(*structpb.Struct) health { return h }}}
 	return p, nil
 }
 
@@ -169,6 +174,14 @@ func (p *dataPlan) secretsPending() bool {
 		}
 	}
 	return false
+}
+
+// dropUsages takes the data services' Usages out of the plan.
+func (p *dataPlan) dropUsages() {
+	p.objects = slices.DeleteFunc(p.objects, func(o object) bool {
+		_, ok := o.obj.(*usage)
+		return ok
+	})
 }
 
 // usedBy points the data services' Usages at the workload that uses them.
