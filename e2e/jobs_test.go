@@ -2,8 +2,11 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"testing"
+	"time"
 
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
@@ -12,33 +15,56 @@ var (
 	cronJobKind = schema.GroupVersionKind{Group: "batch", Version: "v1", Kind: "CronJob"}
 )
 
+// jobsNamespace keeps the job apps apart from team-shop, whose deletion check wants it empty.
+const jobsNamespace = "team-jobs"
+
 // testJobs applies the one-shot import job (with its in-cluster database) and the nightly report.
 // The import is Ready only once the Job controller has marked its Job Complete: its database's
 // Secret written, the Job created, its pod run to completion (kwok's pod-complete stage), the Job
 // controller's Complete condition, Crossplane's next look. The report is Ready as soon as its
-// CronJob exists, before its first run.
+// CronJob exists, before its first run. Deleting the apps takes the Job and CronJob with them.
 //
 //nolint:thelper // A scenario, not a helper: its failures point at its own lines.
 func testJobs(t *testing.T, ctx context.Context) {
-	s := applyExample(t, ctx, "../examples/job/xr.yaml", XAppKind, nil)
+	toJobs := func(u *unstructured.Unstructured) { u.SetNamespace(jobsNamespace) }
+	s := applyExample(t, ctx, "../examples/job/xr.yaml", XAppKind, toJobs)
 	run, _ := s.Status["job"].(map[string]any)
 	name, _ := run["name"].(string)
 	if run["kind"] != "Job" || run["outcome"] != "Succeeded" || run["completionTime"] == nil {
 		t.Errorf("status.job = %v, want a Succeeded Job with its completion time", run)
 	}
-	job, err := h.Get(ctx, jobKind, "team-shop", name)
+	job, err := h.Get(ctx, jobKind, jobsNamespace, name)
 	if err != nil || job == nil {
-		t.Fatalf("Job team-shop/%s: %v", name, err)
+		t.Fatalf("Job %s/%s: %v", jobsNamespace, name, err)
 	}
 	if c := Conditions(job)["Complete"]; c.Status != ConditionTrue {
 		t.Errorf("Job %s: Complete = %s, want True: the app was Ready before its run finished", name, c)
 	}
 
-	s = applyExample(t, ctx, "../examples/cronjob/xr.yaml", XAppKind, nil)
+	s = applyExample(t, ctx, "../examples/cronjob/xr.yaml", XAppKind, toJobs)
 	if run, _ := s.Status["job"].(map[string]any); run["kind"] != "CronJob" || run["outcome"] != "Scheduled" {
 		t.Errorf("status.job = %v, want a Scheduled CronJob", run)
 	}
-	if cj, err := h.Get(ctx, cronJobKind, "team-shop", "nightly-report"); err != nil || cj == nil {
-		t.Errorf("CronJob team-shop/nightly-report: %v", err)
+
+	workloads := map[string]schema.GroupVersionKind{name: jobKind, "nightly-report": cronJobKind}
+	for _, app := range []string{"ledger-import", "nightly-report"} {
+		u, err := h.Get(ctx, XAppKind, jobsNamespace, app)
+		if err != nil || u == nil {
+			t.Fatalf("XApp %s/%s: %v", jobsNamespace, app, err)
+		}
+		if err := h.Client.Delete(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err = Eventually(ctx, 30*time.Second, 250*time.Millisecond, func() (bool, string, error) {
+		for n, gvk := range workloads {
+			if u, err := h.Get(ctx, gvk, jobsNamespace, n); err != nil || u != nil {
+				return false, fmt.Sprintf("%s %s is still there", gvk.Kind, n), err
+			}
+		}
+		return true, "", nil
+	})
+	if err != nil {
+		t.Error(err)
 	}
 }
