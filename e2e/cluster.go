@@ -22,13 +22,13 @@ import (
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 )
 
-// The kube-controller-manager controllers a Crossplane app needs: Deployments that roll out,
-// garbage collection of composed objects through owner references, namespace deletion, service
-// account tokens, autoscalers and disruption budgets with a status, aggregated ClusterRoles (how
-// Crossplane gets the permissions packages ship), and the node lifecycle controller, which lifts the
-// not-ready taint the API server puts on a new Node.
+// The kube-controller-manager controllers a Crossplane app needs: Deployments that roll out, Jobs
+// that complete and CronJobs that start them, garbage collection of composed objects through owner
+// references, namespace deletion, service account tokens, autoscalers and disruption budgets with a
+// status, aggregated ClusterRoles (how Crossplane gets the permissions packages ship), and the node
+// lifecycle controller, which lifts the not-ready taint the API server puts on a new Node.
 var controllers = []string{
-	"deployment", "replicaset", "garbagecollector", "namespace", "serviceaccount", "serviceaccount-token",
+	"deployment", "replicaset", "job", "cronjob", "garbagecollector", "namespace", "serviceaccount", "serviceaccount-token",
 	"root-ca-certificate-publisher-controller", "horizontalpodautoscaling", "disruption",
 	"clusterrole-aggregation", "podgc", "nodelifecycle",
 }

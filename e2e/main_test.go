@@ -67,6 +67,7 @@ func TestLive(t *testing.T) {
 	scenario(t, "minimal app Ready", testMinimalApp)
 	scenario(t, "app routed by Ingress Ready with its URL", testIngressApp)
 	scenario(t, "KEDA and store secrets: Ready once Secrets written, Deployment after them", testEventsApp)
+	scenario(t, "job Ready once its Job completes; cronjob Ready when scheduled", testJobs)
 	if !scenario(t, "full app Ready with url, replicas, image, database, cmdb", testFullApp) {
 		t.Fatal("the scenarios after this one work on the full app")
 	}

@@ -98,5 +98,10 @@ func Scenarios() map[string]Scenario {
 		"events":                   {Reason: "Scaling on requests and a queue, to zero, and secrets from the platform's store, before anything exists: ExternalSecrets and a ScaledObject, no HPA; the Deployment waits until its Secrets are written.", XR: "events/xr.yaml"},
 		"events-ready":             {Reason: "The ExternalSecrets have written their Secrets, KEDA has scaled the idle app to zero: the Deployment is composed, the app Ready at zero replicas.", XR: "events/xr.yaml", Observed: "events/observed-ready.yaml"},
 		"events-refused":           {Reason: "The same app on a platform that offers neither KEDA scaling nor a secret store: refused, every field that asks for them named.", XR: "events/xr.yaml", Composition: "cilium/composition.yaml", Refused: true},
+		"job":                      {Reason: "A one-shot job with a database before its Secret exists: the Job waits, so its one run gets the database's variables.", XR: "job/xr.yaml", Required: "incluster/environment.yaml"},
+		"job-complete":             {Reason: "The database up and the Job complete: the app is Ready, and its status says when the run finished.", XR: "job/xr.yaml", Observed: "job/observed-complete.yaml", Required: "job/required-ready"},
+		"job-serving":              {Reason: "A job that asks for ports, replicas and a TTL is refused, each field by name.", XR: "job/xr-serving.yaml", Refused: true},
+		"cronjob":                  {Reason: "A scheduled job: a CronJob in a time zone that never overlaps its runs, no Service, no ingress, no disruption budget.", XR: "cronjob/xr.yaml"},
+		"cronjob-failed":           {Reason: "The CronJob's last run failed: the app is not Ready until a later run succeeds, and says since when.", XR: "cronjob/xr.yaml", Observed: "cronjob/observed-failed.yaml"},
 	}
 }

@@ -75,6 +75,9 @@ func prometheusRules(a *app) *prometheusRule {
 // healthAlerts are the alerts every app gets: pods unavailable, containers restarting, a rollout
 // stuck, an autoscaler at its maximum.
 func (a *app) healthAlerts(al *v1beta1.Alerts) []alertRule {
+	if a.isJob() {
+		return a.jobAlerts(al)
+	}
 	sel := fmt.Sprintf(`namespace=%q`, a.namespace)
 	dep := sel + fmt.Sprintf(`, deployment=%q`, a.name)
 	restarts := al.RestartsPerHour

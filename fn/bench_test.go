@@ -12,7 +12,8 @@ import (
 
 // The benchmarks measure RunFunction in-process on the requests fnbench sends over gRPC: the typical
 // app is a frozen copy of examples/full with its observed ready state (8 resources), the large one has 50 env vars
-// and 10 ports, the features one uses every workload feature of issue 11. The targets are in the
+// and 10 ports, the features one uses every workload feature of issue 11, the cronjob one is a
+// scheduled job app. The targets are in the
 // README: the large app may cost at most 1.5x the typical one, the features one at most 2x.
 func BenchmarkRunFunction(b *testing.B) {
 	const composition = "../package/configuration/composition-xapp.yaml"
@@ -20,6 +21,7 @@ func BenchmarkRunFunction(b *testing.B) {
 		"typical":  request(b, "testdata/bench/typical-xr.yaml", composition, "testdata/bench/typical-observed.yaml"),
 		"large":    request(b, "testdata/bench/large-xr.yaml", composition, "testdata/bench/typical-observed.yaml"),
 		"features": request(b, "testdata/bench/features-xr.yaml", composition, "testdata/bench/typical-observed.yaml"),
+		"cronjob":  request(b, "testdata/bench/cronjob-xr.yaml", composition, ""),
 	}
 	// The typical app with its three pods as required resources: what asking for them to learn a
 	// tag's digest costs (the pods' own size included).

@@ -37,8 +37,9 @@ type object struct {
 
 // compose returns the app's objects in a fixed order; readiness reports the first one not ready, so
 // the order is also the order a developer hears about problems: the data services the workload
-// waits for (ds, nil when the app has none), then the workload.
-func compose(a *app, dep *observedDeployment, ds *dataPlan) []object {
+// waits for (ds, nil when the app has none), then the workload: a Deployment, or a job app's Job
+// or CronJob (jp).
+func compose(a *app, dep *observedDeployment, ds *dataPlan, jp *jobPlan) []object {
 	objs := make([]object, 0, 8)
 	if ds != nil {
 		objs = append(objs, ds.objects...)
@@ -48,9 +49,12 @@ func compose(a *app, dep *observedDeployment, ds *dataPlan) []object {
 	}
 	// The Secrets the pods read come before them: a missing one is what a developer must hear of.
 	objs = append(objs, externalSecrets(a)...)
-	if a.pendingSecret != "" {
-		objs = append(objs, heldDeployment(a))
-	} else {
+	switch {
+	case jp != nil:
+		objs = append(objs, jp.objects...)
+	case a.pendingSecret != "":
+		objs = append(objs, heldWorkload("Deployment", a.name, ResourceDeployment, a.pendingSecret))
+	default:
 		add(ResourceDeployment, deployment(a, ds.extraEnv()), func(*structpb.Struct) health { return deploymentHealth(a.name, a.generation, dep) })
 	}
 	if r, h := publishedRoute(a); r != nil {
@@ -78,7 +82,7 @@ func compose(a *app, dep *observedDeployment, ds *dataPlan) []object {
 	if lb := loadBalancer(a); lb != nil {
 		add(ResourceLoadBalancer, lb, loadBalancerHealth(lb.Name))
 	}
-	if pdb := disruptionBudget(a); pdb != nil {
+	if pdb := disruptionBudget(a); pdb != nil && jp == nil {
 		add(ResourceDisruption, pdb, existing("PodDisruptionBudget", a.name))
 	}
 	if ci := configurationItem(a); ci != nil {

@@ -229,11 +229,12 @@ func pendingStoreSecret(a *app, observed map[string]*fnv1.Resource) string {
 	return ""
 }
 
-// heldDeployment stands in for the Deployment while it waits for pendingStoreSecret: it composes
-// nothing and says what the app waits for.
-func heldDeployment(a *app) object {
-	h := waiting("Deployment", a.name, "not created until ExternalSecret %s has written its Secret, which the pods read", a.pendingSecret)
-	return object{name: ResourceDeployment, health: func(*structpb.Struct) health { return h }}
+// heldWorkload stands in for the app's workload (a Deployment, Job or CronJob, the composition
+// resource named resource) while it waits for the ExternalSecret pending: it composes nothing and
+// says what the app waits for.
+func heldWorkload(kind, name, resource, pending string) object {
+	h := waiting(kind, name, "not created until ExternalSecret %s has written its Secret, which the pods read", pending)
+	return object{name: resource, health: func(*structpb.Struct) health { return h }}
 }
 
 // validateStoreRefs checks what the XRD checks of store references, and that a variable of one name

@@ -230,7 +230,7 @@ func TestComposeHoldsDeployment(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			a := testApp(t, []inputMod{withSecretStore()}, withStoreEnv(storeEnv("A", "shop/a", "k", "")))
 			a.pendingSecret = tc.pending
-			objs := compose(a, nil, nil)
+			objs := compose(a, nil, nil, nil)
 			order := make([]string, len(objs))
 			var dep *object
 			for i := range objs {

@@ -158,7 +158,15 @@ func runFunction(req *fnv1.RunFunctionRequest) *fnv1.RunFunctionResponse {
 	dep := decodeDeployment(observed[ResourceDeployment].GetResource())
 	a.pendingSecret = pendingStoreSecret(a, observed)
 	st := appStatus(a, dep, observed)
-	objs := append(compose(a, dep, ds), announcements(a, st.Deploy, observed)...)
+	var jp *jobPlan
+	if a.isJob() {
+		if jp, err = planJob(a, ds, observed); err != nil {
+			fatal(rsp, err)
+			return rsp
+		}
+		st.Job = jp.status
+	}
+	objs := append(compose(a, dep, ds, jp), announcements(a, st.Deploy, observed)...)
 	objs = append(objs, changeRecords(a, st.Deploy, observed)...)
 	if err := composeInto(rsp, objs, observed, st, ds); err != nil {
 		fatal(rsp, err)

@@ -103,6 +103,8 @@ func setAppReady(rsp *fnv1.RunFunctionResponse, st v1alpha1.XAppStatus, hs []hea
 	if first == nil {
 		msg := "app is available"
 		switch {
+		case st.Job != nil:
+			msg = jobSummary(st.Job)
 		case st.Replicas != nil && st.Replicas.Desired == 0:
 			// Idle under KEDA, or replicas: 0: available for what it is asked, not serving.
 			msg = "app scaled to zero"

@@ -95,6 +95,9 @@ func validateWorkload(sp *field.Path, appName string, spec *v1alpha1.XAppSpec) f
 	if usesStore(spec) {
 		errs = append(errs, validateStoreRefs(spec)...)
 	}
+	if spec.Job != nil {
+		errs = append(errs, validateJob(sp, appName, spec)...)
+	}
 	return errs
 }
 

@@ -116,7 +116,8 @@ func Rules() []Rule {
 		},
 		Rule{
 			Name: "readiness-probe-required",
-			Expression: unset("params.spec.probes") + ` || !params.spec.probes.readinessRequired || (` + present("object.spec.probes.readiness") +
+			// A job serves nothing, so it has nothing to be ready for: its readiness is its run's.
+			Expression: unset("params.spec.probes") + ` || !params.spec.probes.readinessRequired || ` + present("object.spec.job") + ` || (` + present("object.spec.probes.readiness") +
 				` ? !(has(object.spec.probes.readiness.disabled) && object.spec.probes.readiness.disabled) : ` +
 				`(has(object.spec.ports) && object.spec.ports.exists(p, !has(p.protocol) || p.protocol != 'udp')))`,
 			MessageExpression: `'spec.probes.readiness: the platform requires a readiness probe: do not disable it, and set one or give the app an http, grpc or tcp port to probe'`,

@@ -24,6 +24,7 @@ type XApp struct {
 //
 // +kubebuilder:validation:XValidation:rule="!(has(self.replicas) && has(self.autoscaling))",message="set either replicas or autoscaling, not both: the autoscaler owns the replica count"
 // +kubebuilder:validation:XValidation:rule="!has(self.metrics) || (has(self.ports) && self.ports.exists(p, p.name == self.metrics.port))",message="metrics.port must name one of spec.ports"
+// +kubebuilder:validation:XValidation:rule="!has(self.job) || !(has(self.ports) || has(self.route) || has(self.replicas) || has(self.autoscaling) || has(self.metrics) || has(self.slo) || has(self.multiCluster) || (has(self.probes) && has(self.probes.readiness)))",message="a job serves nothing and runs one pod at a time: ports, route, replicas, autoscaling, metrics, slo, multiCluster and probes.readiness are not allowed with job"
 // +kubebuilder:validation:XValidation:rule="!has(self.route) || (has(self.ports) && self.ports.exists(p, has(p.expose) && p.expose && (!has(p.protocol) || p.protocol == 'http' || p.protocol == 'grpc')))",message="route needs a port with expose: true and protocol http or grpc"
 // +kubebuilder:validation:XValidation:rule="!has(self.route) || !has(self.route.rules) || self.route.rules.all(r, !has(r.port) || (has(self.ports) && self.ports.exists(p, p.name == r.port && has(p.expose) && p.expose && (!has(p.protocol) || p.protocol == 'http'))))",message="route.rules[].port must name an exposed http port of spec.ports"
 type XAppSpec struct {
@@ -160,6 +161,10 @@ type XAppSpec struct {
 	// the platform's gateway or ingress controller, whichever the platform routes with.
 	// +optional
 	Route *Route `json:"route,omitempty"`
+
+	// Job runs the app to completion, once or on a schedule, instead of keeping it serving.
+	// +optional
+	Job *Job `json:"job,omitempty"`
 
 	// DependsOn names the apps this app calls, as `name` (same namespace) or `namespace/name`. The
 	// network policy lets this app reach them and nothing else in the cluster.
@@ -876,6 +881,10 @@ type XAppStatus struct {
 	// Replicas of the app's Deployment.
 	// +optional
 	Replicas *ReplicaStatus `json:"replicas,omitempty"`
+
+	// Job is a job app's run: its Job or CronJob, and how its last run went.
+	// +optional
+	Job *JobStatus `json:"job,omitempty"`
 
 	// Database is where the app's database lives and whether it is ready.
 	// +optional
