@@ -110,7 +110,7 @@ func TestBuildPackages(t *testing.T) {
 		"provider": {
 			pkg: Package{Root: "../../package/provider", File: filepath.Join(out, "p.xpkg"), Runtime: ProviderRuntime(provider)},
 			want: []string{
-				"CustomResourceDefinition/clusterproviderconfigs.cmdb.m.xapp.dev", "CustomResourceDefinition/configurationitems.cmdb.m.xapp.dev",
+				"CustomResourceDefinition/changerecords.cmdb.m.xapp.dev", "CustomResourceDefinition/clusterproviderconfigs.cmdb.m.xapp.dev", "CustomResourceDefinition/configurationitems.cmdb.m.xapp.dev",
 				"CustomResourceDefinition/notifications.cmdb.m.xapp.dev",
 				"CustomResourceDefinition/providerconfigs.cmdb.m.xapp.dev", "CustomResourceDefinition/providerconfigusages.cmdb.m.xapp.dev",
 				"CustomResourceDefinition/relationships.cmdb.m.xapp.dev", "Provider/provider-cmdb",
@@ -121,7 +121,7 @@ func TestBuildPackages(t *testing.T) {
 			want: []string{
 				"CompositeResourceDefinition/compositeapps.platform.xapp.dev", "CompositeResourceDefinition/xapppolicies.platform.xapp.dev",
 				"CompositeResourceDefinition/xapps.platform.xapp.dev",
-				"Composition/app-legacy", "Composition/xapp", "Composition/xapppolicy", "Configuration/xapp",
+				"Composition/app-legacy", "Composition/xapp", "Composition/xapp-ingress", "Composition/xapppolicy", "Configuration/xapp",
 			},
 		},
 	}
