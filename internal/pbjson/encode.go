@@ -18,9 +18,11 @@ import (
 )
 
 // encState is scratch space for one Encode call: struct fields are collected on a shared stack
-// first so that each Struct's map is made with its exact size. strs and objs are slabs of string and
-// object nodes, the two most numerous kinds in a Kubernetes object, handed out one at a time: a
-// node is never handed out twice, so a pooled state may keep the rest of its slab for the next call.
+// first so that each Struct's map is made with its exact size. strs, objs, lists and elems are
+// slabs of the most numerous nodes of a Kubernetes object, handed out one at a time and never
+// twice. A slab must not outlive its call (release): a slab is alive while any node in it is, so
+// one shared by two results would chain every result ever encoded to the next, and none would be
+// collected.
 type encState struct {
 	stack []member
 	strs  []strNode
@@ -97,6 +99,12 @@ type member struct {
 }
 
 var statePool = sync.Pool{New: func() any { return new(encState) }}
+
+// release drops the slabs, whose nodes belong to the result just encoded, and keeps the stack.
+func (st *encState) release() {
+	st.strs, st.objs, st.lists, st.elems = nil, nil, nil, nil
+	statePool.Put(st)
+}
 
 // nothing is what an encFunc returns for a value that encodes to nothing (JSON null): a field or
 // map entry is left out, a list element becomes null. It never gets into a result.
