@@ -18,80 +18,8 @@ import (
 )
 
 // encState is scratch space for one Encode call: struct fields are collected on a shared stack
-// first so that each Struct's map is made with its exact size. strs, objs, lists and elems are
-// slabs of the most numerous nodes of a Kubernetes object, handed out one at a time and never
-// twice. A slab must not outlive its call (release): a slab is alive while any node in it is, so
-// one shared by two results would chain every result ever encoded to the next, and none would be
-// collected.
-type encState struct {
-	stack []member
-	strs  []strNode
-	objs  []objNode
-	lists []listNode
-	elems []*structpb.Value
-}
-
-// slab is how many nodes of a kind one allocation makes: a Deployment has about 60 strings.
-const slab = 32
-
-type strNode struct {
-	v structpb.Value
-	k structpb.Value_StringValue
-}
-
-type listNode struct {
-	v structpb.Value
-	k structpb.Value_ListValue
-	l structpb.ListValue
-}
-
-type objNode struct {
-	v structpb.Value
-	k structpb.Value_StructValue
-	s structpb.Struct
-}
-
-func (st *encState) str(s string) *structpb.Value {
-	if len(st.strs) == 0 {
-		st.strs = make([]strNode, slab)
-	}
-	n := &st.strs[0]
-	st.strs = st.strs[1:]
-	n.k.StringValue = s
-	n.v.Kind = &n.k
-	return &n.v
-}
-
-func (st *encState) object() (*structpb.Value, *structpb.Struct) {
-	if len(st.objs) == 0 {
-		st.objs = make([]objNode, slab)
-	}
-	n := &st.objs[0]
-	st.objs = st.objs[1:]
-	n.k.StructValue, n.v.Kind = &n.s, &n.k
-	return &n.v, &n.s
-}
-
-// list returns a list node for n elements to be filled in; the elements of short lists come from a
-// slab too, capped so that an append by a caller cannot reach the next list's.
-func (st *encState) list(n int) (*structpb.Value, []*structpb.Value) {
-	if len(st.lists) == 0 {
-		st.lists = make([]listNode, slab)
-	}
-	l := &st.lists[0]
-	st.lists = st.lists[1:]
-	l.k.ListValue, l.v.Kind = &l.l, &l.k
-	switch {
-	case n > slab:
-		l.l.Values = make([]*structpb.Value, n)
-	default:
-		if len(st.elems) < n {
-			st.elems = make([]*structpb.Value, 4*slab)
-		}
-		l.l.Values, st.elems = st.elems[:n:n], st.elems[n:]
-	}
-	return &l.v, l.l.Values
-}
+// first so that each Struct's map is made with its exact size.
+type encState struct{ stack []member }
 
 type member struct {
 	name string
@@ -100,18 +28,21 @@ type member struct {
 
 var statePool = sync.Pool{New: func() any { return new(encState) }}
 
-// release drops the slabs, whose nodes belong to the result just encoded, and keeps the stack.
-func (st *encState) release() {
-	st.strs, st.objs, st.lists, st.elems = nil, nil, nil, nil
-	statePool.Put(st)
-}
-
 // nothing is what an encFunc returns for a value that encodes to nothing (JSON null): a field or
 // map entry is left out, a list element becomes null. It never gets into a result.
 var nothing = &structpb.Value{}
 
-// num and boolean allocate a Value together with its oneof wrapper: one allocation instead of two
-// per node, for parts that live and die together.
+// str, num, boolean, object and list allocate a Value together with its oneof wrapper (and Struct or
+// ListValue): one allocation instead of two or three per node, for parts that live and die together.
+func str(s string) *structpb.Value {
+	n := &struct {
+		v structpb.Value
+		k structpb.Value_StringValue
+	}{k: structpb.Value_StringValue{StringValue: s}}
+	n.v.Kind = &n.k
+	return &n.v
+}
+
 func num(f float64) *structpb.Value {
 	n := &struct {
 		v structpb.Value
@@ -127,6 +58,26 @@ func boolean(b bool) *structpb.Value {
 		k structpb.Value_BoolValue
 	}{k: structpb.Value_BoolValue{BoolValue: b}}
 	n.v.Kind = &n.k
+	return &n.v
+}
+
+func object() (*structpb.Value, *structpb.Struct) {
+	n := &struct {
+		v structpb.Value
+		k structpb.Value_StructValue
+		s structpb.Struct
+	}{}
+	n.k.StructValue, n.v.Kind = &n.s, &n.k
+	return &n.v, &n.s
+}
+
+func list(vals []*structpb.Value) *structpb.Value {
+	n := &struct {
+		v structpb.Value
+		k structpb.Value_ListValue
+		l structpb.ListValue
+	}{l: structpb.ListValue{Values: vals}}
+	n.k.ListValue, n.v.Kind = &n.l, &n.k
 	return &n.v
 }
 
@@ -160,7 +111,7 @@ func (c *codec) encStruct(st *encState, v reflect.Value, depth int) (*structpb.V
 		}
 		st.stack = append(st.stack, member{f.name, pv})
 	}
-	pv, s := st.object()
+	pv, s := object()
 	s.Fields = make(map[string]*structpb.Value, len(st.stack)-base)
 	for _, m := range st.stack[base:] {
 		s.Fields[m.name] = m.v
@@ -213,7 +164,7 @@ func encList(e *codec) encFunc {
 		if err := tooDeep(depth); err != nil {
 			return nil, err
 		}
-		lv, vals := st.list(v.Len())
+		vals := make([]*structpb.Value, v.Len())
 		for i := range vals {
 			pv, err := e.enc(st, v.Index(i), depth+1)
 			if err != nil {
@@ -224,7 +175,7 @@ func encList(e *codec) encFunc {
 			}
 			vals[i] = pv
 		}
-		return lv, nil
+		return list(vals), nil
 	}
 }
 
@@ -236,11 +187,11 @@ func encMap(e *codec) encFunc {
 		if err := tooDeep(depth); err != nil {
 			return nil, err
 		}
-		pv, s := st.object()
+		pv, s := object()
 		s.Fields = make(map[string]*structpb.Value, v.Len())
 		if m, ok := v.Interface().(map[string]string); ok { // labels, annotations, selectors: no reflection
 			for k, x := range m {
-				s.Fields[k] = st.str(x)
+				s.Fields[k] = str(x)
 			}
 			return pv, nil
 		}
@@ -288,7 +239,7 @@ func keyString(k reflect.Value) (string, error) {
 	return "", errf("unsupported map key type %s", k.Type())
 }
 
-func encScalar(st *encState, v reflect.Value, _ int) (*structpb.Value, error) {
+func encScalar(_ *encState, v reflect.Value, _ int) (*structpb.Value, error) {
 	switch v.Kind() {
 	case reflect.Bool:
 		return boolean(v.Bool()), nil
@@ -302,7 +253,7 @@ func encScalar(st *encState, v reflect.Value, _ int) (*structpb.Value, error) {
 		}
 		return nil, errf("unsupported number %v", v.Float())
 	case reflect.String:
-		return st.str(v.String()), nil
+		return str(v.String()), nil
 	case reflect.Chan, reflect.Func, reflect.UnsafePointer:
 		if v.IsNil() {
 			return nothing, nil
@@ -311,11 +262,11 @@ func encScalar(st *encState, v reflect.Value, _ int) (*structpb.Value, error) {
 	return nil, errf("unsupported type %s", v.Type())
 }
 
-func encBytes(st *encState, v reflect.Value, _ int) (*structpb.Value, error) {
+func encBytes(_ *encState, v reflect.Value, _ int) (*structpb.Value, error) {
 	if v.IsNil() {
 		return nothing, nil
 	}
-	return st.str(base64.StdEncoding.EncodeToString(v.Bytes())), nil
+	return str(base64.StdEncoding.EncodeToString(v.Bytes())), nil
 }
 
 // encMarshaler is the slow path for types with their own JSON form: marshal, then parse.
@@ -334,26 +285,26 @@ func encMarshaler(_ *encState, v reflect.Value, _ int) (*structpb.Value, error) 
 	return pv, nil
 }
 
-func encText(st *encState, v reflect.Value, _ int) (*structpb.Value, error) {
+func encText(_ *encState, v reflect.Value, _ int) (*structpb.Value, error) {
 	b, err := addr(v).Interface().(encoding.TextMarshaler).MarshalText()
 	if err != nil {
 		return nil, errf("cannot marshal %s: %v", v.Type(), err)
 	}
-	return st.str(string(b)), nil
+	return str(string(b)), nil
 }
 
-func encQuantity(st *encState, v reflect.Value, _ int) (*structpb.Value, error) {
+func encQuantity(_ *encState, v reflect.Value, _ int) (*structpb.Value, error) {
 	q := *ptr[resource.Quantity](v) // String caches into its receiver: the caller's may be shared
-	return st.str(q.String()), nil
+	return str(q.String()), nil
 }
 
-func encIntOrString(st *encState, v reflect.Value, _ int) (*structpb.Value, error) {
+func encIntOrString(_ *encState, v reflect.Value, _ int) (*structpb.Value, error) {
 	is := ptr[intstr.IntOrString](v)
 	switch is.Type {
 	case intstr.Int:
 		return num(float64(is.IntVal)), nil
 	case intstr.String:
-		return st.str(is.StrVal), nil
+		return str(is.StrVal), nil
 	}
 	return nil, errf("invalid IntOrString type %d", is.Type)
 }
@@ -361,7 +312,7 @@ func encIntOrString(st *encState, v reflect.Value, _ int) (*structpb.Value, erro
 // encTime encodes metav1.Time and MicroTime, which are both a struct around a time.Time. It refuses
 // years RFC 3339 cannot write, as time.Time's MarshalJSON does; metav1's would write garbage.
 func encTime(layout string) encFunc {
-	return func(st *encState, v reflect.Value, _ int) (*structpb.Value, error) {
+	return func(_ *encState, v reflect.Value, _ int) (*structpb.Value, error) {
 		t := ptr[time.Time](v.Field(0)).UTC()
 		switch {
 		case t.IsZero():
@@ -369,10 +320,10 @@ func encTime(layout string) encFunc {
 		case t.Year() < 0 || t.Year() > 9999:
 			return nil, errf("year %d is outside of the range [0,9999]", t.Year())
 		}
-		return st.str(t.Format(layout)), nil
+		return str(t.Format(layout)), nil
 	}
 }
 
-func encDuration(st *encState, v reflect.Value, _ int) (*structpb.Value, error) {
-	return st.str(ptr[metav1.Duration](v).Duration.String()), nil
+func encDuration(_ *encState, v reflect.Value, _ int) (*structpb.Value, error) {
+	return str(ptr[metav1.Duration](v).Duration.String()), nil
 }

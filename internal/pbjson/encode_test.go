@@ -444,9 +444,10 @@ func TestEncodeValue(t *testing.T) {
 	}
 }
 
-// Nodes come from slabs kept in a pooled state: no node may be handed out twice, and growing a
-// short list must not write into the next one. Encoding the same object many times, then changing
-// every result, must leave every other result as it was.
+// The encoder pools its scratch state between calls: no node of one result may be part of
+// another, and growing a short list must not write into the next one. Encoding the same object
+// many times, then changing every result, must leave every other result as it was. (Slabs of
+// nodes handed out from the pooled state once broke both, then leaked every result.)
 func TestEncodeResultsShareNothing(t *testing.T) {
 	obj := map[string]any{
 		"name":   "shop",
@@ -459,7 +460,7 @@ func TestEncodeResultsShareNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := mustStruct(t, string(j))
-	results := make([]*structpb.Struct, 100) // more nodes than a slab of each kind holds
+	results := make([]*structpb.Struct, 100)
 	for i := range results {
 		if results[i], err = Encode(obj); err != nil {
 			t.Fatal(err)

@@ -79,7 +79,7 @@ func EncodeValue(v any) (*structpb.Value, error) {
 	}
 	rv := reflect.ValueOf(v)
 	st := statePool.Get().(*encState)
-	defer st.release()
+	defer statePool.Put(st)
 	pv, err := codecFor(rv.Type()).enc(st, rv, 0)
 	if err != nil || pv == nothing {
 		return structpb.NewNullValue(), err
