@@ -41,6 +41,10 @@ type object struct {
 // or CronJob (jp).
 func compose(a *app, dep *observedDeployment, ds *dataPlan, jp *jobPlan) []object {
 	objs := make([]object, 0, 8)
+	if jp == nil && a.pendingSecret != "" && ds != nil {
+		// No Deployment yet for the Usages to name: they come with it.
+		ds.dropUsages()
+	}
 	if ds != nil {
 		objs = append(objs, ds.objects...)
 	}

@@ -101,8 +101,9 @@ func (cl *cloud) offers() string {
 // pods need for workload identity, and what status says about each.
 type dataPlan struct {
 	objects []object
-	// env is added to the Deployment after the developer's variables.
-	env []corev1.EnvVar
+	// env is added to the Deployment after the developer's variables; allEnv is what env will be
+	// once every Secret exists (a job's workload, once made, keeps the env it was made with).
+	env, allEnv []corev1.EnvVar
 	// saAnnotations and podLabels bind the app's pods to their cloud identity.
 	saAnnotations map[string]string
 	podLabels     map[string]string
@@ -257,6 +258,7 @@ func (p *dataPlan) add(provider v1beta1.DataProvider, ds *dataService, secretExi
 	for _, e := range append(slices.Clone(ds.env), second...) {
 		p.names = append(p.names, e.Name)
 	}
+	p.allEnv = append(append(p.allEnv, ds.env...), second...)
 	p.objects = append(p.objects, ds.objects...)
 	p.peers = append(p.peers, ds.peers...)
 	if ds.port != 0 {

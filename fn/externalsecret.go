@@ -218,7 +218,9 @@ func externalSecretHealth(name string) func(*structpb.Struct) health {
 // would delete it), and a Secret that goes missing later is reported through its ExternalSecret.
 // Existence is Crossplane's observed object, not whether its status could be read.
 func pendingStoreSecret(a *app, observed map[string]*fnv1.Resource) string {
-	if observed[ResourceDeployment].GetResource() != nil || a.in.SecretStore == nil || !usesStore(&a.spec) {
+	// A job app's own workload is checked by planJob: a Deployment left from its serving days says
+	// nothing about whether its Job may start.
+	if !a.isJob() && observed[ResourceDeployment].GetResource() != nil || a.in.SecretStore == nil || !usesStore(&a.spec) {
 		return ""
 	}
 	for _, o := range externalSecrets(a) {

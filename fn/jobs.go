@@ -59,19 +59,26 @@ func planJob(a *app, ds *dataPlan, observed map[string]*fnv1.Resource) (*jobPlan
 		obj                  any
 		h                    health
 	)
+	// A workload that exists keeps the variables it was made with while a Secret is missing: a
+	// CronJob is not deleted then (its runs would stop), a one-shot Job keeps its template and so
+	// its name (a new name would run it again).
+	env := ds.extraEnv()
+	if ds.secretsPending() {
+		env = ds.fullEnv()
+	}
 	if a.spec.Job.Schedule != "" {
-		cj := cronJob(a, ds.extraEnv())
+		cj := cronJob(a, env)
 		name, kind, resource, obj = cj.Name, "CronJob", ResourceCronJob, cj
 		h, p.status = cronJobRun(a, name, observed[resource].GetResource())
 	} else {
-		j, err := oneShotJob(a, ds.extraEnv())
+		j, err := oneShotJob(a, env)
 		if err != nil {
 			return nil, err
 		}
 		name, kind, resource, obj = j.Name, "Job", ResourceJobPrefix+j.Name[len(a.name)+1:], j
 		h, p.status = jobRun(name, observed[resource].GetResource())
 	}
-	if ds.secretsPending() {
+	if ds.secretsPending() && observed[resource].GetResource() == nil {
 		// Crossplane's Usage controller fails on a user that does not exist, and there is no
 		// user to protect the data services from yet: the Usages come with the workload.
 		ds.dropUsages()
@@ -181,6 +188,14 @@ func (p *dataPlan) secretsPending() bool {
 		}
 	}
 	return false
+}
+
+// fullEnv is the environment the data services give once every Secret exists.
+func (p *dataPlan) fullEnv() []corev1.EnvVar {
+	if p == nil {
+		return nil
+	}
+	return p.allEnv
 }
 
 // dropUsages takes the data services' Usages out of the plan.

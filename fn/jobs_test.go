@@ -23,8 +23,10 @@ func withJob(j v1alpha1.Job) specMod {
 
 func TestPlanJob(t *testing.T) {
 	dbSecret := func(exists bool) *dataPlan {
+		env := []corev1.EnvVar{{Name: "PGHOST", ValueFrom: &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: "shop-db-app"}, Key: "host"}}}}
 		p := &dataPlan{
-			env:     []corev1.EnvVar{{Name: "PGHOST", ValueFrom: &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: "shop-db-app"}, Key: "host"}}}},
+			env:     env,
+			allEnv:  env,
 			objects: []object{usageObject(testApp(t, nil), ResourceUsageDatabase, typedRef{cnpgAPI, "Cluster", "shop-db"})},
 		}
 		if !exists {
@@ -43,6 +45,8 @@ func TestPlanJob(t *testing.T) {
 		usedBy   string
 		// pending is an ExternalSecret not yet Ready; held what the app then says it waits for.
 		pending, held string
+		// observed are the composed resources Crossplane observed.
+		observed map[string]*fnv1.Resource
 	}{
 		"OneShot": {
 			reason:   "A one-shot job is a Job named after the app and its pod template's hash, its pods never restarted in place, deleted with its pods.",
@@ -63,6 +67,15 @@ func TestPlanJob(t *testing.T) {
 			mods:   []specMod{withJob(v1alpha1.Job{})},
 			ds:     dbSecret(false),
 		},
+		"KeptWhileASecretIsMissing": {
+			reason:   "A CronJob that exists is not deleted while a data service's Secret is missing (its runs would stop); it keeps the variables it was made with, and its Usages.",
+			mods:     []specMod{withJob(v1alpha1.Job{Schedule: "0 3 * * *"})},
+			ds:       dbSecret(false),
+			observed: map[string]*fnv1.Resource{ResourceCronJob: {Resource: &structpb.Struct{}}},
+			golden:   "job-cronjob-secret-missing.yaml",
+			composed: ResourceCronJob,
+			usedBy:   "shop",
+		},
 		"WaitsForStoreSecret": {
 			reason:  "A job does not start before the store's secrets are written either: its one run reads them.",
 			mods:    []specMod{withJob(v1alpha1.Job{Schedule: "0 3 * * *"})},
@@ -77,7 +90,10 @@ func TestPlanJob(t *testing.T) {
 			if tc.ds == nil {
 				tc.ds = &dataPlan{}
 			}
-			p, err := planJob(a, tc.ds, map[string]*fnv1.Resource{})
+			if tc.observed == nil {
+				tc.observed = map[string]*fnv1.Resource{}
+			}
+			p, err := planJob(a, tc.ds, tc.observed)
 			if err != nil {
 				t.Fatalf("%s\nplanJob(): %v", tc.reason, err)
 			}
