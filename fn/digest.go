@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
+	"google.golang.org/protobuf/types/known/structpb"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/utils/ptr"
 
@@ -19,8 +20,10 @@ const requiredPods = "app-pods"
 // runningDigest is the digest of the image the app runs: the one its reference pins or, for an
 // image named by tag, the one every running pod of it reports (kubelet's imageID). Pods that
 // disagree, mid-rollout or after the tag moved, name no single digest: "" then, as before any pod
-// runs.
-func runningDigest(a *app, reqs *requirements) string {
+// runs. With no pod of the image at all (scaled to zero, between runs) the digest the XR's status
+// (xr) last said for the same image stays: no pod means nothing changed, and clearing it would
+// rewrite the app's CMDB record at every scale to zero and back.
+func runningDigest(a *app, reqs *requirements, xr *structpb.Struct) string {
 	if d := imageDigest(a.image); d != "" {
 		return d
 	}
@@ -28,7 +31,7 @@ func runningDigest(a *app, reqs *requirements) string {
 		ApiVersion: "v1", Kind: "Pod", Namespace: ptr.To(a.namespace),
 		Match: &fnv1.ResourceSelector_MatchLabels{MatchLabels: &fnv1.MatchLabels{Labels: a.selector}},
 	})
-	digest := ""
+	digest, seen := "", false
 	for _, p := range pods {
 		st := corev1.PodStatus{}
 		if err := pbjson.DecodeField(p.GetResource(), "status", &st); err != nil {
@@ -42,7 +45,16 @@ func runningDigest(a *app, reqs *requirements) string {
 			if digest != "" && d != digest {
 				return ""
 			}
-			digest = d
+			digest, seen = d, true
+		}
+	}
+	if !seen {
+		var st struct {
+			Image  string `json:"image"`
+			Digest string `json:"digest"`
+		}
+		if err := pbjson.DecodeField(xr, "status", &st); err == nil && st.Image == a.spec.Image {
+			return st.Digest
 		}
 	}
 	return digest

@@ -25,6 +25,8 @@ func TestRunningDigest(t *testing.T) {
 		pods    []*fnv1.Resource
 		want    string
 		wantAsk bool
+		// status is the XR's observed status.
+		status string
 	}{
 		"Pinned": {
 			reason: "A digest in the reference is the answer: no pods are asked for.",
@@ -41,6 +43,19 @@ func TestRunningDigest(t *testing.T) {
 			image:   "ghcr.io/acme/shop:1.4.2",
 			pods:    []*fnv1.Resource{pod("shop", "ghcr.io/acme/shop:1.4.2", "ghcr.io/acme/shop@"+d1), pod("shop", "ghcr.io/acme/shop:1.4.2", "docker-pullable://ghcr.io/acme/shop@"+d1)},
 			want:    d1,
+			wantAsk: true,
+		},
+		"ScaledToZero": {
+			reason:  "With no pod of the image, the digest the status said for the same image stays.",
+			image:   "ghcr.io/acme/shop:1.4.2",
+			status:  `{image: "ghcr.io/acme/shop:1.4.2", digest: "` + d1 + `"}`,
+			want:    d1,
+			wantAsk: true,
+		},
+		"NewImageNoPodsYet": {
+			reason:  "The status's digest was another image's: a new tag's digest is unknown until a pod runs it.",
+			image:   "ghcr.io/acme/shop:1.4.3",
+			status:  `{image: "ghcr.io/acme/shop:1.4.2", digest: "` + d1 + `"}`,
 			wantAsk: true,
 		},
 		"TagMoved": {
@@ -72,7 +87,11 @@ func TestRunningDigest(t *testing.T) {
 				req.RequiredResources = map[string]*fnv1.Resources{requiredPods: {Items: tc.pods}}
 			}
 			reqs := newRequirements(req)
-			if diff := cmp.Diff(tc.want, runningDigest(a, reqs)); diff != "" {
+			xr := mustStruct(t, `{apiVersion: platform.xapp.dev/v1alpha1, kind: XApp}`)
+			if tc.status != "" {
+				xr = mustStruct(t, `{apiVersion: platform.xapp.dev/v1alpha1, kind: XApp, status: `+tc.status+`}`)
+			}
+			if diff := cmp.Diff(tc.want, runningDigest(a, reqs, xr)); diff != "" {
 				t.Errorf("%s\nrunningDigest(): -want, +got:\n%s", tc.reason, diff)
 			}
 			if _, asked := reqs.asked[requiredPods]; asked != tc.wantAsk {

@@ -130,7 +130,7 @@ func runFunction(req *fnv1.RunFunctionRequest) *fnv1.RunFunctionResponse {
 	a := newApp(appName, namespace, spec, in, image)
 	a.generation = xrGeneration(req.GetObserved().GetComposite().GetResource())
 	a.governed, a.policyWarnings = verdict.governed, verdict.warned
-	a.digest = runningDigest(a, reqs)
+	a.digest = runningDigest(a, reqs, req.GetObserved().GetComposite().GetResource())
 	warnings, errs := policy(a)
 	if len(errs) > 0 {
 		fatal(rsp, fieldErrors(errPolicy, errs))
