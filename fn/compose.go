@@ -16,8 +16,13 @@ const (
 	ResourceLoadBalancer   = "load-balancer"
 	// ResourceVolumePrefix starts the resource name of each persistent volume's claim:
 	// volume-<volume name>.
-	ResourceVolumePrefix  = "volume-"
+	ResourceVolumePrefix = "volume-"
+	// ResourceRoute, ResourceGRPCRoute and ResourceIngress are the route of each kind: a resource
+	// name that changed kind would leave the old object composed by nobody and still routing the
+	// host, since Crossplane deletes only what is no longer desired by name.
 	ResourceRoute         = "route"
+	ResourceGRPCRoute     = "route-grpc"
+	ResourceIngress       = "ingress"
 	ResourceAutoscaler    = "autoscaler"
 	ResourceDisruption    = "disruption-budget"
 	ResourceNetworkPolicy = "network-policy"
@@ -61,8 +66,8 @@ func compose(a *app, dep *observedDeployment, ds *dataPlan, jp *jobPlan) []objec
 	default:
 		add(ResourceDeployment, deployment(a, ds.extraEnv()), func(*structpb.Struct) health { return deploymentHealth(a.name, a.generation, dep) })
 	}
-	if r, h := publishedRoute(a); r != nil {
-		add(ResourceRoute, r, h)
+	if name, r, h := publishedRoute(a); r != nil {
+		add(name, r, h)
 	}
 	objs = append(objs, gatewayRoutes(a)...)
 	if hpa := autoscaler(a); hpa != nil {

@@ -112,7 +112,7 @@ func TestPublishedRoute(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			obj, _ := publishedRoute(testApp(t, tc.in, tc.mods...))
+			_, obj, _ := publishedRoute(testApp(t, tc.in, tc.mods...))
 			golden(t, tc.golden, obj)
 		})
 	}

@@ -67,20 +67,26 @@ func (a *app) grpcRoute() bool {
 
 func (a *app) catchAll() bool { return a.spec.Route != nil && a.spec.Route.CatchAll }
 
-// publishedRoute is the app's route in the platform's flavour and how to judge it; nil without one.
-func publishedRoute(a *app) (any, func(*structpb.Struct) health) {
+// publishedRoute is the app's route in the platform's flavour, its resource name and how to judge
+// it; nil without one.
+func publishedRoute(a *app) (string, any, func(*structpb.Struct) health) {
 	if a.spec.Route == nil {
-		return nil, nil
+		return "", nil, nil
 	}
 	if a.routing() == v1beta1.RoutingIngress {
 		ing := ingress(a)
-		return ing, ingressHealth(ing.Name)
+		return ResourceIngress, ing, ingressHealth(ing.Name)
 	}
 	r := route(a)
 	if r == nil {
-		return nil, nil
+		return "", nil, nil
 	}
-	return r, routeHealth(a, r.GetObjectKind().GroupVersionKind().Kind, r.GetName())
+	kind := r.GetObjectKind().GroupVersionKind().Kind
+	name := ResourceRoute
+	if kind == "GRPCRoute" {
+		name = ResourceGRPCRoute
+	}
+	return name, r, routeHealth(a, kind, r.GetName())
 }
 
 // routeURL is the app's URL as the status tells it. An Ingress is only reachable once its

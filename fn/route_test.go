@@ -185,3 +185,35 @@ func TestRouteSource(t *testing.T) {
 		})
 	}
 }
+
+// Each kind of route has its own resource name: Crossplane deletes only what is no longer desired
+// by name, so a name that changed kind would leave the old route composed by nobody, still routing
+// the host.
+func TestPublishedRouteNames(t *testing.T) {
+	grpc := exposedPort(v1alpha1.Port{Name: "grpc", Port: 9000, Protocol: v1alpha1.ProtocolGRPC})
+	web := exposedPort(http("web", 8080))
+	cases := map[string]struct {
+		reason string
+		in     []inputMod
+		ports  []v1alpha1.Port
+		route  *v1alpha1.Route
+		want   string
+	}{
+		"HTTPRoute": {reason: "An HTTP app on a gateway.", in: []inputMod{withGateway()}, ports: []v1alpha1.Port{web}, route: &v1alpha1.Route{}, want: ResourceRoute},
+		"GRPCRoute": {reason: "A gRPC app on a gateway.", in: []inputMod{withGateway()}, ports: []v1alpha1.Port{grpc}, route: &v1alpha1.Route{}, want: ResourceGRPCRoute},
+		"GRPCWithRules": {
+			reason: "Rules send paths to HTTP ports: the route becomes an HTTPRoute under its own name, and the GRPCRoute goes.",
+			in:     []inputMod{withGateway()}, ports: []v1alpha1.Port{grpc, web},
+			route: &v1alpha1.Route{Rules: []v1alpha1.RouteRule{{Path: "/", Port: "web"}}}, want: ResourceRoute,
+		},
+		"Ingress": {reason: "The platform routes by Ingress.", in: []inputMod{withIngress(nil, false)}, ports: []v1alpha1.Port{web}, route: &v1alpha1.Route{}, want: ResourceIngress},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			got, _, _ := publishedRoute(testApp(t, tc.in, withPorts(tc.ports...), withRoute(tc.route)))
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("%s\npublishedRoute(): resource name: -want, +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}

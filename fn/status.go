@@ -26,7 +26,7 @@ const (
 
 // appStatus is what the XApp's status says: where the app is, what runs and how many pods serve.
 func appStatus(a *app, d *observedDeployment, observed map[string]*fnv1.Resource) v1alpha1.XAppStatus {
-	st := v1alpha1.XAppStatus{URL: routeURL(a, observed[ResourceRoute].GetResource()), Image: a.spec.Image, Digest: a.digest, Replicas: replicaStatus(d), Deploy: deployStatus(a, d), Links: links(a),
+	st := v1alpha1.XAppStatus{URL: routeURL(a, observed[ResourceIngress].GetResource()), Image: a.spec.Image, Digest: a.digest, Replicas: replicaStatus(d), Deploy: deployStatus(a, d), Links: links(a),
 		LoadBalancer: loadBalancerAddress(observed[ResourceLoadBalancer].GetResource()), PolicyWarnings: a.policyWarnings}
 	if a.spec.CMDB != nil {
 		st.CMDB = observedRecord(observed[ResourceCMDBItem].GetResource())
