@@ -1,6 +1,8 @@
 package fn
 
 import (
+	"slices"
+
 	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/xapp-dev/xapp/input/v1beta1"
@@ -45,11 +47,21 @@ type object struct {
 // waits for (ds, nil when the app has none), then the workload: a Deployment, or a job app's Job
 // or CronJob (jp).
 func compose(a *app, dep *observedDeployment, ds *dataPlan, jp *jobPlan) []object {
-	objs := make([]object, 0, 8)
-	if jp == nil && a.pendingSecret != "" && ds != nil {
-		// No Deployment yet for the Usages to name: they come with it.
+	var workload []object
+	switch {
+	case jp != nil:
+		workload = jp.objects
+	case a.pendingSecret != "":
+		workload = []object{heldWorkload("Deployment", a.name, ResourceDeployment, a.pendingSecret)}
+	default:
+		workload = []object{{name: ResourceDeployment, obj: deployment(a, ds.extraEnv()), health: func(*structpb.Struct) health { return deploymentHealth(a.name, a.generation, dep) }}}
+	}
+	if !slices.ContainsFunc(workload, func(o object) bool { return o.obj != nil }) {
+		// Crossplane's Usage controller fails on a user that does not exist, and there is no
+		// workload to protect the data services from yet: the Usages come with it.
 		ds.dropUsages()
 	}
+	objs := make([]object, 0, 8)
 	if ds != nil {
 		objs = append(objs, ds.objects...)
 	}
@@ -58,14 +70,7 @@ func compose(a *app, dep *observedDeployment, ds *dataPlan, jp *jobPlan) []objec
 	}
 	// The Secrets the pods read come before them: a missing one is what a developer must hear of.
 	objs = append(objs, externalSecrets(a)...)
-	switch {
-	case jp != nil:
-		objs = append(objs, jp.objects...)
-	case a.pendingSecret != "":
-		objs = append(objs, heldWorkload("Deployment", a.name, ResourceDeployment, a.pendingSecret))
-	default:
-		add(ResourceDeployment, deployment(a, ds.extraEnv()), func(*structpb.Struct) health { return deploymentHealth(a.name, a.generation, dep) })
-	}
+	objs = append(objs, workload...)
 	if name, r, h := publishedRoute(a); r != nil {
 		add(name, r, h)
 	}

@@ -254,3 +254,24 @@ func TestComposeHoldsDeployment(t *testing.T) {
 		})
 	}
 }
+
+// A Deployment held for its Secrets gets no Usages yet: Crossplane's Usage controller fails on a
+// user that does not exist, with a Warning event on every retry.
+func TestComposeHeldDeploymentHasNoUsages(t *testing.T) {
+	for name, pending := range map[string]string{"Pending": "shop-store-env", "Written": ""} {
+		t.Run(name, func(t *testing.T) {
+			a := testApp(t, []inputMod{withSecretStore()}, withStoreEnv(storeEnv("A", "shop/a", "k", "")))
+			a.pendingSecret = pending
+			ds := &dataPlan{objects: []object{usageObject(a, ResourceUsageDatabase, typedRef{cnpgAPI, "Cluster", "shop-db"})}}
+			usages := 0
+			for _, o := range compose(a, nil, ds, nil) {
+				if _, ok := o.obj.(*usage); ok {
+					usages++
+				}
+			}
+			if want := map[bool]int{true: 0, false: 1}[pending != ""]; usages != want {
+				t.Errorf("compose() with pendingSecret %q: %d Usages, want %d", pending, usages, want)
+			}
+		})
+	}
+}

@@ -73,12 +73,7 @@ func TestPanicBecomesFatal(t *testing.T) {
 		tc := cases[name]
 		t.Run(name, func(t *testing.T) {
 			rsp := call(tc.app)
-			fatal := ""
-			for _, r := range rsp.GetResults() {
-				if r.GetSeverity() == fnv1.Severity_SEVERITY_FATAL {
-					fatal = r.GetMessage()
-				}
-			}
+			fatal := fatalMessage(rsp)
 			if tc.wantFatal == "" && fatal != "" {
 				t.Errorf("%s\nunexpected Fatal: %s", tc.reason, fatal)
 			}

@@ -13,6 +13,8 @@ import (
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/yaml"
 
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+
 	"github.com/xapp-dev/xapp/apis/xapp/v1alpha1"
 	"github.com/xapp-dev/xapp/input/v1beta1"
 	"github.com/xapp-dev/xapp/internal/pbjson"
@@ -148,4 +150,23 @@ func verdictOf(warnings []string, errs field.ErrorList) verdict {
 		v.errs = append(v.errs, e.Error())
 	}
 	return v
+}
+
+// fatalMessage is the message of the response's Fatal result; empty when there is none.
+func fatalMessage(rsp *fnv1.RunFunctionResponse) string {
+	for _, r := range rsp.GetResults() {
+		if r.GetSeverity() == fnv1.Severity_SEVERITY_FATAL {
+			return r.GetMessage()
+		}
+	}
+	return ""
+}
+
+// composedNames are the resource names of what the response composes, in no order.
+func composedNames(rsp *fnv1.RunFunctionResponse) []string {
+	names := make([]string, 0, len(rsp.GetDesired().GetResources()))
+	for n := range rsp.GetDesired().GetResources() {
+		names = append(names, n)
+	}
+	return names
 }

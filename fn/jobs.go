@@ -79,15 +79,12 @@ func planJob(a *app, ds *dataPlan, observed map[string]*fnv1.Resource) (*jobPlan
 		h, p.status = jobRun(name, observed[resource].GetResource())
 	}
 	if ds.secretsPending() && observed[resource].GetResource() == nil {
-		// Crossplane's Usage controller fails on a user that does not exist, and there is no
-		// user to protect the data services from yet: the Usages come with the workload.
-		ds.dropUsages()
+		// Not made yet: its one run waits for every variable (compose then drops the Usages).
 		return p, nil
 	}
 	if a.pendingSecret != "" && observed[resource].GetResource() == nil {
 		// Its one run must have the store's secrets too; a workload that already exists is never
 		// taken back (that would delete it).
-		ds.dropUsages()
 		p.objects = []object{heldWorkload(kind, name, resource, a.pendingSecret)}
 		return p, nil
 	}
@@ -200,6 +197,9 @@ func (p *dataPlan) fullEnv() []corev1.EnvVar {
 
 // dropUsages takes the data services' Usages out of the plan.
 func (p *dataPlan) dropUsages() {
+	if p == nil {
+		return
+	}
 	p.objects = slices.DeleteFunc(p.objects, func(o object) bool {
 		_, ok := o.obj.(*usage)
 		return ok

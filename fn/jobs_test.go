@@ -114,9 +114,11 @@ func TestPlanJob(t *testing.T) {
 			if len(tc.ds.objects) == 0 {
 				return
 			}
-			usedBy := ""
-			if u, ok := tc.ds.objects[0].obj.(*usage); ok {
-				usedBy = u.Spec.By.ResourceRef.Name
+			usedBy := "" // what the composed Usage names; none while the workload is not made
+			for _, o := range compose(a, nil, tc.ds, p) {
+				if u, ok := o.obj.(*usage); ok {
+					usedBy = u.Spec.By.ResourceRef.Name
+				}
 			}
 			if diff := cmp.Diff(tc.usedBy, usedBy); diff != "" {
 				t.Errorf("%s\nplanJob(): Usage by: -want, +got:\n%s", tc.reason, diff)

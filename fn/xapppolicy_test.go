@@ -40,20 +40,10 @@ func TestComposePolicy(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			rsp := runFunction(&fnv1.RunFunctionRequest{Observed: &fnv1.State{Composite: &fnv1.Resource{Resource: mustStruct(t, tc.xr)}}})
-			var fatal string
-			for _, r := range rsp.GetResults() {
-				if r.GetSeverity() == fnv1.Severity_SEVERITY_FATAL {
-					fatal = r.GetMessage()
-				}
-			}
-			if diff := cmp.Diff(tc.wantFatal, fatal); diff != "" {
+			if diff := cmp.Diff(tc.wantFatal, fatalMessage(rsp)); diff != "" {
 				t.Errorf("%s\nFatal result: -want, +got:\n%s", tc.reason, diff)
 			}
-			var got []string
-			for n := range rsp.GetDesired().GetResources() {
-				got = append(got, n)
-			}
-			if diff := cmp.Diff(tc.wantResources, got, cmpopts.SortSlices(func(a, b string) bool { return a < b }), cmpopts.EquateEmpty()); diff != "" {
+			if diff := cmp.Diff(tc.wantResources, composedNames(rsp), cmpopts.SortSlices(func(a, b string) bool { return a < b }), cmpopts.EquateEmpty()); diff != "" {
 				t.Errorf("%s\ncomposed resources: -want, +got:\n%s", tc.reason, diff)
 			}
 		})

@@ -2,9 +2,6 @@ package controller
 
 import (
 	"context"
-	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,23 +12,12 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
-	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	ctrlconfig "sigs.k8s.io/controller-runtime/pkg/config"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
-	"sigs.k8s.io/controller-runtime/pkg/log/zap"
-	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
-	"github.com/crossplane/crossplane-runtime/v2/pkg/controller"
-	"github.com/crossplane/crossplane-runtime/v2/pkg/feature"
-	"github.com/crossplane/crossplane-runtime/v2/pkg/logging"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
-	"github.com/crossplane/crossplane-runtime/v2/pkg/ratelimiter"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 
-	"github.com/xapp-dev/xapp/apis/cmdb"
 	"github.com/xapp-dev/xapp/apis/cmdb/v1alpha1"
 	"github.com/xapp-dev/xapp/provider/internal/clients/cmdbtest"
 	"github.com/xapp-dev/xapp/provider/internal/controller/controllertest"
@@ -43,39 +29,7 @@ const pollInterval = time.Second
 // startControlPlane runs a real kube-apiserver and etcd with the provider's CRDs.
 func startControlPlane(t *testing.T) (*rest.Config, *runtime.Scheme) {
 	t.Helper()
-	assets := os.Getenv("KUBEBUILDER_ASSETS")
-	if assets == "" {
-		t.Fatal("KUBEBUILDER_ASSETS is not set: run `make envtest` and export KUBEBUILDER_ASSETS=$(make -s envtest), or run `make test`")
-	}
-	// controller-runtime logs every controller start and stop; only show them when debugging.
-	if os.Getenv("XAPP_DEBUG") != "" {
-		ctrl.SetLogger(zap.New(zap.WriteTo(os.Stderr), zap.UseDevMode(true)))
-	} else {
-		ctrl.SetLogger(zap.New(zap.WriteTo(io.Discard)))
-	}
-	env := &envtest.Environment{
-		BinaryAssetsDirectory: assets,
-		CRDDirectoryPaths:     []string{filepath.Join("..", "..", "..", "package", "provider", "crds")},
-		ErrorIfCRDPathMissing: true,
-	}
-	start := time.Now()
-	cfg, err := env.Start()
-	if err != nil {
-		t.Fatalf("cannot start kube-apiserver and etcd from %s: %v", assets, err)
-	}
-	t.Logf("control plane started in %s", time.Since(start).Round(time.Millisecond))
-	t.Cleanup(func() {
-		if err := env.Stop(); err != nil {
-			t.Errorf("cannot stop control plane: %v", err)
-		}
-	})
-	s := runtime.NewScheme()
-	for _, add := range []func(*runtime.Scheme) error{clientgoscheme.AddToScheme, cmdb.AddToScheme} {
-		if err := add(s); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return cfg, s
+	return controllertest.ControlPlane(t)
 }
 
 // startProvider runs the provider's controllers, as the provider-cmdb binary does, until
@@ -83,37 +37,11 @@ func startControlPlane(t *testing.T) (*rest.Config, *runtime.Scheme) {
 // exit, which is how the test kills the provider mid-create.
 func startProvider(t *testing.T, cfg *rest.Config, s *runtime.Scheme) (stop func()) {
 	t.Helper()
-	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
-		Scheme:                  s,
-		Metrics:                 metricsserver.Options{BindAddress: "0"},
-		HealthProbeBindAddress:  "0",
-		GracefulShutdownTimeout: new(10 * time.Second),
-		Controller:              ctrlConfig(),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	log := logging.NewNopLogger()
-	if os.Getenv("XAPP_DEBUG") != "" {
-		log = logging.NewLogrLogger(ctrl.Log.WithName("provider-cmdb"))
-	}
-	o := controller.Options{
-		Logger:                  log,
-		MaxConcurrentReconciles: 2,
-		PollInterval:            pollInterval,
-		GlobalRateLimiter:       ratelimiter.NewGlobal(100),
-		Features:                &feature.Flags{},
-	}
-	if err := Setup(mgr, o); err != nil {
+	mgr := controllertest.Manager(t, cfg, s)
+	if err := Setup(mgr, controllertest.Options(2, pollInterval)); err != nil {
 		t.Fatal(err)
 	}
 	return controllertest.Start(t, mgr)
-}
-
-// Two managers in one process (before and after the simulated crash) register the same
-// controller names; controller-runtime refuses that unless told it is deliberate.
-func ctrlConfig() ctrlconfig.Controller {
-	return ctrlconfig.Controller{SkipNameValidation: new(true)}
 }
 
 // eventually polls fn until it returns "" or the timeout expires, then fails with fn's

@@ -2,9 +2,6 @@ package notification
 
 import (
 	"context"
-	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,24 +10,12 @@ import (
 	kerrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
-	"k8s.io/utils/ptr"
-	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	ctrlconfig "sigs.k8s.io/controller-runtime/pkg/config"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
-	"sigs.k8s.io/controller-runtime/pkg/log/zap"
-	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
-	"github.com/crossplane/crossplane-runtime/v2/pkg/controller"
-	"github.com/crossplane/crossplane-runtime/v2/pkg/feature"
-	"github.com/crossplane/crossplane-runtime/v2/pkg/logging"
-	"github.com/crossplane/crossplane-runtime/v2/pkg/ratelimiter"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 
-	"github.com/xapp-dev/xapp/apis/cmdb"
 	"github.com/xapp-dev/xapp/apis/cmdb/v1alpha1"
 	"github.com/xapp-dev/xapp/provider/internal/controller/config"
 	"github.com/xapp-dev/xapp/provider/internal/controller/controllertest"
@@ -44,33 +29,7 @@ func TestAgainstRealAPIServer(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts kube-apiserver and etcd")
 	}
-	assets := os.Getenv("KUBEBUILDER_ASSETS")
-	if assets == "" {
-		t.Fatal("KUBEBUILDER_ASSETS is not set: run `make envtest` and export KUBEBUILDER_ASSETS=$(make -s envtest), or run `make test`")
-	}
-	// controller-runtime takes the first logger it is given; only show its logs when debugging.
-	if os.Getenv("XAPP_DEBUG") != "" {
-		ctrl.SetLogger(zap.New(zap.WriteTo(os.Stderr), zap.UseDevMode(true)))
-	} else {
-		ctrl.SetLogger(zap.New(zap.WriteTo(io.Discard)))
-	}
-	env := &envtest.Environment{BinaryAssetsDirectory: assets, ErrorIfCRDPathMissing: true,
-		CRDDirectoryPaths: []string{filepath.Join("..", "..", "..", "..", "package", "provider", "crds")}}
-	cfg, err := env.Start()
-	if err != nil {
-		t.Fatalf("cannot start kube-apiserver and etcd from %s: %v", assets, err)
-	}
-	t.Cleanup(func() {
-		if err := env.Stop(); err != nil {
-			t.Errorf("cannot stop control plane: %v", err)
-		}
-	})
-	s := runtime.NewScheme()
-	for _, add := range []func(*runtime.Scheme) error{clientgoscheme.AddToScheme, cmdb.AddToScheme} {
-		if err := add(s); err != nil {
-			t.Fatal(err)
-		}
-	}
+	cfg, s := controllertest.ControlPlane(t)
 	ctx := context.Background()
 	kube, err := client.New(cfg, client.Options{Scheme: s})
 	if err != nil {
@@ -142,16 +101,8 @@ func TestAgainstRealAPIServer(t *testing.T) {
 // backoffs, until the returned function is called or the test ends.
 func startManager(t *testing.T, cfg *rest.Config, s *runtime.Scheme) (stop func()) {
 	t.Helper()
-	mgr, err := ctrl.NewManager(cfg, ctrl.Options{Scheme: s, Metrics: metricsserver.Options{BindAddress: "0"}, HealthProbeBindAddress: "0",
-		Controller: ctrlconfig.Controller{SkipNameValidation: ptr.To(true)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	o := controller.Options{Logger: logging.NewNopLogger(), MaxConcurrentReconciles: 1, PollInterval: time.Second,
-		GlobalRateLimiter: ratelimiter.NewGlobal(100), Features: &feature.Flags{}}
-	if os.Getenv("XAPP_DEBUG") != "" {
-		o.Logger = logging.NewLogrLogger(ctrl.Log.WithName("provider-cmdb"))
-	}
+	mgr := controllertest.Manager(t, cfg, s)
+	o := controllertest.Options(1, time.Second)
 	k := Kind(Options{Backoff: 20 * time.Millisecond, MaxWait: 2 * time.Second})
 	if err := config.SetupManaged(mgr, o, resource.ManagedKind(v1alpha1.NotificationGroupVersionKind), k); err != nil {
 		t.Fatal(err)
