@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"sync"
 	"time"
+	"unsafe"
 
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/types/known/structpb"
@@ -95,8 +96,15 @@ func (c *codec) encStruct(st *encState, v reflect.Value, depth int) (*structpb.V
 		clear(st.stack[base:]) // the pooled stack must not keep this tree alive
 		st.stack = st.stack[:base]
 	}()
+	var at unsafe.Pointer // nil when v cannot be read in place: every field takes the long way
+	if v.CanAddr() {
+		at = v.Addr().UnsafePointer()
+	}
 	for i := range c.fields {
 		f := &c.fields[i]
+		if at != nil && f.quick != quickNone && f.quick.omitted(unsafe.Add(at, f.offset)) {
+			continue
+		}
 		fv, ok := fieldOf(v, f.index)
 		if !ok || f.omit(fv) {
 			continue

@@ -40,6 +40,8 @@ type field struct {
 	omitEmpty  bool
 	omitZero   func(reflect.Value) bool // nil without omitzero
 	zeroStruct bool                     // a non-pointer struct: left out when zero or empty
+	quick      quickOmit                // how to see, from memory, that the field is left out
+	offset     uintptr                  // of the field from its struct, when quick is not quickNone
 }
 
 // omit reports whether v is left out before it is even encoded.
@@ -213,6 +215,7 @@ func (b *builder) structFields(c *codec, t reflect.Type) {
 				if hasOpt(opts, "omitzero") {
 					f.omitZero = zeroFunc(sf.Type)
 				}
+				f.quick, f.offset = quickFor(&f, t, index)
 				found = append(found, candidate{f, depth, name != ""})
 			}
 		}
