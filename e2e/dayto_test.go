@@ -49,6 +49,16 @@ func (r *receiver) got() []string {
 // dayTwoComposition is the installed XApp composition under another name, with deploys announced
 // to url for apps in namespace ns and recorded in the CMDB.
 func dayTwoComposition(ctx context.Context, name, ns, url string) (*unstructured.Unstructured, error) {
+	return platformComposition(ctx, name, func(in map[string]any) {
+		in["notifications"] = map[string]any{"targets": []any{map[string]any{"name": "e2e", "namespaces": []any{ns}, "url": url}}}
+		cmdb, _ := in["cmdb"].(map[string]any)
+		cmdb["changes"] = map[string]any{"keep": int64(3)}
+	})
+}
+
+// platformComposition is a copy of the installed xapp Composition under another name, its function's
+// Input changed by edit: what a platform team does to change its settings for some apps.
+func platformComposition(ctx context.Context, name string, edit func(in map[string]any)) (*unstructured.Unstructured, error) {
 	c, err := h.Get(ctx, compositionKind, "", "xapp")
 	if err != nil {
 		return nil, err
@@ -60,9 +70,7 @@ func dayTwoComposition(ctx context.Context, name, ns, url string) (*unstructured
 	u.SetName(name)
 	steps, _, _ := unstructured.NestedSlice(u.Object, "spec", "pipeline")
 	in, _ := steps[0].(map[string]any)["input"].(map[string]any)
-	in["notifications"] = map[string]any{"targets": []any{map[string]any{"name": "e2e", "namespaces": []any{ns}, "url": url}}}
-	cmdb, _ := in["cmdb"].(map[string]any)
-	cmdb["changes"] = map[string]any{"keep": int64(3)}
+	edit(in)
 	return u, unstructured.SetNestedSlice(u.Object, steps, "spec", "pipeline")
 }
 

@@ -24,7 +24,8 @@ const jobsNamespace = "team-jobs"
 // The import is Ready only once the Job controller has marked its Job Complete: its database's
 // Secret written, the Job created, its pod run to completion (kwok's pod-complete stage), the Job
 // controller's Complete condition, Crossplane's next look. The report is Ready as soon as its
-// CronJob exists, before its first run. A new image runs a new Job (see rerun). Deleting the apps
+// CronJob exists, before its first run. A platform change keeps the Job that ran (see
+// platformChange); a new image runs a new Job (see rerun). Deleting the apps
 // takes the Jobs and the CronJob with them.
 //
 //nolint:thelper // A scenario, not a helper: its failures point at its own lines.
@@ -44,6 +45,7 @@ func testJobs(t *testing.T, ctx context.Context) {
 		t.Errorf("Job %s: Complete = %s, want True: the app was Ready before its run finished", name, c)
 	}
 
+	platformChange(t, ctx, name)
 	rerun(t, ctx, name)
 
 	s = applyExample(t, ctx, "../examples/cronjob/xr.yaml", XAppKind, toJobs)
@@ -84,26 +86,11 @@ func testJobs(t *testing.T, ctx context.Context) {
 // rather than fail on every reconcile trying to update it.
 func rerun(t *testing.T, ctx context.Context, old string) {
 	t.Helper()
-	// Crossplane writes the XApp too: an update may conflict, and is tried again on a fresh copy.
-	err := Eventually(ctx, 10*time.Second, 100*time.Millisecond, func() (bool, string, error) {
-		u, err := h.Get(ctx, XAppKind, jobsNamespace, "ledger-import")
-		if err != nil || u == nil {
-			return false, "the XApp is not there", err
-		}
-		if err := unstructured.SetNestedField(u.Object, "ghcr.io/acme/ledger-import:2.0.2", "spec", "image"); err != nil {
-			return false, "", err
-		}
-		err = h.Client.Update(ctx, u)
-		if kerrors.IsConflict(err) {
-			return false, err.Error(), nil
-		}
-		return err == nil, "", err
+	updateApp(t, ctx, jobsNamespace, "ledger-import", func(u *unstructured.Unstructured) error {
+		return unstructured.SetNestedField(u.Object, "ghcr.io/acme/ledger-import:2.0.2", "spec", "image")
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	var name string
-	err = Eventually(ctx, 60*time.Second, 250*time.Millisecond, func() (bool, string, error) {
+	err := Eventually(ctx, 60*time.Second, 250*time.Millisecond, func() (bool, string, error) {
 		s, err := h.App(ctx, XAppKind, jobsNamespace, "ledger-import")
 		run, _ := s.Status["job"].(map[string]any)
 		name, _ = run["name"].(string)
@@ -119,5 +106,86 @@ func rerun(t *testing.T, ctx context.Context, old string) {
 	})
 	if err != nil {
 		t.Error(err)
+	}
+}
+
+// tierLabel is the label the platform adds to every object of its apps in platformChange.
+const tierLabel = "platform.acme.io/tier"
+
+// platformChange moves the one-shot job's app to a copy of the installed Composition whose Input adds
+// a platform label to every object, its pods included. The Job's pod template would change, but the
+// developer asked for nothing new: the Job that ran is kept, under its name and with its own run,
+// and only its metadata takes the label. A new Job would run the import a second time.
+func platformChange(t *testing.T, ctx context.Context, ran string) {
+	t.Helper()
+	job, err := h.Get(ctx, jobKind, jobsNamespace, ran)
+	if err != nil || job == nil {
+		t.Fatalf("Job %s/%s: %v", jobsNamespace, ran, err)
+	}
+	comp, err := platformComposition(ctx, "xapp-labelled", func(in map[string]any) {
+		labels, _ := in["labels"].(map[string]any)
+		if labels == nil {
+			labels = map[string]any{}
+		}
+		labels[tierLabel] = "gold"
+		in["labels"] = labels
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.ApplyObject(ctx, comp); err != nil {
+		t.Fatal(err)
+	}
+	updateApp(t, ctx, jobsNamespace, "ledger-import", func(u *unstructured.Unstructured) error {
+		return unstructured.SetNestedField(u.Object, "xapp-labelled", "spec", "crossplane", "compositionRef", "name")
+	})
+	err = Eventually(ctx, 30*time.Second, 250*time.Millisecond, func() (bool, string, error) {
+		j, err := h.Get(ctx, jobKind, jobsNamespace, ran)
+		if err != nil || j == nil {
+			return false, "the Job that ran is gone", err
+		}
+		s, err := h.App(ctx, XAppKind, jobsNamespace, "ledger-import")
+		return j.GetLabels()[tierLabel] == "gold" && s.Up(), fmt.Sprintf("Job labels %v; %s", j.GetLabels(), s), err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &unstructured.UnstructuredList{}
+	l.SetGroupVersionKind(jobKind.GroupVersion().WithKind("JobList"))
+	if err := h.Client.List(ctx, l, client.InNamespace(jobsNamespace)); err != nil {
+		t.Fatal(err)
+	}
+	if len(l.Items) != 1 || l.Items[0].GetUID() != job.GetUID() {
+		names := make([]string, len(l.Items))
+		for i, j := range l.Items {
+			names[i] = j.GetName() + " " + string(j.GetUID())
+		}
+		t.Errorf("Jobs after the platform change: %v, want only %s %s, the one that ran", names, ran, job.GetUID())
+	}
+	if c := Conditions(&l.Items[0])["Complete"]; c.Status != ConditionTrue {
+		t.Errorf("Job %s: Complete = %s, want True", l.Items[0].GetName(), c)
+	}
+}
+
+// updateApp changes the XApp ns/name with edit. Crossplane writes the XApp too: an update may
+// conflict, and is tried again on a fresh copy.
+func updateApp(t *testing.T, ctx context.Context, ns, name string, edit func(*unstructured.Unstructured) error) {
+	t.Helper()
+	err := Eventually(ctx, 10*time.Second, 100*time.Millisecond, func() (bool, string, error) {
+		u, err := h.Get(ctx, XAppKind, ns, name)
+		if err != nil || u == nil {
+			return false, "the XApp is not there", err
+		}
+		if err := edit(u); err != nil {
+			return false, "", err
+		}
+		err = h.Client.Update(ctx, u)
+		if kerrors.IsConflict(err) {
+			return false, err.Error(), nil
+		}
+		return err == nil, "", err
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

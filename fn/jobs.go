@@ -75,7 +75,11 @@ func planJob(a *app, ds *dataPlan, observed map[string]*fnv1.Resource) (*jobPlan
 		if err != nil {
 			return nil, err
 		}
-		name, kind, resource, obj = j.Name, "Job", ResourceJobPrefix+j.Name[len(a.name)+1:], j
+		resource = ResourceJobPrefix + j.Name[len(a.name)+1:]
+		if kept, r := keptJob(j, resource, observed); kept != nil {
+			j, resource = kept, r
+		}
+		name, kind, obj = j.Name, "Job", j
 		h, p.status = jobRun(name, observed[resource].GetResource())
 	}
 	if ds.secretsPending() && observed[resource].GetResource() == nil {
@@ -113,10 +117,15 @@ func jobSpec(a *app, extraEnv []corev1.EnvVar) batchv1.JobSpec {
 	}
 }
 
-// oneShotJob runs the app once per pod template, under the app's name and the template's hash.
+// oneShotJob runs the app once per pod template, under the app's name and the template's hash, and
+// records which spec of the app it runs for (see keptJob).
 func oneShotJob(a *app, extraEnv []corev1.EnvVar) (*batchv1.Job, error) {
 	spec := jobSpec(a, extraEnv)
 	hash, err := templateHash(&spec.Template)
+	if err != nil {
+		return nil, err
+	}
+	run, err := runOf(a.spec)
 	if err != nil {
 		return nil, err
 	}
@@ -125,6 +134,7 @@ func oneShotJob(a *app, extraEnv []corev1.EnvVar) (*batchv1.Job, error) {
 		ObjectMeta: a.objectMeta(a.name + "-" + hash),
 		Spec:       spec,
 	}
+	j.Annotations = withRunOf(j.Annotations, run)
 	// Crossplane deletes a replaced Job in the foreground, but any deletion without a policy
 	// orphans a batch/v1 Job's pods: with the finalizer every deletion takes them, before the
 	// Usages let the data services go.
