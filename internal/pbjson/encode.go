@@ -29,6 +29,13 @@ type member struct {
 
 var statePool = sync.Pool{New: func() any { return new(encState) }}
 
+// release returns st to the pool empty, even after a panic left a tree on its stack.
+func (st *encState) release() {
+	clear(st.stack)
+	st.stack = st.stack[:0]
+	statePool.Put(st)
+}
+
 // nothing is what an encFunc returns for a value that encodes to nothing (JSON null): a field or
 // map entry is left out, a list element becomes null. It never gets into a result.
 var nothing = &structpb.Value{}
@@ -92,17 +99,25 @@ func tooDeep(depth int) error {
 
 func (c *codec) encStruct(st *encState, v reflect.Value, depth int) (*structpb.Value, error) {
 	base := len(st.stack)
-	defer func() {
-		clear(st.stack[base:]) // the pooled stack must not keep this tree alive
-		st.stack = st.stack[:base]
-	}()
-	var at unsafe.Pointer // nil when v cannot be read in place: every field takes the long way
+	var mem unsafe.Pointer // nil when v cannot be read in place: every field takes the long way
 	if v.CanAddr() {
-		at = v.Addr().UnsafePointer()
+		// Not v.Addr(), which looks the pointer type up on every call. v is addressable, so this is
+		// its address, and encFields reads it only at offsets the plan took from v's own type.
+		mem = unsafe.Pointer(v.UnsafeAddr()) //nolint:gosec // G103: audited as above.
 	}
+	pv, err := c.encFields(st, v, mem, depth)
+	clear(st.stack[base:]) // the pooled stack must not keep this tree alive
+	st.stack = st.stack[:base]
+	return pv, err
+}
+
+// encFields encodes the fields of the struct v, found at mem when it is addressable, collecting
+// them on st's stack above its current length.
+func (c *codec) encFields(st *encState, v reflect.Value, mem unsafe.Pointer, depth int) (*structpb.Value, error) {
+	base := len(st.stack)
 	for i := range c.fields {
 		f := &c.fields[i]
-		if at != nil && f.quick != quickNone && f.quick.omitted(unsafe.Add(at, f.offset)) {
+		if mem != nil && f.quick != quickNone && f.quick.omitted(unsafe.Add(mem, f.offset)) {
 			continue
 		}
 		fv, ok := fieldOf(v, f.index)

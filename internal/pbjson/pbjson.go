@@ -78,8 +78,8 @@ func EncodeValue(v any) (*structpb.Value, error) {
 		return structpb.NewNullValue(), nil
 	}
 	rv := reflect.ValueOf(v)
-	st := statePool.Get().(*encState)
-	defer statePool.Put(st)
+	st := statePool.Get().(*encState) //nolint:forcetypeassert // The pool holds nothing else.
+	defer st.release()
 	pv, err := codecFor(rv.Type()).enc(st, rv, 0)
 	if err != nil || pv == nothing {
 		return structpb.NewNullValue(), err
