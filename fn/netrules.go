@@ -46,7 +46,11 @@ type netPort struct {
 // depend on it, from its load balancer's clients and from the platform's Prometheus to its metrics, out to DNS, its dependencies, its data services (in-cluster peers, the platform's ranges of its cloud ones), the destinations
 // outside the cluster it names, and the platform's allowed CIDRs.
 func policyRules(a *app, data dataEgress) netRules {
-	var r netRules
+	// Sized for what is listed below: appending would copy the rules over and over.
+	r := netRules{
+		ingress: make([]netRule, 0, 4),
+		egress:  make([]netRule, 0, 3+len(a.spec.DependsOn)+len(data.peers)+len(a.spec.Egress)),
+	}
 	if src := a.routeSource(); src != nil {
 		if ports := appPorts(a.spec.Ports, exposed); len(ports) > 0 {
 			r.ingress = append(r.ingress, netRule{pods: src, ports: ports})
