@@ -19,6 +19,7 @@ import (
 	pkgv1 "github.com/crossplane/crossplane/apis/v2/pkg/v1"
 	pkgv1beta1 "github.com/crossplane/crossplane/apis/v2/pkg/v1beta1"
 
+	"github.com/xapp-dev/xapp/examples"
 	"github.com/xapp-dev/xapp/provider/cmdbtest"
 )
 
@@ -69,9 +70,9 @@ func (h *Harness) ApplyFile(ctx context.Context, file string) error {
 	return errors.Wrap(h.Apply(ctx, b), file)
 }
 
-// thirdPartyCRDs installs what a platform has before xapp: the gateway API, CloudNativePG, the
-// Prometheus operator (the shipped compositions have every app scraped and alerted on), KEDA and
-// the External Secrets Operator (the default composition offers both).
+// thirdPartyCRDs installs what a platform has before xapp: the gateway API (its TLS and TCP routes
+// included), CloudNativePG, the Prometheus operator (the shipped compositions have every app scraped
+// and alerted on), KEDA and the External Secrets Operator (the default composition offers both).
 func (h *Harness) thirdPartyCRDs(ctx context.Context) error {
 	for _, f := range []string{
 		"gateway-api/gateway.networking.k8s.io_gatewayclasses.yaml", "gateway-api/gateway.networking.k8s.io_gateways.yaml",
@@ -81,6 +82,17 @@ func (h *Harness) thirdPartyCRDs(ctx context.Context) error {
 		"keda/keda.sh_scaledobjects.yaml", "external-secrets/external-secrets.io_externalsecrets.yaml",
 	} {
 		if err := h.ApplyFile(ctx, filepath.Join(h.Env.Shared, "crds", f)); err != nil {
+			return err
+		}
+	}
+	// The TLS and TCP routes apps may ask of the gateway (ports[].gatewayRoute): ../shared has
+	// neither, so they come from the gateway-api module xapp is built with.
+	routes, err := examples.GatewayRouteCRDs(ctx)
+	if err != nil {
+		return err
+	}
+	for _, f := range routes {
+		if err := h.ApplyFile(ctx, f); err != nil {
 			return err
 		}
 	}

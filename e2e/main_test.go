@@ -66,6 +66,7 @@ func TestLive(t *testing.T) {
 	scenario(t, "packages Healthy, XRDs Established", testPackages)
 	scenario(t, "minimal app Ready", testMinimalApp)
 	scenario(t, "app routed by Ingress Ready with its URL", testIngressApp)
+	scenario(t, "TLS and TCP ports through the gateway: TLSRoute and TCPRoute accepted, app Ready", testGatewayRoutes)
 	scenario(t, "KEDA and store secrets: Ready once Secrets written, Deployment after them", testEventsApp)
 	scenario(t, "job Ready once its Job completes; cronjob Ready when scheduled", testJobs)
 	if !scenario(t, "full app Ready with url, replicas, image, database, cmdb", testFullApp) {

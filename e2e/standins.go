@@ -12,7 +12,6 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/utils/ptr"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
@@ -42,76 +41,6 @@ func (h *Harness) standIns(ctx context.Context) {
 		case <-time.After(500 * time.Millisecond):
 		}
 	}
-}
-
-// acceptRoutes accepts every HTTPRoute on each of its parent Gateways, and reports its backend
-// resolved once the Service it names exists, as a gateway does.
-func (h *Harness) acceptRoutes(ctx context.Context) error {
-	routes := &gatewayv1.HTTPRouteList{}
-	if err := h.Client.List(ctx, routes); err != nil {
-		return errors.Wrap(err, "cannot list HTTPRoutes")
-	}
-	for i := range routes.Items {
-		r := &routes.Items[i]
-		if r.DeletionTimestamp != nil {
-			continue
-		}
-		resolved, reason, msg := metav1.ConditionTrue, string(gatewayv1.RouteReasonResolvedRefs), "backends resolved"
-		for _, rule := range r.Spec.Rules {
-			for _, b := range rule.BackendRefs {
-				svc := &corev1.Service{}
-				err := h.Client.Get(ctx, client.ObjectKey{Namespace: r.Namespace, Name: string(b.Name)}, svc)
-				if kerrors.IsNotFound(err) {
-					resolved, reason, msg = metav1.ConditionFalse, string(gatewayv1.RouteReasonBackendNotFound), fmt.Sprintf("Service %s not found", b.Name)
-				}
-			}
-		}
-		want := make([]gatewayv1.RouteParentStatus, 0, len(r.Spec.ParentRefs))
-		for _, p := range r.Spec.ParentRefs {
-			want = append(want, gatewayv1.RouteParentStatus{
-				ParentRef:      p,
-				ControllerName: GatewayController,
-				Conditions: []metav1.Condition{
-					{Type: string(gatewayv1.RouteConditionAccepted), Status: metav1.ConditionTrue, Reason: string(gatewayv1.RouteReasonAccepted), Message: "Accepted", ObservedGeneration: r.Generation},
-					{Type: string(gatewayv1.RouteConditionResolvedRefs), Status: resolved, Reason: reason, Message: msg, ObservedGeneration: r.Generation},
-				},
-			})
-		}
-		if sameRouteStatus(r.Status.Parents, want) {
-			continue
-		}
-		now := metav1.Now()
-		for j := range want {
-			for k := range want[j].Conditions {
-				want[j].Conditions[k].LastTransitionTime = now
-			}
-		}
-		r.Status.Parents = want
-		if err := h.Client.Status().Update(ctx, r); err != nil && !kerrors.IsConflict(err) && !kerrors.IsNotFound(err) {
-			return errors.Wrapf(err, "cannot accept HTTPRoute %s/%s", r.Namespace, r.Name)
-		}
-	}
-	return nil
-}
-
-// sameRouteStatus compares what the stand-in writes, ignoring transition times, so an unchanged
-// route is not written again.
-func sameRouteStatus(got, want []gatewayv1.RouteParentStatus) bool {
-	if len(got) != len(want) {
-		return false
-	}
-	for i := range got {
-		if got[i].ControllerName != want[i].ControllerName || got[i].ParentRef.Name != want[i].ParentRef.Name || len(got[i].Conditions) != len(want[i].Conditions) {
-			return false
-		}
-		for j, c := range want[i].Conditions {
-			g := got[i].Conditions[j]
-			if g.Type != c.Type || g.Status != c.Status || g.Reason != c.Reason || g.ObservedGeneration != c.ObservedGeneration {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 // runDatabases does what CloudNativePG does for a new Cluster, in short: it writes the app Secret

@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -150,20 +149,14 @@ func sortComposeResults(out []byte) []byte {
 	return []byte(body)
 }
 
-// gatewayRouteCRDs are the TLSRoute and TCPRoute CRDs of the gateway-api module the function is
-// built with: ../shared/crds/gateway-api holds the standard channel's HTTP and gRPC routes only, and
-// TCPRoute is in the experimental channel alone. Both are upstream's files, unchanged.
+// gatewayRouteCRDs are GatewayRouteCRDs, or the test's end.
 func gatewayRouteCRDs(t *testing.T) []string {
 	t.Helper()
-	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "sigs.k8s.io/gateway-api").Output()
+	crds, err := GatewayRouteCRDs(t.Context())
 	if err != nil {
-		t.Fatalf("cannot find the gateway-api module: %v", err)
+		t.Fatal(err)
 	}
-	dir := filepath.Join(strings.TrimSpace(string(out)), "config", "crd")
-	return []string{
-		filepath.Join(dir, "standard", "gateway.networking.k8s.io_tlsroutes.yaml"),
-		filepath.Join(dir, "experimental", "gateway.networking.k8s.io_tcproutes.yaml"),
-	}
+	return crds
 }
 
 func or(a, b string) string {
