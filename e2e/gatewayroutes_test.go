@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -70,7 +71,7 @@ func testGatewayRoutes(t *testing.T, ctx context.Context) {
 			t.Errorf("%s %s: hostnames %v, want [%s]", want.kind.Kind, name, hosts, want.host)
 		}
 		for _, c := range r.Status.Parents[0].Conditions {
-			if c.Status != "True" {
+			if c.Status != metav1.ConditionTrue {
 				t.Errorf("%s %s: %s is %s (%s), want True", want.kind.Kind, name, c.Type, c.Status, c.Message)
 			}
 		}

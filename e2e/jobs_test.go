@@ -160,7 +160,7 @@ func platformChange(t *testing.T, ctx context.Context, ran string) {
 		for i, j := range l.Items {
 			names[i] = j.GetName() + " " + string(j.GetUID())
 		}
-		t.Errorf("Jobs after the platform change: %v, want only %s %s, the one that ran", names, ran, job.GetUID())
+		t.Fatalf("Jobs after the platform change: %v, want only %s %s, the one that ran", names, ran, job.GetUID())
 	}
 	if c := Conditions(&l.Items[0])["Complete"]; c.Status != ConditionTrue {
 		t.Errorf("Job %s: Complete = %s, want True", l.Items[0].GetName(), c)
