@@ -3,7 +3,6 @@ package fn
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"maps"
 	"strings"
 
@@ -24,16 +23,19 @@ const AnnotationRunOf = "xapp.dev/run-of"
 const errRunOf = "cannot hash the app's spec for its Job"
 
 // runOf is the hash AnnotationRunOf holds for the app's current spec. Suspending a run or lifting
-// the suspension is the same run.
+// the suspension is the same run. The spec is hashed as it is sent, without what is left empty, in
+// protobuf's deterministic form: a later xapp whose XAppSpec has a field more, which the app does
+// not set, hashes the app the same and does not run its job again (encoding/json would write a new
+// struct field as {} in every spec).
 func runOf(spec v1alpha1.XAppSpec) (string, error) {
 	j := *spec.Job
 	j.Suspend = nil
 	spec.Job = &j
-	b, err := json.Marshal(spec)
+	s, err := pbjson.Encode(&spec)
 	if err != nil {
 		return "", errors.Wrap(err, errRunOf)
 	}
-	sum := sha256.Sum256(b)
+	sum := sha256.Sum256(pbjson.AppendWire(nil, s))
 	return hex.EncodeToString(sum[:16]), nil
 }
 

@@ -130,3 +130,49 @@ func runFor(hash string) func(*batchv1.Job) {
 		j.Annotations[AnnotationRunOf] = hash
 	}
 }
+
+func TestRunOf(t *testing.T) {
+	hash := func(mods ...specMod) string {
+		a := testApp(t, nil, append([]specMod{withJob(v1alpha1.Job{BackoffLimit: ptr.To(int32(2))})}, mods...)...)
+		h, err := runOf(a.spec)
+		if err != nil {
+			t.Fatalf("runOf(): %v", err)
+		}
+		return h
+	}
+	labels := func(keys ...string) specMod {
+		return func(s *v1alpha1.XAppSpec) {
+			s.PodMetadata = &v1alpha1.PodMetadata{Labels: map[string]string{}}
+			for _, k := range keys {
+				s.PodMetadata.Labels[k] = "x"
+			}
+		}
+	}
+	base := hash()
+	cases := map[string]struct {
+		reason string
+		mods   []specMod
+		same   bool
+	}{
+		"Same":     {reason: "The same spec is the same run on every reconcile.", same: true},
+		"Suspend":  {reason: "Suspending is the same run.", mods: []specMod{func(s *v1alpha1.XAppSpec) { s.Job.Suspend = ptr.To(true) }}, same: true},
+		"Image":    {reason: "A new image is a new run.", mods: []specMod{withImage("ghcr.io/acme/shop:1.5.0")}},
+		"JobField": {reason: "A change to the job's own settings is a new run of the app's spec.", mods: []specMod{func(s *v1alpha1.XAppSpec) { s.Job.BackoffLimit = ptr.To(int32(3)) }}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if got := hash(tc.mods...); (got == base) != tc.same {
+				t.Errorf("%s\nrunOf(): %s, first %s, want same = %t", tc.reason, got, base, tc.same)
+			}
+		})
+	}
+	t.Run("MapOrder", func(t *testing.T) {
+		keys := []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"}
+		first := hash(labels(keys...))
+		for range 20 {
+			if got := hash(labels(keys...)); got != first {
+				t.Fatalf("runOf(): %s then %s for the same labels: the hash must not follow map order", first, got)
+			}
+		}
+	})
+}
