@@ -61,14 +61,10 @@ func announcements(a *app, d *v1alpha1.DeployStatus, observed map[string]*fnv1.R
 			fresh = append(fresh, newAnnouncement(a, d, t))
 		}
 	}
-	return newestRevisions(observed, resourceNotifyPrefix, func(m metav1.ObjectMeta, rev int64, obs *structpb.Struct) (any, bool) {
-		var spec cmdbv1alpha1.NotificationSpec
-		if pbjson.DecodeField(obs, "spec", &spec) != nil {
-			return nil, false
-		}
-		n := notification(a, m.Name, rev)
-		n.Spec.ForProvider = spec.ForProvider
-		return n, true
+	return newestRevisions(observed, resourceNotifyPrefix, func(name string, rev int64, fp cmdbv1alpha1.NotificationParameters) any {
+		n := notification(a, name, rev)
+		n.Spec.ForProvider = fp
+		return n
 	}, fresh, ptrOrDefault(a.in.Notifications.Keep, defaultKeep))
 }
 
@@ -78,11 +74,11 @@ func finished(d *v1alpha1.DeployStatus) bool {
 }
 
 // newestRevisions are the records composed before under prefix, read back from what Crossplane
-// observed (readBack rebuilds one from its metadata, revision and observed object), plus the
+// observed (readBack rebuilds one from its name, revision and observed spec.forProvider), plus the
 // fresh ones not composed yet, limited to the newest keep revisions. A record is never rebuilt
 // from a later view of the app, and never holds the app's readiness: a webhook or a CMDB being
 // down is not the app's problem.
-func newestRevisions(observed map[string]*fnv1.Resource, prefix string, readBack func(m metav1.ObjectMeta, rev int64, obs *structpb.Struct) (any, bool), fresh []revisionRecord, keep int32) []object {
+func newestRevisions[P any](observed map[string]*fnv1.Resource, prefix string, readBack func(name string, rev int64, forProvider P) any, fresh []revisionRecord, keep int32) []object {
 	byResource := map[string]revisionRecord{}
 	for name, r := range observed {
 		obs := r.GetResource()
@@ -97,9 +93,13 @@ func newestRevisions(observed map[string]*fnv1.Resource, prefix string, readBack
 		if err != nil {
 			continue
 		}
-		if obj, ok := readBack(m, rev, obs); ok {
-			byResource[name] = revisionRecord{resource: name, revision: rev, obj: obj}
+		var spec struct {
+			ForProvider P `json:"forProvider"`
 		}
+		if pbjson.DecodeField(obs, "spec", &spec) != nil {
+			continue
+		}
+		byResource[name] = revisionRecord{resource: name, revision: rev, obj: readBack(m.Name, rev, spec.ForProvider)}
 	}
 	for _, r := range fresh {
 		if _, ok := byResource[r.resource]; !ok {

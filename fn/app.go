@@ -337,8 +337,12 @@ func (a *app) urlPath() string {
 // autoscaled apps leave the replica count to the HorizontalPodAutoscaler.
 func (a *app) autoscaled() bool { return a.spec.Autoscaling != nil }
 
-// maxReplicas is the most pods the app may run; it decides whether a disruption budget helps.
+// maxReplicas is the most pods the app may run at once; it decides whether a disruption budget
+// and spreading pods over nodes help. A job runs one pod at a time.
 func (a *app) maxReplicas() int32 {
+	if a.isJob() {
+		return 1
+	}
 	if a.autoscaled() {
 		return a.spec.Autoscaling.Max
 	}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strconv"
 
-	"google.golang.org/protobuf/types/known/structpb"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
@@ -12,7 +11,6 @@ import (
 
 	cmdbv1alpha1 "github.com/xapp-dev/xapp/apis/cmdb/v1alpha1"
 	"github.com/xapp-dev/xapp/apis/xapp/v1alpha1"
-	"github.com/xapp-dev/xapp/internal/pbjson"
 )
 
 // Change records are the composition resources change-<revision>[-failed], named
@@ -30,14 +28,10 @@ func changeRecords(a *app, d *v1alpha1.DeployStatus, observed map[string]*fnv1.R
 	if finished(d) {
 		fresh = append(fresh, newChangeRecord(a, d))
 	}
-	return newestRevisions(observed, resourceChangePrefix, func(m metav1.ObjectMeta, rev int64, obs *structpb.Struct) (any, bool) {
-		var spec cmdbv1alpha1.ChangeRecordSpec
-		if pbjson.DecodeField(obs, "spec", &spec) != nil {
-			return nil, false
-		}
-		c := changeRecord(a, m.Name, rev)
-		c.Spec.ForProvider = spec.ForProvider
-		return c, true
+	return newestRevisions(observed, resourceChangePrefix, func(name string, rev int64, fp cmdbv1alpha1.ChangeRecordParameters) any {
+		c := changeRecord(a, name, rev)
+		c.Spec.ForProvider = fp
+		return c
 	}, fresh, ptrOrDefault(a.in.CMDB.Changes.Keep, defaultKeep))
 }
 

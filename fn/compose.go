@@ -44,9 +44,10 @@ type object struct {
 
 // compose returns the app's objects in a fixed order; readiness reports the first one not ready, so
 // the order is also the order a developer hears about problems: the data services the workload
-// waits for (ds, nil when the app has none), then the workload: a Deployment, or a job app's Job
-// or CronJob (jp).
-func compose(a *app, dep *observedDeployment, ds *dataPlan, jp *jobPlan) []object {
+// waits for (ds, nil when the app has none), the ExternalSecrets its pods read (stores, built once
+// by the caller, which checks them first: see pendingStoreSecret), then the workload: a
+// Deployment, or a job app's Job or CronJob (jp).
+func compose(a *app, dep *observedDeployment, ds *dataPlan, jp *jobPlan, stores []object) []object {
 	var workload []object
 	switch {
 	case jp != nil:
@@ -69,7 +70,7 @@ func compose(a *app, dep *observedDeployment, ds *dataPlan, jp *jobPlan) []objec
 		objs = append(objs, object{name: name, obj: obj, health: h})
 	}
 	// The Secrets the pods read come before them: a missing one is what a developer must hear of.
-	objs = append(objs, externalSecrets(a)...)
+	objs = append(objs, stores...)
 	objs = append(objs, workload...)
 	if name, r, h := publishedRoute(a); r != nil {
 		add(name, r, h)
@@ -96,7 +97,7 @@ func compose(a *app, dep *observedDeployment, ds *dataPlan, jp *jobPlan) []objec
 	if lb := loadBalancer(a); lb != nil {
 		add(ResourceLoadBalancer, lb, loadBalancerHealth(lb.Name))
 	}
-	if pdb := disruptionBudget(a); pdb != nil && jp == nil {
+	if pdb := disruptionBudget(a); pdb != nil {
 		add(ResourceDisruption, pdb, existing("PodDisruptionBudget", a.name))
 	}
 	if ci := configurationItem(a); ci != nil {

@@ -5,7 +5,6 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"google.golang.org/protobuf/types/known/structpb"
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/utils/ptr"
 
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
@@ -24,8 +23,8 @@ const requiredPods = "app-pods"
 // (xr) last said for the same image stays: no pod means nothing changed, and clearing it would
 // rewrite the app's CMDB record at every scale to zero and back.
 func runningDigest(a *app, reqs *requirements, xr *structpb.Struct) string {
-	if d := imageDigest(a.image); d != "" {
-		return d
+	if a.digest != "" { // pinned by the reference itself (newApp)
+		return a.digest
 	}
 	pods, _ := reqs.get(requiredPods, &fnv1.ResourceSelector{
 		ApiVersion: "v1", Kind: "Pod", Namespace: ptr.To(a.namespace),
@@ -33,7 +32,15 @@ func runningDigest(a *app, reqs *requirements, xr *structpb.Struct) string {
 	})
 	digest, seen := "", false
 	for _, p := range pods {
-		st := corev1.PodStatus{}
+		// Only what is read of a pod's status: decoding all of it (conditions, times) cost more
+		// than the rest of this function, for every pod on every request.
+		var st struct {
+			ContainerStatuses []struct {
+				Name    string `json:"name"`
+				Image   string `json:"image"`
+				ImageID string `json:"imageID"`
+			} `json:"containerStatuses"`
+		}
 		if err := pbjson.DecodeField(p.GetResource(), "status", &st); err != nil {
 			return ""
 		}

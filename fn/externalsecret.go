@@ -212,18 +212,18 @@ func externalSecretHealth(name string) func(*structpb.Struct) health {
 	return readyConditionHealth("ExternalSecret", name, "waiting for the External Secrets Operator to write its Secret", []string{reasonSecretSyncedError})
 }
 
-// pendingStoreSecret names the first of the app's ExternalSecrets that has not written its Secret
+// pendingStoreSecret names the first of the app's ExternalSecrets (stores) that has not written its Secret
 // yet, while the app's Deployment does not exist: pods started before then would only fail with
 // CreateContainerConfigError. Once the Deployment exists it is always composed (leaving it out
 // would delete it), and a Secret that goes missing later is reported through its ExternalSecret.
 // Existence is Crossplane's observed object, not whether its status could be read.
-func pendingStoreSecret(a *app, observed map[string]*fnv1.Resource) string {
+func pendingStoreSecret(a *app, stores []object, observed map[string]*fnv1.Resource) string {
 	// A job app's own workload is checked by planJob: a Deployment left from its serving days says
 	// nothing about whether its Job may start.
-	if !a.isJob() && observed[ResourceDeployment].GetResource() != nil || a.in.SecretStore == nil || !usesStore(&a.spec) {
+	if !a.isJob() && observed[ResourceDeployment].GetResource() != nil {
 		return ""
 	}
-	for _, o := range externalSecrets(a) {
+	for _, o := range stores {
 		if !o.health(observed[o.name].GetResource()).ready {
 			return o.obj.(*externalSecret).Name
 		}

@@ -205,7 +205,7 @@ func TestPendingStoreSecret(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			a := testApp(t, []inputMod{withSecretStore()}, withStoreEnv(storeEnv("A", "shop/a", "k", "")), withTLSFromStore("/etc/tls", "shop/tls"))
-			if got := pendingStoreSecret(a, tc.observed); got != tc.want {
+			if got := pendingStoreSecret(a, externalSecrets(a), tc.observed); got != tc.want {
 				t.Errorf("%s\npendingStoreSecret(): got %q, want %q", tc.reason, got, tc.want)
 			}
 		})
@@ -230,7 +230,7 @@ func TestComposeHoldsDeployment(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			a := testApp(t, []inputMod{withSecretStore()}, withStoreEnv(storeEnv("A", "shop/a", "k", "")))
 			a.pendingSecret = tc.pending
-			objs := compose(a, nil, nil, nil)
+			objs := compose(a, nil, nil, nil, externalSecrets(a))
 			order := make([]string, len(objs))
 			var dep *object
 			for i := range objs {
@@ -264,7 +264,7 @@ func TestComposeHeldDeploymentHasNoUsages(t *testing.T) {
 			a.pendingSecret = pending
 			ds := &dataPlan{objects: []object{usageObject(a, ResourceUsageDatabase, typedRef{cnpgAPI, "Cluster", "shop-db"})}}
 			usages := 0
-			for _, o := range compose(a, nil, ds, nil) {
+			for _, o := range compose(a, nil, ds, nil, externalSecrets(a)) {
 				if _, ok := o.obj.(*usage); ok {
 					usages++
 				}

@@ -156,7 +156,8 @@ func runFunction(req *fnv1.RunFunctionRequest) *fnv1.RunFunctionResponse {
 	}
 
 	dep := decodeDeployment(observed[ResourceDeployment].GetResource())
-	a.pendingSecret = pendingStoreSecret(a, observed)
+	stores := externalSecrets(a)
+	a.pendingSecret = pendingStoreSecret(a, stores, observed)
 	st := appStatus(a, dep, observed)
 	var jp *jobPlan
 	if a.isJob() {
@@ -166,7 +167,7 @@ func runFunction(req *fnv1.RunFunctionRequest) *fnv1.RunFunctionResponse {
 		}
 		st.Job = jp.status
 	}
-	objs := append(compose(a, dep, ds, jp), announcements(a, st.Deploy, observed)...)
+	objs := append(compose(a, dep, ds, jp, stores), announcements(a, st.Deploy, observed)...)
 	objs = append(objs, changeRecords(a, st.Deploy, observed)...)
 	if err := composeInto(rsp, objs, observed, st, ds); err != nil {
 		fatal(rsp, err)

@@ -25,6 +25,10 @@ const ResourceImagePolicy = "image-policy-"
 // policy-controller is enforced, not let through.
 const LabelSignatures = "xapp.dev/signatures"
 
+// signaturesWarn is LabelSignatures' value on the workloads of warning environments: the warning
+// policy selects it and the enforcing one selects everything else, so both must say it alike.
+const signaturesWarn = "warn"
+
 // Policy-controller's namespace opt-in: it checks images only in namespaces labelled so.
 const (
 	LabelSigstoreInclude = "policy.sigstore.dev/include"
@@ -79,7 +83,7 @@ func clusterImagePolicy(policy, mode string, spec v1alpha1.XAppPolicySpec) *clus
 	if mode == v1alpha1.SignaturesWarn {
 		op = metav1.LabelSelectorOpIn
 	}
-	sel := &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{Key: LabelSignatures, Operator: op, Values: []string{"warn"}}}}
+	sel := &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{Key: LabelSignatures, Operator: op, Values: []string{signaturesWarn}}}}
 	match := make([]cipMatch, len(signaturesMatched))
 	for i, m := range signaturesMatched {
 		m.Selector = sel

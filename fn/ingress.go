@@ -1,8 +1,6 @@
 package fn
 
 import (
-	"maps"
-
 	"google.golang.org/protobuf/types/known/structpb"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -24,16 +22,11 @@ const (
 func ingress(a *app) *networkingv1.Ingress {
 	ic := a.in.Routing.Ingress
 	grpc := a.grpcRoute()
-	var paths []networkingv1.HTTPIngressPath
-	if grpc {
-		p, _ := a.routedPort()
-		paths = []networkingv1.HTTPIngressPath{ingressPath(a, routeRule{path: "/", port: p})}
-	} else {
-		rules := a.routeRules()
-		paths = make([]networkingv1.HTTPIngressPath, len(rules))
-		for i, r := range rules {
-			paths[i] = ingressPath(a, r)
-		}
+	// A gRPC route has no rules and no paths (validateRoute): its one rule is "/" to its port.
+	rules := a.routeRules()
+	paths := make([]networkingv1.HTTPIngressPath, len(rules))
+	for i, r := range rules {
+		paths[i] = ingressPath(a, r)
 	}
 	ing := &networkingv1.Ingress{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "Ingress"},
@@ -49,15 +42,11 @@ func ingress(a *app) *networkingv1.Ingress {
 	}
 	var certAnnotations map[string]string
 	ing.Spec.TLS, certAnnotations = ingressTLS(a, ic.TLS)
-	if n := len(ic.Annotations) + len(certAnnotations) + len(ic.GRPCAnnotations); n > 0 {
-		ing.Annotations = make(map[string]string, len(a.in.Annotations)+n)
-		maps.Copy(ing.Annotations, a.in.Annotations)
-		maps.Copy(ing.Annotations, ic.Annotations)
-		if grpc {
-			maps.Copy(ing.Annotations, ic.GRPCAnnotations)
-		}
-		maps.Copy(ing.Annotations, certAnnotations)
+	var grpcAnnotations map[string]string
+	if grpc {
+		grpcAnnotations = ic.GRPCAnnotations
 	}
+	ing.Annotations = a.annotations(ic.Annotations, grpcAnnotations, certAnnotations)
 	return ing
 }
 

@@ -103,8 +103,6 @@ func planJob(a *app, ds *dataPlan, observed map[string]*fnv1.Resource) (*jobPlan
 func jobSpec(a *app, extraEnv []corev1.EnvVar) batchv1.JobSpec {
 	ps := podSpec(a, extraEnv)
 	ps.RestartPolicy = corev1.RestartPolicyNever
-	// One pod at a time: spreading pods over nodes means nothing for it.
-	ps.TopologySpreadConstraints = nil
 	j := a.spec.Job
 	return batchv1.JobSpec{
 		BackoffLimit:          j.BackoffLimit,
@@ -134,7 +132,7 @@ func oneShotJob(a *app, extraEnv []corev1.EnvVar) (*batchv1.Job, error) {
 		ObjectMeta: a.objectMeta(a.name + "-" + hash),
 		Spec:       spec,
 	}
-	j.Annotations = withRunOf(j.Annotations, run)
+	j.Annotations = a.annotations(map[string]string{AnnotationRunOf: run})
 	// Crossplane deletes a replaced Job in the foreground, but any deletion without a policy
 	// orphans a batch/v1 Job's pods: with the finalizer every deletion takes them, before the
 	// Usages let the data services go.

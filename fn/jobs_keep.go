@@ -3,7 +3,6 @@ package fn
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"maps"
 	"strings"
 
 	batchv1 "k8s.io/api/batch/v1"
@@ -46,13 +45,16 @@ func runOf(spec v1alpha1.XAppSpec) (string, error) {
 // which changes nothing; only its suspension follows the app. nil when no observed Job is of the
 // same spec, or when the observed one is want itself.
 func keptJob(want *batchv1.Job, resource string, observed map[string]*fnv1.Resource) (*batchv1.Job, string) {
+	if observed[resource].GetResource() != nil {
+		return nil, "" // the Job of the current template exists: nothing older is kept
+	}
 	for r, o := range observed {
 		if !strings.HasPrefix(r, ResourceJobPrefix) || r == resource {
 			continue
 		}
 		j := &batchv1.Job{}
-		if err := pbjson.Decode(o.GetResource(), j); err != nil ||
-			j.Annotations[AnnotationRunOf] == "" || j.Annotations[AnnotationRunOf] != want.Annotations[AnnotationRunOf] {
+		// want always carries its record: a Job without one (made before it existed) never matches.
+		if err := pbjson.Decode(o.GetResource(), j); err != nil || j.Annotations[AnnotationRunOf] != want.Annotations[AnnotationRunOf] {
 			continue
 		}
 		kept := &batchv1.Job{
@@ -64,13 +66,4 @@ func keptJob(want *batchv1.Job, resource string, observed map[string]*fnv1.Resou
 		return kept, r
 	}
 	return nil, ""
-}
-
-// withRunOf returns annotations with AnnotationRunOf added: the platform's own map is shared by
-// every object of the app and stays as it is.
-func withRunOf(annotations map[string]string, runOf string) map[string]string {
-	out := make(map[string]string, len(annotations)+1)
-	maps.Copy(out, annotations)
-	out[AnnotationRunOf] = runOf
-	return out
 }

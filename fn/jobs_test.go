@@ -97,6 +97,10 @@ func TestPlanJob(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s\nplanJob(): %v", tc.reason, err)
 			}
+			// One object (the workload, or what stands in for it) or none while it waits for Secrets.
+			if want := map[bool]int{true: 1, false: 0}[tc.composed != "" || tc.held != ""]; len(p.objects) != want {
+				t.Fatalf("%s\nplanJob(): %d objects, want %d", tc.reason, len(p.objects), want)
+			}
 			composed, held := "", ""
 			switch {
 			case len(p.objects) == 1 && p.objects[0].obj == nil:
@@ -115,7 +119,7 @@ func TestPlanJob(t *testing.T) {
 				return
 			}
 			usedBy := "" // what the composed Usage names; none while the workload is not made
-			for _, o := range compose(a, nil, tc.ds, p) {
+			for _, o := range compose(a, nil, tc.ds, p, externalSecrets(a)) {
 				if u, ok := o.obj.(*usage); ok {
 					usedBy = u.Spec.By.ResourceRef.Name
 				}

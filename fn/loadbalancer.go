@@ -1,8 +1,6 @@
 package fn
 
 import (
-	"maps"
-
 	"google.golang.org/protobuf/types/known/structpb"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -27,11 +25,7 @@ func loadBalancer(a *app) *corev1.Service {
 	}
 	lb := a.in.LoadBalancer
 	meta := a.objectMeta(a.name + "-lb")
-	if len(lb.Annotations) > 0 {
-		meta.Annotations = make(map[string]string, len(a.in.Annotations)+len(lb.Annotations))
-		maps.Copy(meta.Annotations, a.in.Annotations)
-		maps.Copy(meta.Annotations, lb.Annotations)
-	}
+	meta.Annotations = a.annotations(lb.Annotations)
 	svc := &corev1.Service{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
 		ObjectMeta: meta,

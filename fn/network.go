@@ -1,7 +1,6 @@
 package fn
 
 import (
-	"maps"
 	"slices"
 
 	corev1 "k8s.io/api/core/v1"
@@ -30,15 +29,15 @@ func service(a *app) *corev1.Service {
 	}
 	ports := servicePorts(a.spec.Ports)
 	meta := a.objectMeta(a.name)
-	if mc := a.spec.MultiCluster; mc != nil && (mc.Global || mc.Affinity != "") {
-		meta.Annotations = make(map[string]string, len(a.in.Annotations)+2)
-		maps.Copy(meta.Annotations, a.in.Annotations)
+	if mc := a.spec.MultiCluster; mc != nil {
+		cilium := map[string]string{}
 		if mc.Global {
-			meta.Annotations[annotationCiliumGlobal] = "true"
+			cilium[annotationCiliumGlobal] = "true"
 		}
 		if mc.Affinity != "" {
-			meta.Annotations[annotationCiliumAffinity] = string(mc.Affinity)
+			cilium[annotationCiliumAffinity] = string(mc.Affinity)
 		}
+		meta.Annotations = a.annotations(cilium)
 	}
 	return &corev1.Service{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},

@@ -23,6 +23,25 @@ func (a *app) objectMeta(name string) metav1.ObjectMeta {
 	return metav1.ObjectMeta{Name: name, Namespace: a.namespace, Labels: a.labels, Annotations: a.in.Annotations}
 }
 
+// annotations are the platform's annotations with extra ones of an object, later ones winning. The
+// platform's own map is shared by every object of the app and is never written: an object with
+// extra annotations gets a map of its own.
+func (a *app) annotations(extra ...map[string]string) map[string]string {
+	n := 0
+	for _, e := range extra {
+		n += len(e)
+	}
+	if n == 0 {
+		return a.in.Annotations
+	}
+	out := make(map[string]string, len(a.in.Annotations)+n)
+	maps.Copy(out, a.in.Annotations)
+	for _, e := range extra {
+		maps.Copy(out, e)
+	}
+	return out
+}
+
 // serviceAccount gives the app an identity of its own, so platform policies and, later, cloud
 // identities can be bound to exactly this app.
 func serviceAccount(a *app) *corev1.ServiceAccount {

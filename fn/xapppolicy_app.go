@@ -110,8 +110,8 @@ func requireSignatures(a *app, v policyVerdict) []string {
 		return nil
 	}
 	if v.signatures == v1alpha1.SignaturesWarn {
-		a.labels[LabelSignatures] = "warn"
-		a.podLabels[LabelSignatures] = "warn"
+		a.labels[LabelSignatures] = signaturesWarn
+		a.podLabels[LabelSignatures] = signaturesWarn
 	}
 	if v.sigstoreIncluded {
 		return nil

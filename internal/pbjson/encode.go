@@ -105,16 +105,15 @@ func (c *codec) encStruct(st *encState, v reflect.Value, depth int) (*structpb.V
 		// its address, and encFields reads it only at offsets the plan took from v's own type.
 		mem = unsafe.Pointer(v.UnsafeAddr()) //nolint:gosec // G103: audited as above.
 	}
-	pv, err := c.encFields(st, v, mem, depth)
+	pv, err := c.encFields(st, v, mem, base, depth)
 	clear(st.stack[base:]) // the pooled stack must not keep this tree alive
 	st.stack = st.stack[:base]
 	return pv, err
 }
 
 // encFields encodes the fields of the struct v, found at mem when it is addressable, collecting
-// them on st's stack above its current length.
-func (c *codec) encFields(st *encState, v reflect.Value, mem unsafe.Pointer, depth int) (*structpb.Value, error) {
-	base := len(st.stack)
+// them on st's stack above base, its length when encStruct began.
+func (c *codec) encFields(st *encState, v reflect.Value, mem unsafe.Pointer, base, depth int) (*structpb.Value, error) {
 	for i := range c.fields {
 		f := &c.fields[i]
 		if mem != nil && f.quick != quickNone && f.quick.omitted(unsafe.Add(mem, f.offset)) {
