@@ -187,5 +187,8 @@ func recordUnderFaults(t *testing.T, backend v1alpha1.Backend, endpoint string, 
 		}
 	}
 	t.Logf("%s: %d deploys, %d calls, faults %v, %d crashes after create", backend, deploys, calls, faults, h.crashes)
+	if h.crashes == 0 {
+		t.Errorf("%s: no deploy crashed after its create: nothing tested finding a change made by an earlier run", backend)
+	}
 	return deploys
 }

@@ -90,6 +90,14 @@ func (k Key) MarshalJSON() ([]byte, error) {
 	}
 }
 
+// Quote writes s as an OQL string literal: every value put into a query goes through it, so
+// that a quote or backslash in it cannot end the literal.
+func Quote(s string) string {
+	return `"` + oqlEscaper.Replace(s) + `"`
+}
+
+var oqlEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
+
 // An Object is an iTop object as read with output_fields=*.
 type Object struct {
 	Class  string

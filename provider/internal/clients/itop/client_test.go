@@ -416,3 +416,23 @@ func TestContactsListRows(t *testing.T) {
 		t.Errorf("obsolescence_flag: want the JSON boolean false, got %s", got)
 	}
 }
+
+func TestQuote(t *testing.T) {
+	cases := map[string]struct {
+		reason string
+		in     string
+		want   string
+	}{
+		"Plain":     {reason: "A plain value is only enclosed.", in: "shop", want: `"shop"`},
+		"Quote":     {reason: "A quote cannot end the literal.", in: `a" OR 1=1 OR "`, want: `"a\" OR 1=1 OR \""`},
+		"Backslash": {reason: "A backslash cannot escape the closing quote.", in: `a\`, want: `"a\\"`},
+		"Wildcards": {reason: "LIKE's wildcards are the caller's to place: they are kept.", in: "%xapp:shop/a:1%", want: `"%xapp:shop/a:1%"`},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if got := itop.Quote(tc.in); got != tc.want {
+				t.Errorf("%s\nQuote(%q): got %s, want %s", tc.reason, tc.in, got, tc.want)
+			}
+		})
+	}
+}

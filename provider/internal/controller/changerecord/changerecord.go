@@ -79,10 +79,8 @@ func Kind() config.Kind[*v1alpha1.ChangeRecord] {
 		case conn.Backend == v1alpha1.BackendITop && conn.ITopChanges != nil:
 			return &external{conn: conn, b: &itopBackend{c: conn.ITop, org: conn.Organization, people: *conn.ITopChanges}}, nil
 		case conn.Backend == v1alpha1.BackendITop:
-			conn.Close()
 			return nil, errors.New(errNoITop)
 		}
-		conn.Close()
 		return nil, errors.Errorf(errBackend, conn.Backend)
 	})
 }

@@ -56,7 +56,7 @@ func marker(cr *v1alpha1.ChangeRecord) string {
 
 func (b *itopBackend) find(ctx context.Context, cr *v1alpha1.ChangeRecord) (string, error) {
 	m := marker(cr)
-	objs, err := b.c.Get(ctx, itClass, itop.Key{OQL: `SELECT Change WHERE description LIKE "%` + m + `%"`})
+	objs, err := b.c.Get(ctx, itClass, itop.Key{OQL: "SELECT Change WHERE description LIKE " + itop.Quote("%"+m+"%")})
 	if err != nil {
 		return "", err
 	}

@@ -81,6 +81,7 @@ func NewReconciler[T resource.Managed](mgr ctrl.Manager, o controller.Options, g
 
 // Connected is a Kind whose external client is made from the Connection to the CMDB that a
 // resource's config names; newClient also gets the Connector, for kinds that read the API server.
+// A Connection newClient refuses is closed here: the client that would close it is never made.
 func Connected[T resource.ModernManaged](obj client.Object, newClient func(*Connector, *Connection) (managed.TypedExternalClient[T], error)) Kind[T] {
 	return Kind[T]{Object: obj, Connector: func(c *Connector) managed.TypedExternalConnector[T] {
 		return managed.TypedExternalConnectorFn[T](func(ctx context.Context, mg T) (managed.TypedExternalClient[T], error) {
@@ -88,7 +89,12 @@ func Connected[T resource.ModernManaged](obj client.Object, newClient func(*Conn
 			if err != nil {
 				return nil, err
 			}
-			return newClient(c, conn)
+			ec, err := newClient(c, conn)
+			if err != nil {
+				conn.Close()
+				return nil, err
+			}
+			return ec, nil
 		})
 	}}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"maps"
 	"slices"
-	"strings"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 
@@ -39,15 +38,10 @@ func (b *itopBackend) class(cr *v1alpha1.ConfigurationItem) string {
 // enforced: every record belongs to the ProviderConfig's organisation.
 func (b *itopBackend) enforced() map[string]string { return map[string]string{itOrganization: b.org} }
 
-// oqlString quotes a value for an OQL string literal.
-func oqlString(s string) string {
-	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
-}
-
 func (b *itopBackend) find(ctx context.Context, cr *v1alpha1.ConfigurationItem) (string, error) {
 	class := b.class(cr)
-	objs, err := b.c.Get(ctx, class, itop.Key{OQL: "SELECT " + class + " WHERE name = " + oqlString(cr.Spec.ForProvider.Name) +
-		" AND organization_name = " + oqlString(b.org)})
+	objs, err := b.c.Get(ctx, class, itop.Key{OQL: "SELECT " + class + " WHERE name = " + itop.Quote(cr.Spec.ForProvider.Name) +
+		" AND organization_name = " + itop.Quote(b.org)})
 	if err != nil || len(objs) == 0 {
 		return "", err
 	}
@@ -97,7 +91,7 @@ func ownerTeam(rows []map[string]string, cr *v1alpha1.ConfigurationItem) string 
 // teamKey finds a Team by name in the ProviderConfig's organisation: team names are only
 // unique within one.
 func (b *itopBackend) teamKey(team string) itop.Key {
-	return itop.Key{OQL: "SELECT " + teamClass + " WHERE name = " + oqlString(team) + " AND org_name = " + oqlString(b.org)}
+	return itop.Key{OQL: "SELECT " + teamClass + " WHERE name = " + itop.Quote(team) + " AND org_name = " + itop.Quote(b.org)}
 }
 
 // fields turns compared fields into what iTop writes: the organisation by name, and no owner
@@ -169,8 +163,8 @@ func (b *itopBackend) teamIDs(ctx context.Context, team string) ([]string, error
 }
 
 func (b *itopBackend) contactLinks(ctx context.Context, id, contact string) ([]itop.Object, error) {
-	return b.c.Get(ctx, contactLinks, itop.Key{OQL: "SELECT " + contactLinks + " WHERE functionalci_id = " + oqlString(id) +
-		" AND contact_id = " + oqlString(contact)})
+	return b.c.Get(ctx, contactLinks, itop.Key{OQL: "SELECT " + contactLinks + " WHERE functionalci_id = " + itop.Quote(id) +
+		" AND contact_id = " + itop.Quote(contact)})
 }
 
 // link makes team a contact of the record unless it already is.

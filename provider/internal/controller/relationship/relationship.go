@@ -5,7 +5,6 @@ package relationship
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	ctrl "sigs.k8s.io/controller-runtime"
 
@@ -248,11 +247,6 @@ func (s *snLinks) remove(ctx context.Context, id string) error {
 	return s.c.Delete(ctx, relTable, id)
 }
 
-// oqlString quotes a value for an OQL string literal.
-func oqlString(s string) string {
-	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
-}
-
 // itopLinks keeps lnkApplicationSolutionToFunctionalCI links.
 type itopLinks struct {
 	c itop.Client
@@ -265,8 +259,8 @@ func itopLink(o itop.Object) link {
 // find looks the link up with OQL: criteria naming an end that no longer exists are an error
 // in iTop, which would keep a Relationship to a deleted app from ever being deleted.
 func (s *itopLinks) find(ctx context.Context, want link) (link, bool, error) {
-	objs, err := s.c.Get(ctx, ITopLinkClass, itop.Key{OQL: "SELECT " + ITopLinkClass + " WHERE applicationsolution_id = " + oqlString(want.Parent) +
-		" AND functionalci_id = " + oqlString(want.Child)})
+	objs, err := s.c.Get(ctx, ITopLinkClass, itop.Key{OQL: "SELECT " + ITopLinkClass + " WHERE applicationsolution_id = " + itop.Quote(want.Parent) +
+		" AND functionalci_id = " + itop.Quote(want.Child)})
 	if err != nil || len(objs) == 0 {
 		return link{}, false, err
 	}
