@@ -150,11 +150,18 @@ func testPolicyReady(t *testing.T, ctx context.Context) {
 	if strings.Join(got, ",") != strings.Join(bindings, ",") {
 		t.Errorf("status.admission.bindings = %v, want %v", got, bindings)
 	}
-	// Admission enforces the policy once the API server has loaded it and its parameters.
-	file := writeFile(t, "prod-XApp.yaml", appYAML("XApp", prodNS))
+	// Admission enforces the policy once the API server has loaded it, its parameters and each
+	// binding: each environment's binding is loaded on its own, so both are waited for (the
+	// development one once lagged behind production's and the warning scenario saw none).
+	prod := writeFile(t, "prod-XApp.yaml", appYAML("XApp", prodNS))
+	dev := writeFile(t, "dev-XApp.yaml", appYAML("XApp", devNS))
 	err = Eventually(ctx, 30*time.Second, 100*time.Millisecond, func() (bool, string, error) {
-		_, stderr, err := h.KubectlApply(ctx, file, "--dry-run=server")
-		return err != nil && deniedBy(stderr, "production") != "", "a dry run is not refused yet: " + stderr, nil
+		_, stderr, err := h.KubectlApply(ctx, prod, "--dry-run=server")
+		if err == nil || deniedBy(stderr, "production") == "" {
+			return false, "a dry run in production is not refused yet: " + stderr, nil
+		}
+		_, stderr, err = h.KubectlApply(ctx, dev, "--dry-run=server")
+		return err == nil && warnedBy(stderr, "development") != "", "a dry run in development is not warned yet: " + stderr, nil
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -158,7 +158,9 @@ var leftovers = []schema.GroupVersionKind{
 	{Group: "autoscaling", Version: "v2", Kind: "HorizontalPodAutoscaler"},
 	{Group: "policy", Version: "v1", Kind: "PodDisruptionBudget"},
 	{Group: "networking.k8s.io", Version: "v1", Kind: "NetworkPolicy"},
-	{Group: "gateway.networking.k8s.io", Version: "v1", Kind: "HTTPRoute"},
+	{Group: "networking.k8s.io", Version: "v1", Kind: "Ingress"},
+	{Group: "batch", Version: "v1", Kind: "Job"}, {Group: "batch", Version: "v1", Kind: "CronJob"},
+	HTTPRouteKind, GRPCRouteKind, TLSRouteKind, TCPRouteKind,
 	{Group: "monitoring.coreos.com", Version: "v1", Kind: "ServiceMonitor"},
 	{Group: "monitoring.coreos.com", Version: "v1", Kind: "PrometheusRule"},
 	{Group: "protection.crossplane.io", Version: "v1beta1", Kind: "Usage"},
@@ -241,4 +243,26 @@ func ptrOr(p *int32) int32 {
 		return 0
 	}
 	return *p
+}
+
+// Touch makes the object's controllers reconcile it again without changing what it asks for: it
+// adds an annotation, keeping every other one (the provider's external-name among them). It
+// returns the time of the touch, and the object as it was before.
+func (h *Harness) Touch(ctx context.Context, gvk schema.GroupVersionKind, namespace, name string) (time.Time, *unstructured.Unstructured, error) {
+	u, err := h.Get(ctx, gvk, namespace, name)
+	if err != nil {
+		return time.Time{}, nil, err
+	}
+	if u == nil {
+		return time.Time{}, nil, errors.Errorf("%s %s/%s does not exist", gvk.Kind, namespace, name)
+	}
+	orig := u.DeepCopy()
+	a := u.GetAnnotations()
+	if a == nil {
+		a = map[string]string{}
+	}
+	now := time.Now()
+	a["xapp.dev/e2e-touch"] = now.Format(time.RFC3339Nano)
+	u.SetAnnotations(a)
+	return now, orig, errors.Wrapf(h.Client.Patch(ctx, u, client.MergeFrom(orig)), "cannot touch %s %s/%s", gvk.Kind, namespace, name)
 }

@@ -35,8 +35,8 @@ func testEventsApp(t *testing.T, ctx context.Context) {
 			t.Errorf("Secret %s: %v", name, err)
 			continue
 		}
-		if dep.CreationTimestamp.Before(&sec.CreationTimestamp) {
-			t.Errorf("Deployment created at %s, before its Secret %s (%s): its pods would wait in CreateContainerConfigError", dep.CreationTimestamp, name, sec.CreationTimestamp)
+		if sec.Annotations[AnnotationWorkloadBefore] != "false" {
+			t.Errorf("Secret %s written with %s=%q: the Deployment was created before it, and its pods would wait in CreateContainerConfigError", name, AnnotationWorkloadBefore, sec.Annotations[AnnotationWorkloadBefore])
 		}
 		for _, k := range keys {
 			if _, ok := sec.Data[k]; !ok {

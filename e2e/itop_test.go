@@ -8,7 +8,6 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
 var (
@@ -87,13 +86,7 @@ func recordChangeInITop(t *testing.T, ctx context.Context, app int) {
 		return h.ITop.Find("Change", "description", desc+"\n\n[xapp-change xapp:team-itop/billing:2]")
 	}
 	// A touch makes the provider reconcile it again, which must add nothing.
-	u, err := h.Get(ctx, changeRecordKind, "team-itop", "billing-change-2")
-	if err != nil || u == nil {
-		t.Fatalf("cannot get the ChangeRecord: %v", err)
-	}
-	orig := u.DeepCopy()
-	u.SetAnnotations(map[string]string{"xapp.dev/e2e-touch": time.Now().Format(time.RFC3339Nano)})
-	if err := h.Client.Patch(ctx, u, client.MergeFrom(orig)); err != nil {
+	if _, _, err := h.Touch(ctx, changeRecordKind, "team-itop", "billing-change-2"); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(2 * time.Second)
@@ -107,7 +100,7 @@ func recordChangeInITop(t *testing.T, ctx context.Context, app int) {
 	if err := h.Client.Delete(ctx, cr); err != nil {
 		t.Fatal(err)
 	}
-	err = Eventually(ctx, 20*time.Second, 200*time.Millisecond, func() (bool, string, error) {
+	err := Eventually(ctx, 20*time.Second, 200*time.Millisecond, func() (bool, string, error) {
 		u, err := h.Get(ctx, changeRecordKind, "team-itop", "billing-change-2")
 		return u == nil && err == nil, "the ChangeRecord is still there", err
 	})

@@ -2,14 +2,17 @@ package e2e
 
 import (
 	"context"
+	"strconv"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	kerrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 )
@@ -23,6 +26,11 @@ var (
 // StoreValue is what the secret store stand-in answers for every key: the tests only check that
 // Secrets exist and hold the keys asked for, never a value the function could have read.
 const StoreValue = "e2e-store-value"
+
+// AnnotationWorkloadBefore on a Secret the stand-in writes says whether the app's Deployment already
+// existed then ("true" or "false"): creation timestamps have whole seconds, too coarse to order the
+// two.
+const AnnotationWorkloadBefore = "xapp.dev/e2e-workload-before"
 
 // runExternalSecrets does what the External Secrets Operator does for a new ExternalSecret, in
 // short: it writes the target Secret (owned by the ExternalSecret, creationPolicy Owner) with every
@@ -69,9 +77,15 @@ func (h *Harness) storeSecret(ctx context.Context, es *unstructured.Unstructured
 	if from, _, _ := unstructured.NestedSlice(es.Object, "spec", "dataFrom"); len(from) > 0 {
 		data["value"] = StoreValue
 	}
+	app := es.GetLabels()["app.kubernetes.io/name"]
+	err := h.Client.Get(ctx, client.ObjectKey{Namespace: es.GetNamespace(), Name: app}, &appsv1.Deployment{})
+	if err != nil && !kerrors.IsNotFound(err) {
+		return errors.Wrapf(err, "cannot look for Deployment %s/%s", es.GetNamespace(), app)
+	}
 	s := &corev1.Secret{
 		ObjectMeta: metav1.ObjectMeta{
 			Name: name, Namespace: es.GetNamespace(),
+			Annotations: map[string]string{AnnotationWorkloadBefore: strconv.FormatBool(err == nil)},
 			OwnerReferences: []metav1.OwnerReference{{
 				APIVersion: ExternalSecretKind.GroupVersion().String(), Kind: ExternalSecretKind.Kind, Name: es.GetName(), UID: es.GetUID(),
 				Controller: ptr.To(true), BlockOwnerDeletion: ptr.To(true),
@@ -80,7 +94,7 @@ func (h *Harness) storeSecret(ctx context.Context, es *unstructured.Unstructured
 		Type:       corev1.SecretTypeOpaque,
 		StringData: data,
 	}
-	err := h.Client.Create(ctx, s)
+	err = h.Client.Create(ctx, s)
 	if kerrors.IsAlreadyExists(err) {
 		return nil
 	}
